@@ -1,0 +1,48 @@
+"""The errors every part of the ledger raises.
+
+Each error carries a message written for a person: what did not hold and,
+where it helps, what to do. The API maps these classes to HTTP status codes
+in one place (``api.errors``); the command line prints the message and exits 1.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Base class of all errors raised by the ledger."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class MalformedInput(LedgerError):
+    """Input bytes or text that do not parse as the format they claim to be."""
+
+
+class InvalidProof(LedgerError):
+    """A Merkle proof, a tile or a checkpoint that does not check out."""
+
+
+class InvalidSignature(LedgerError):
+    """A signature that is missing, malformed or does not verify."""
+
+
+class RuleViolation(LedgerError):
+    """A well-formed statement that the rules refuse; ``reason_code`` names the rule."""
+
+    def __init__(self, reason_code: str, detail: str) -> None:
+        super().__init__(f"{reason_code}: {detail}")
+        self.reason_code = reason_code
+        self.detail = detail
+
+
+class NotFound(LedgerError):
+    """Something asked for that the log does not hold (yet)."""
+
+
+class Conflict(LedgerError):
+    """A request that contradicts the state of the log, such as a size beyond its end."""
