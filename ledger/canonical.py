@@ -1,0 +1,60 @@
+"""RFC 8785 (JCS) canonical JSON for the values statements may hold.
+
+Statements carry objects, arrays, strings, integers, booleans and null, never
+floating-point numbers, so JCS reduces to: keys sorted by UTF-16 code units,
+no insignificant whitespace, strings escaped as ECMAScript's JSON.stringify
+does, and integers within I-JSON's exact range. For that subset orjson's
+sorted output is byte-for-byte JCS once keys are ASCII (sorting by bytes and
+by UTF-16 units then agree); the test suite checks this against the
+``rfc8785`` reference implementation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from ledger.errors import MalformedInput
+
+# I-JSON (RFC 7493) integers: exactly representable as IEEE 754 doubles.
+MAX_SAFE_INTEGER = (1 << 53) - 1
+MAX_DEPTH = 16
+
+
+def canonical_json(value: Any) -> bytes:
+    """Return the RFC 8785 canonical encoding of *value* (JSON without floats)."""
+    _check(value, 0)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def loads(data: bytes | str, *, what: str = "JSON") -> Any:
+    """Return the JSON value in *data*, or raise MalformedInput saying where it is broken."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise MalformedInput(f"{what} is not valid JSON: {e}") from None
+
+
+def _check(value: Any, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise MalformedInput(f"JSON nests deeper than {MAX_DEPTH} levels")
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise MalformedInput(f"integer {value} is outside I-JSON's exact range (±2^53-1)")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not key.isascii():
+                raise MalformedInput(f"object key {key!r} must be an ASCII string")
+            _check(item, depth + 1)
+        return
+    if isinstance(value, list):
+        for item in value:
+            _check(item, depth + 1)
+        return
+    if isinstance(value, float):
+        raise MalformedInput("numbers in statements must be integers, not floating point")
+    raise MalformedInput(f"value of type {type(value).__name__} cannot be written as JSON")

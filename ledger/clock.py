@@ -1,0 +1,37 @@
+"""Time as the ledger speaks it: UTC, timezone-aware, RFC 3339 with ``Z``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from ledger.errors import MalformedInput
+
+Clock = Callable[[], datetime]
+
+_RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
+
+
+def utc_now() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+def format_time(moment: datetime) -> str:
+    """Return *moment* as RFC 3339 in UTC with microseconds and ``Z``."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: the ledger only handles timezone-aware UTC times")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str, *, what: str = "time") -> datetime:
+    """Return the UTC datetime written in *text* (RFC 3339 ending in ``Z``)."""
+    if not isinstance(text, str) or not _RFC3339_UTC.match(text):
+        raise MalformedInput(f"{what} {text!r} is not an RFC 3339 UTC time like 2026-01-31T08:00:00Z")
+    base, _, frac = text[:-1].partition(".")
+    try:
+        moment = datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    except ValueError as e:
+        raise MalformedInput(f"{what} {text!r} is not a valid date and time") from e
+    return moment.replace(microsecond=int((frac + "000000")[:6])) if frac else moment

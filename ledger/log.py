@@ -1,0 +1,267 @@
+"""The sequencer: statements in, durable entries and signed checkpoints out.
+
+Checked statements are queued; a background thread closes a batch after
+``batch_wait`` seconds or ``batch_size`` statements, whichever comes first,
+and integrates it in one database transaction that writes the entries, the
+hash tiles they change and a new signed checkpoint. Every ``add`` returns a
+future that resolves only after that transaction has committed, so no index
+is handed out before it is durable. A statement already logged resolves to
+its existing entry and never becomes a second leaf.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from ledger import merkle
+from ledger.clock import Clock, utc_now
+from ledger.errors import Conflict, NotFound
+from ledger.note import Checkpoint, Signer, sign_checkpoint
+from ledger.statements import Statement, make_leaf
+from ledger.store import Batch, Store
+from ledger.tilecache import TileCache
+from ledger.tiles import TILE_HEIGHT, TILE_WIDTH, TileRef, encode_entry_bundle, tile_width_at
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Logged:
+    """Where a statement stands in the log: its index and leaf, and a checkpoint that covers it."""
+
+    index: int
+    leaf: bytes
+    tree_size: int
+    checkpoint: str
+    existed: bool
+
+
+@dataclass
+class _Pending:
+    statement: Statement
+    future: Future[Logged]
+
+
+class Log:
+    """One verifiable log: its sequencer and the reads that serve it."""
+
+    def __init__(
+        self,
+        store: Store,
+        signer: Signer,
+        *,
+        batch_size: int = 1024,
+        batch_wait: float = 0.005,
+        tile_cache: int = 4096,
+        now: Clock = utc_now,
+    ) -> None:
+        self.store = store
+        self.signer = signer
+        self.origin = signer.name
+        self.batch_size = batch_size
+        self.batch_wait = batch_wait
+        self._now = now
+        self._tiles = TileCache(store.read_tiles, capacity=tile_cache)
+        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._frontier: merkle.Frontier | None = None
+        self._edges: dict[int, tuple[int, bytearray]] = {}
+        self._checkpoint: str | None = None
+        self._written: dict[tuple[int, int], bytes] = {}
+
+    # Lifecycle -----------------------------------------------------------
+
+    def start(self) -> Log:
+        """Publish the first checkpoint if there is none and start integrating; return self."""
+        if self.store.latest_checkpoint() is None:
+            with self.store.batch() as batch:
+                self._integrate(batch, [], publish=True)
+        self._checkpoint = self.store.latest_checkpoint()
+        self._thread = threading.Thread(target=self._run, name="cunzheng-sequencer", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Integrate what is queued, then stop the sequencer thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    # Writes --------------------------------------------------------------
+
+    def add(self, statement: Statement) -> Future[Logged]:
+        """Queue a checked statement; the future resolves once its entry is committed."""
+        if self._thread is None:
+            raise RuntimeError("the log is not started")
+        future: Future[Logged] = Future()
+        self._queue.put(_Pending(statement, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            items, stopping = self._collect(first)
+            self._integrate_safely(items)
+            if stopping:
+                return
+
+    def _collect(self, first: _Pending) -> tuple[list[_Pending], bool]:
+        items = [first]
+        deadline = time.monotonic() + self.batch_wait
+        while len(items) < self.batch_size:
+            try:
+                item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if item is None:
+                return items, True
+            items.append(item)
+        return items, False
+
+    def _integrate_safely(self, items: list[_Pending]) -> None:
+        try:
+            with self.store.batch() as batch:
+                results = self._integrate(batch, [p.statement for p in items])
+        except Exception as e:  # the batch rolled back: nothing was acknowledged
+            log.exception("integration of %d statements failed", len(items))
+            self._frontier = None
+            self._written = {}
+            for p in items:
+                p.future.set_exception(e)
+            return
+        self._after_commit()
+        for p, r in zip(items, results, strict=True):
+            p.future.set_result(r)
+
+    def _integrate(
+        self, batch: Batch, statements: Sequence[Statement], *, publish: bool = False
+    ) -> list[Logged]:
+        if self._frontier is None or self._frontier.size != batch.head.size:
+            self._reload(batch)
+        assert self._frontier is not None
+        hashes = [s.hash for s in statements]
+        known = batch.find_statements(list(set(hashes)))
+        logged_at = self._now()
+        placed: dict[bytes, tuple[int, bytes, bool]] = {h: (e.index, e.leaf, True) for h, e in known.items()}
+        rows = []
+        changed: dict[tuple[int, int], bytearray] = {}
+        for statement, h in zip(statements, hashes, strict=True):
+            if h in placed:
+                continue
+            index = self._frontier.size
+            leaf = make_leaf(statement, logged_at)
+            lh = merkle.leaf_hash(leaf)
+            for level, node_index, node in self._frontier.append(lh):
+                if level % TILE_HEIGHT == 0:
+                    key, data = self._grow_edge(level // TILE_HEIGHT, node_index, node)
+                    changed[key] = data
+            placed[h] = (index, leaf, False)
+            rows.append(
+                {"idx": index, "statement_hash": h, "leaf_hash": lh, "leaf": leaf,
+                 "type": statement.type, "signer": statement.signer}
+            )
+        size = self._frontier.size
+        if rows or publish:
+            batch.add_entries(rows)
+            self._written = {key: bytes(data) for key, data in changed.items()}
+            batch.put_tiles(self._written)
+            root = self._frontier.root()
+            note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
+            batch.publish(size=size, root=root, note=note, at=logged_at)
+            self._checkpoint = note
+        checkpoint = self._checkpoint
+        assert checkpoint is not None
+        return [Logged(*placed[h][:2], size, checkpoint, placed[h][2]) for h in hashes]
+
+    def _grow_edge(self, tile_level: int, node_index: int, node: bytes) -> tuple[tuple[int, int], bytearray]:
+        tile_index = node_index >> TILE_HEIGHT
+        held = self._edges.get(tile_level)
+        if held is None or held[0] != tile_index:
+            held = (tile_index, bytearray())
+            self._edges[tile_level] = held
+        held[1].extend(node)
+        return (tile_level, tile_index), held[1]
+
+    def _reload(self, batch: Batch) -> None:
+        size = batch.head.size
+        cache = TileCache(batch.read_tiles, capacity=64)
+        self._frontier = merkle.Frontier.from_reader(size, cache.read_hashes)
+        self._edges = {}
+        level = 0
+        while (count := size >> (TILE_HEIGHT * level)) > 0:
+            index, width = divmod(count, TILE_WIDTH)
+            if width:
+                data = batch.read_tiles([(level, index)]).get((level, index), b"")
+                self._edges[level] = (index, bytearray(data[: width * merkle.HASH_SIZE]))
+            level += 1
+        self._checkpoint = self.store.latest_checkpoint() if size else self._checkpoint
+
+    def _after_commit(self) -> None:
+        for key, data in self._written.items():
+            self._tiles.put(key, data)
+        self._written = {}
+
+    # Reads ---------------------------------------------------------------
+
+    def checkpoint(self) -> str:
+        """Return the latest signed checkpoint, as stored."""
+        note = self.store.latest_checkpoint()
+        if note is None:
+            raise NotFound("the log has published no checkpoint yet")
+        return note
+
+    def size(self) -> int:
+        """Return the size of the latest checkpoint."""
+        return self.store.head().size
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """Return the inclusion proof of leaf *index* in the tree of *size* leaves."""
+        self._check_size(size)
+        if not 0 <= index < size:
+            raise Conflict(f"leaf {index} is not in a tree of {size} leaves")
+        return merkle.inclusion_proof(index, size, self._tiles.read_hashes)
+
+    def consistency_proof(self, old_size: int, size: int) -> list[bytes]:
+        """Return the proof that the tree of *old_size* leaves is a prefix of that of *size*."""
+        self._check_size(size)
+        if not 0 <= old_size <= size:
+            raise Conflict(f"old size {old_size} must be between 0 and {size}")
+        return merkle.consistency_proof(old_size, size, self._tiles.read_hashes)
+
+    def root(self, size: int) -> bytes:
+        """Return the root hash of the tree of *size* leaves."""
+        self._check_size(size)
+        return merkle.root(size, self._tiles.read_hashes)
+
+    def hash_tile(self, ref: TileRef) -> bytes:
+        """Return the hash tile *ref*, if the log is large enough to have it at that width."""
+        assert ref.level is not None
+        width = tile_width_at(ref.level, ref.index, self.size())
+        if width < ref.width:
+            raise NotFound(f"{ref.path()} does not exist yet: the log holds {width} hashes of that tile")
+        data = self.store.read_tiles([(ref.level, ref.index)]).get((ref.level, ref.index), b"")
+        return data[: ref.width * merkle.HASH_SIZE]
+
+    def entry_bundle(self, ref: TileRef) -> bytes:
+        """Return the entry bundle *ref*, if the log is large enough to have it at that width."""
+        width = tile_width_at(0, ref.index, self.size())
+        if width < ref.width:
+            raise NotFound(f"{ref.path()} does not exist yet: the log holds {width} entries of that bundle")
+        start = ref.index * TILE_WIDTH
+        return encode_entry_bundle(self.store.leaves(start, start + ref.width))
+
+    def _check_size(self, size: int) -> None:
+        current = self.size()
+        if size > current:
+            raise Conflict(f"tree size {size} is beyond the log's size {current}")
+        if size < 0:
+            raise Conflict(f"tree size {size} is negative")

@@ -1,0 +1,58 @@
+"""Receipts: a logged statement with the proof that ties it to a signed checkpoint.
+
+A receipt holds the statement as submitted, the ``logged_at`` of its leaf,
+its leaf index, an inclusion proof and the signed checkpoint the proof is
+for. The leaf is rebuilt from the statement and ``logged_at``, so nothing in
+a receipt is taken on trust: ``ledger.verify`` checks every part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from ledger.canonical import canonical_json, loads
+from ledger.errors import MalformedInput
+from ledger.statements import parse_leaf
+from schemas.receipts import Receipt
+
+
+def build_receipt(*, leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], checkpoint: str) -> Receipt:
+    """Return the receipt of the entry *leaf* at *index*, proved in the tree of *tree_size* leaves."""
+    statement, _ = parse_leaf(leaf)
+    logged_at = loads(leaf)["logged_at"]
+    return Receipt(
+        statement=statement.to_json(),
+        logged_at=logged_at,
+        index=index,
+        tree_size=tree_size,
+        inclusion_proof=list(proof),
+        checkpoint=checkpoint,
+    )
+
+
+def receipt_leaf(receipt: Receipt) -> bytes:
+    """Return the leaf the receipt claims was logged: the canonical JSON of logged_at and statement."""
+    return canonical_json({"logged_at": receipt.logged_at, "statement": receipt.statement})
+
+
+def parse_receipt(data: bytes | str) -> Receipt:
+    """Return the receipt in *data*, or raise MalformedInput naming the first field that is wrong."""
+    obj: Any = loads(data, what="receipt")
+    try:
+        return Receipt.model_validate(obj)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "receipt"
+        raise MalformedInput(f"receipt is not a valid {Receipt.model_fields['format'].default} file: "
+                             f"{where}: {first['msg']}") from None
+
+
+def receipt_json(receipt: Receipt) -> bytes:
+    """Return the receipt as indented JSON, the form written to receipt files."""
+    return receipt.model_dump_json(indent=2).encode() + b"\n"
+
+
+__all__ = ["build_receipt", "parse_receipt", "receipt_json", "receipt_leaf"]

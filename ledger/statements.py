@@ -1,0 +1,185 @@
+"""Signed statements and the leaves that log them.
+
+A statement is a JSON object::
+
+    {"type": "evidence.timestamp", "signer": "<base64 Ed25519 public key>",
+     "signed_at": "2026-11-25T08:00:00.000000Z", "body": {...},
+     "signature": "<base64 Ed25519 signature>"}
+
+The signature covers ``CONTEXT`` followed by the RFC 8785 canonical JSON of
+the statement without its ``signature`` member, so the operator cannot forge
+or alter a statement. The log appends the leaf
+``{"logged_at": ..., "statement": {...}}`` in canonical JSON; ``logged_at`` is
+the log's own claim of when it integrated the statement. A statement is
+identified by the SHA-256 of its canonical JSON, so resubmitting it finds the
+entry already logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
+
+from ledger.canonical import canonical_json, loads
+from ledger.clock import format_time, parse_time
+from ledger.errors import InvalidSignature, MalformedInput
+from ledger.tiles import MAX_ENTRY_SIZE
+
+# Domain separation: a statement signature can never be replayed as another message.
+CONTEXT = b"cunzheng/statement/v1\n"
+# A leaf wraps the statement in {"logged_at":"<27-character time>","statement":...},
+# and the whole leaf must fit an entry bundle's 2-byte length.
+LEAF_OVERHEAD = len(b'{"logged_at":"2026-01-01T00:00:00.000000Z","statement":}')
+MAX_STATEMENT_SIZE = MAX_ENTRY_SIZE - LEAF_OVERHEAD
+_FIELDS = ("body", "signature", "signed_at", "signer", "type")
+_HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _check_evidence_timestamp(body: Mapping[str, Any]) -> None:
+    _require_keys(body, required={"sha256"}, optional={"media_type"}, what="evidence.timestamp body")
+    if not isinstance(body["sha256"], str) or not _HEX_SHA256.match(body["sha256"]):
+        raise MalformedInput("evidence.timestamp body: sha256 must be 64 lowercase hex digits")
+    media_type = body.get("media_type")
+    if media_type is not None and (not isinstance(media_type, str) or len(media_type) > 255):
+        raise MalformedInput("evidence.timestamp body: media_type must be a string of at most 255 characters")
+
+
+# The statement types this log accepts, each with the check of its body.
+BODY_CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
+    "evidence.timestamp": _check_evidence_timestamp,
+}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A parsed statement; ``canonical`` is its RFC 8785 encoding, the bytes that are logged."""
+
+    type: str
+    signer: bytes
+    signed_at: datetime
+    body: Mapping[str, Any]
+    signature: bytes
+    canonical: bytes = field(repr=False)
+    fields: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def hash(self) -> bytes:
+        """Return the statement's identity: SHA-256 of its canonical JSON."""
+        return hashlib.sha256(self.canonical).digest()
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the statement as a JSON object."""
+        return dict(self.fields)
+
+    def signed_message(self) -> bytes:
+        """Return the bytes the submitter's signature covers."""
+        unsigned = {k: v for k, v in self.fields.items() if k != "signature"}
+        return CONTEXT + canonical_json(unsigned)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A logged statement: its leaf index, the time the log took it and the leaf bytes."""
+
+    index: int
+    statement: Statement
+    logged_at: datetime
+    leaf: bytes = field(repr=False)
+
+
+def parse_statement(data: bytes | str | Mapping[str, Any]) -> Statement:
+    """Return the statement in *data* after checking its shape and size (not its signature)."""
+    obj = loads(data, what="statement") if isinstance(data, bytes | str) else data
+    if not isinstance(obj, Mapping):
+        raise MalformedInput("statement must be a JSON object")
+    _require_keys(obj, required=set(_FIELDS), optional=set(), what="statement")
+    kind = obj["type"]
+    if not isinstance(kind, str) or kind not in BODY_CHECKS:
+        known = ", ".join(sorted(BODY_CHECKS))
+        raise MalformedInput(f"statement type {kind!r} is not known; this log accepts: {known}")
+    if not isinstance(obj["body"], Mapping):
+        raise MalformedInput("statement body must be a JSON object")
+    BODY_CHECKS[kind](obj["body"])
+    signer = _b64(obj["signer"], 32, "signer")
+    signature = _b64(obj["signature"], 64, "signature")
+    signed_at = parse_time(obj["signed_at"], what="signed_at")
+    canonical = canonical_json(dict(obj))
+    if len(canonical) > MAX_STATEMENT_SIZE:
+        raise MalformedInput(
+            f"statement is {len(canonical)} bytes as canonical JSON; the limit is "
+            f"{MAX_STATEMENT_SIZE} so that its leaf fits the {MAX_ENTRY_SIZE}-byte entry limit"
+        )
+    return Statement(kind, signer, signed_at, obj["body"], signature, canonical, dict(obj))
+
+
+def check_signature(statement: Statement) -> None:
+    """Return None if the statement is signed by its signer's key, else raise InvalidSignature."""
+    try:
+        VerifyKey(statement.signer).verify(statement.signed_message(), statement.signature)
+    except (BadSignatureError, ValueError):
+        raise InvalidSignature(
+            f"statement signature does not verify with signer key {_b64e(statement.signer)}"
+        ) from None
+
+
+def sign_statement(
+    *, type: str, body: Mapping[str, Any], key: SigningKey, signed_at: datetime
+) -> Statement:
+    """Return a statement of *type* with *body*, signed by *key* at *signed_at*."""
+    unsigned = {
+        "type": type,
+        "signer": _b64e(bytes(key.verify_key)),
+        "signed_at": format_time(signed_at),
+        "body": dict(body),
+    }
+    signature = key.sign(CONTEXT + canonical_json(unsigned)).signature
+    return parse_statement({**unsigned, "signature": _b64e(signature)})
+
+
+def make_leaf(statement: Statement, logged_at: datetime) -> bytes:
+    """Return the leaf that logs *statement* at *logged_at*, as canonical JSON."""
+    return canonical_json({"logged_at": format_time(logged_at), "statement": statement.to_json()})
+
+
+def parse_leaf(leaf: bytes) -> tuple[Statement, datetime]:
+    """Return the statement and ``logged_at`` held in a leaf."""
+    obj = loads(leaf, what="leaf")
+    if not isinstance(obj, dict) or set(obj) != {"logged_at", "statement"}:
+        raise MalformedInput("leaf must be an object with exactly logged_at and statement")
+    if canonical_json(obj) != leaf:
+        raise MalformedInput("leaf is not in RFC 8785 canonical form")
+    return parse_statement(obj["statement"]), parse_time(obj["logged_at"], what="logged_at")
+
+
+def _require_keys(obj: Mapping[str, Any], *, required: set[str], optional: set[str], what: str) -> None:
+    missing = required - obj.keys()
+    if missing:
+        raise MalformedInput(f"{what} lacks {', '.join(sorted(missing))}")
+    extra = obj.keys() - required - optional
+    if extra:
+        raise MalformedInput(f"{what} has unknown members: {', '.join(sorted(map(str, extra)))}")
+
+
+def _b64(value: Any, size: int, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise MalformedInput(f"{what} must be a base64 string")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise MalformedInput(f"{what} is not valid base64") from None
+    if len(raw) != size or _b64e(raw) != value:
+        raise MalformedInput(f"{what} must be {size} bytes in canonical base64")
+    return raw
+
+
+def _b64e(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()

@@ -1,0 +1,234 @@
+"""The log's storage: SQLite (WAL) by default, PostgreSQL by URL.
+
+The store only persists and reads back; the sequencer in ``ledger.log``
+decides what to write. A write happens inside ``Store.batch()``, one database
+transaction that first locks the log's head row, so that exactly one writer
+integrates at a time even when several processes share a PostgreSQL log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ledger.store.tables import checkpoints, entries, log_head, tiles
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass(frozen=True)
+class Head:
+    """The size and root hash of the log's latest checkpoint."""
+
+    size: int
+    root: bytes
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One stored entry: its index, identity hashes and leaf bytes."""
+
+    index: int
+    statement_hash: bytes
+    leaf_hash: bytes
+    leaf: bytes
+
+
+def connect(url: str) -> Engine:
+    """Return an engine for *url*, with SQLite set up for WAL and durable commits."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _sqlite_setup(engine)
+        return engine
+    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control from the sqlite3 module so BEGIN IMMEDIATE works.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit is on disk before the sequencer acknowledges any statement.
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Store:
+    """Reads and writes the log's tables through one SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Return a store on *url* with its schema migrated to the latest revision."""
+        store = cls(connect(url))
+        store.migrate()
+        return store
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest Alembic revision."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+    # Reads ---------------------------------------------------------------
+
+    def head(self) -> Head:
+        """Return the size and root of the latest checkpoint."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(log_head.c.size, log_head.c.root)).one()
+        return Head(row.size, bytes(row.root))
+
+    def latest_checkpoint(self) -> str | None:
+        """Return the signed note of the latest checkpoint, or None before the first."""
+        with self.engine.connect() as conn:
+            note = conn.execute(
+                select(checkpoints.c.note).order_by(checkpoints.c.size.desc()).limit(1)
+            ).scalar()
+        return note
+
+    def checkpoint_at(self, size: int) -> str | None:
+        """Return the signed checkpoint published for *size*, if any."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(checkpoints.c.note).where(checkpoints.c.size == size)).scalar()
+
+    def read_tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Return the stored data of the hash tiles *keys* (level, index) that exist."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(tiles.c.level, tiles.c.idx, tiles.c.data).where(
+                    tuple_(tiles.c.level, tiles.c.idx).in_(keys)
+                )
+            )
+            return {(r.level, r.idx): bytes(r.data) for r in rows}
+
+    def leaves(self, start: int, stop: int) -> list[bytes]:
+        """Return the leaves with indexes in [start, stop), in order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(entries.c.leaf)
+                .where(entries.c.idx >= start, entries.c.idx < stop)
+                .order_by(entries.c.idx)
+            )
+            return [bytes(r.leaf) for r in rows]
+
+    def entry(self, index: int) -> EntryRow | None:
+        """Return the entry at *index*, if logged."""
+        return self._one(entries.c.idx == index)
+
+    def entry_by_leaf_hash(self, leaf_hash: bytes) -> EntryRow | None:
+        """Return the entry whose leaf hashes to *leaf_hash*, if logged."""
+        return self._one(entries.c.leaf_hash == leaf_hash)
+
+    def find_statements(self, hashes: Sequence[bytes]) -> dict[bytes, EntryRow]:
+        """Return the logged entries among statement hashes *hashes*, by hash."""
+        if not hashes:
+            return {}
+        with self.engine.connect() as conn:
+            return self._find(conn, hashes)
+
+    def _one(self, where: Any) -> EntryRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*entries.c["idx", "statement_hash", "leaf_hash", "leaf"]).where(where)).first()
+        return None if row is None else _entry_row(row)
+
+    @staticmethod
+    def _find(conn: Connection, hashes: Sequence[bytes]) -> dict[bytes, EntryRow]:
+        found: dict[bytes, EntryRow] = {}
+        cols = entries.c["idx", "statement_hash", "leaf_hash", "leaf"]
+        for i in range(0, len(hashes), 500):
+            chunk = list(hashes[i : i + 500])
+            for row in conn.execute(select(*cols).where(entries.c.statement_hash.in_(chunk))):
+                found[bytes(row.statement_hash)] = _entry_row(row)
+        return found
+
+    # Writes --------------------------------------------------------------
+
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """Yield a write transaction holding the log's lock; it commits when the block ends."""
+        conn = self.engine.connect().execution_options(sqlite_immediate=True)
+        try:
+            with conn.begin():
+                yield Batch(conn, self.is_sqlite)
+        finally:
+            conn.close()
+
+
+class Batch:
+    """The writes of one integration, all in one transaction under the log's lock."""
+
+    def __init__(self, conn: Connection, is_sqlite: bool) -> None:
+        self._conn = conn
+        self._insert = sqlite_insert if is_sqlite else pg_insert
+        query = select(log_head.c.size, log_head.c.root).where(log_head.c.id == 1)
+        # SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL locks the row.
+        row = conn.execute(query if is_sqlite else query.with_for_update()).one()
+        self.head = Head(row.size, bytes(row.root))
+
+    def find_statements(self, hashes: Sequence[bytes]) -> dict[bytes, EntryRow]:
+        """Return the entries already logged among *hashes*, seen under the lock."""
+        return Store._find(self._conn, hashes) if hashes else {}
+
+    def read_tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Return the stored hash tiles *keys* as this transaction sees them."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        rows = self._conn.execute(
+            select(tiles.c.level, tiles.c.idx, tiles.c.data).where(tuple_(tiles.c.level, tiles.c.idx).in_(keys))
+        )
+        return {(r.level, r.idx): bytes(r.data) for r in rows}
+
+    def add_entries(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert entries given as dicts of idx, statement_hash, leaf_hash, leaf, type, signer."""
+        if rows:
+            self._conn.execute(entries.insert(), list(rows))
+
+    def put_tiles(self, data: dict[tuple[int, int], bytes]) -> None:
+        """Write hash tiles, replacing the stored copy of any that grew."""
+        if not data:
+            return
+        stmt = self._insert(tiles)
+        stmt = stmt.on_conflict_do_update(index_elements=["level", "idx"], set_={"data": stmt.excluded.data})
+        self._conn.execute(stmt, [{"level": k[0], "idx": k[1], "data": v} for k, v in data.items()])
+
+    def publish(self, *, size: int, root: bytes, note: str, at: datetime) -> None:
+        """Record the signed checkpoint *note* for *size* and move the head to it."""
+        self._conn.execute(checkpoints.insert(), [{"size": size, "note": note, "created_at": at}])
+        self._conn.execute(update(log_head).where(log_head.c.id == 1).values(size=size, root=root))
+
+
+def _entry_row(row: Any) -> EntryRow:
+    return EntryRow(row.idx, bytes(row.statement_hash), bytes(row.leaf_hash), bytes(row.leaf))

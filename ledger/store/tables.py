@@ -1,0 +1,60 @@
+"""The tables the log persists: entries, hash tiles, checkpoints and the log's head.
+
+Hash tiles are stored whole (one row per tile, up to 256 hashes), not one row
+per node; the partial tile at the right edge of each level is rewritten as it
+grows, and its prefix never changes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# One row (id = 1): the size and root of the latest checkpoint. The sequencer
+# locks it for the length of a batch, so one writer integrates at a time.
+log_head = Table(
+    "log_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+    Column("root", LargeBinary(32), nullable=False),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("statement_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("leaf_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("leaf", LargeBinary, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("signer", LargeBinary(32), nullable=False, index=True),
+)
+
+tiles = Table(
+    "tiles",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
