@@ -23,9 +23,11 @@ from ledger import merkle
 from ledger.clock import Clock, utc_now
 from ledger.errors import Conflict, NotFound
 from ledger.note import Checkpoint, Signer, sign_checkpoint
+from ledger.receipts import build_receipt
 from ledger.statements import Statement, make_leaf
 from ledger.store import Batch, Store
 from ledger.tilecache import TileCache
+from schemas.receipts import Receipt
 from ledger.tiles import TILE_HEIGHT, TILE_WIDTH, TileRef, encode_entry_bundle, tile_width_at
 
 log = logging.getLogger(__name__)
@@ -222,6 +224,13 @@ class Log:
     def size(self) -> int:
         """Return the size of the latest checkpoint."""
         return self.store.head().size
+
+    def receipt(self, logged: Logged) -> Receipt:
+        """Return the receipt of a logged statement, proved against the checkpoint that covered it."""
+        proof = merkle.inclusion_proof(logged.index, logged.tree_size, self._tiles.read_hashes)
+        return build_receipt(
+            leaf=logged.leaf, index=logged.index, tree_size=logged.tree_size, proof=proof, checkpoint=logged.checkpoint
+        )
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """Return the inclusion proof of leaf *index* in the tree of *size* leaves."""

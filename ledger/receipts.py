@@ -15,17 +15,15 @@ from pydantic import ValidationError
 
 from ledger.canonical import canonical_json, loads
 from ledger.errors import MalformedInput
-from ledger.statements import parse_leaf
 from schemas.receipts import Receipt
 
 
 def build_receipt(*, leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], checkpoint: str) -> Receipt:
     """Return the receipt of the entry *leaf* at *index*, proved in the tree of *tree_size* leaves."""
-    statement, _ = parse_leaf(leaf)
-    logged_at = loads(leaf)["logged_at"]
+    obj = loads(leaf, what="leaf")
     return Receipt(
-        statement=statement.to_json(),
-        logged_at=logged_at,
+        statement=obj["statement"],
+        logged_at=obj["logged_at"],
         index=index,
         tree_size=tree_size,
         inclusion_proof=list(proof),

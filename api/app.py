@@ -1,0 +1,49 @@
+"""The FastAPI application: the public log, statement submission and the API's OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.limits import BodyLimit
+from api.routers import log as log_router
+from api.routers import statements as statements_router
+from ledger.keys import log_signer
+from ledger.log import Log
+from ledger.settings import Settings
+from ledger.store import Store
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Return the app serving the log described by *settings* (default: from the environment)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        signer = log_signer(settings.data_dir, settings.origin)
+        store = Store.open(settings.resolved_database_url())
+        log = Log(store, signer, batch_size=settings.batch_size, batch_wait=settings.batch_wait_ms / 1000,
+                  tile_cache=settings.tile_cache).start()
+        app.state.log = log
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            log.stop()
+            store.close()
+
+    app = FastAPI(
+        title="Cunzheng",
+        summary="A notarised evidence store for data intellectual property.",
+        description="Signed statements in an append-only RFC 9162 Merkle log with C2SP checkpoints and tiles.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_batch_request * 70_000)
+    errors.install(app)
+    app.include_router(log_router.router)
+    app.include_router(statements_router.router)
+    return app

@@ -1,0 +1,55 @@
+"""The one place where ledger errors become HTTP responses."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from ledger.errors import (
+    Conflict,
+    InvalidProof,
+    InvalidSignature,
+    LedgerError,
+    MalformedInput,
+    NotFound,
+    RuleViolation,
+)
+
+STATUS: list[tuple[type[LedgerError], int, str]] = [
+    (MalformedInput, 400, "malformed_input"),
+    (InvalidSignature, 422, "invalid_signature"),
+    (InvalidProof, 422, "invalid_proof"),
+    (RuleViolation, 422, "rule_violation"),
+    (NotFound, 404, "not_found"),
+    (Conflict, 409, "conflict"),
+]
+
+
+def problem(status: int, error: str, detail: str) -> JSONResponse:
+    """Return the JSON error body every failure uses: a stable code and a message for a person."""
+    return JSONResponse({"error": error, "detail": detail}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn errors into 4xx responses with clear messages."""
+
+    @app.exception_handler(LedgerError)
+    async def _ledger(_: Request, exc: LedgerError) -> JSONResponse:
+        for cls, status, code in STATUS:
+            if isinstance(exc, cls):
+                if isinstance(exc, RuleViolation):
+                    code = exc.reason_code
+                return problem(status, code, exc.message)
+        return problem(400, "bad_request", exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "request"
+        return problem(400, "malformed_input", f"{where}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        return problem(exc.status_code, "http_error", str(exc.detail))

@@ -1,0 +1,69 @@
+"""Submitting statements: one, or many in a batch; each answered with its receipt."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Future
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from api.deps import get_log, get_settings
+from ledger.admission import admit, admit_all
+from ledger.canonical import loads
+from ledger.errors import MalformedInput
+from ledger.log import Log, Logged
+from ledger.receipts import receipt_json
+from ledger.settings import Settings
+from schemas.receipts import Receipt
+
+router = APIRouter(prefix="/v1", tags=["statements"])
+LogDep = Annotated[Log, Depends(get_log)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+# How long a request waits for its batch to commit before it gives up (the statement may still land).
+COMMIT_TIMEOUT = 60.0
+STATEMENT_EXAMPLE: dict[str, Any] = {
+    "type": "evidence.timestamp",
+    "signer": "<base64 Ed25519 public key>",
+    "signed_at": "2026-11-25T08:00:00.000000Z",
+    "body": {"sha256": "<64 hex digits>"},
+    "signature": "<base64 Ed25519 signature>",
+}
+
+
+@router.post(
+    "/statements",
+    response_model=Receipt,
+    status_code=201,
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": STATEMENT_EXAMPLE}}}},
+    responses={200: {"description": "The statement was already logged; its existing receipt."}},
+)
+async def submit(request: Request, log: LogDep) -> Response:
+    """Log one signed statement and return its receipt once its batch is durable."""
+    statement = admit(await request.body())
+    logged = log.add(statement)
+    result = await _wait(logged)
+    return Response(receipt_json(log.receipt(result)), status_code=200 if result.existed else 201,
+                    media_type="application/json")
+
+
+@router.post("/statements/batch", openapi_extra={"requestBody": {"content": {"application/json": {
+    "example": [STATEMENT_EXAMPLE]}}}})
+async def submit_batch(request: Request, log: LogDep, settings: SettingsDep) -> Response:
+    """Log a JSON array of signed statements, all or none; return their receipts in order."""
+    items = loads(await request.body(), what="batch")
+    if not isinstance(items, list) or not items:
+        raise MalformedInput("a batch must be a non-empty JSON array of statements")
+    if len(items) > settings.max_batch_request:
+        raise MalformedInput(f"a batch holds at most {settings.max_batch_request} statements, not {len(items)}")
+    statements = admit_all(items)
+    futures = [log.add(s) for s in statements]
+    results = [await _wait(f) for f in futures]
+    body = b'{"receipts":[' + b",".join(receipt_json(log.receipt(r)).rstrip() for r in results) + b"]}"
+    return Response(body, media_type="application/json")
+
+
+async def _wait(future: Future[Logged]) -> Logged:
+    return await asyncio.wait_for(asyncio.wrap_future(future), COMMIT_TIMEOUT)

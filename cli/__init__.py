@@ -1,0 +1,1 @@
+"""The ``cunzheng`` command line."""

@@ -1,0 +1,151 @@
+"""What each ``cunzheng`` subcommand does; ``cli.main`` parses the arguments."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from ledger.clock import utc_now
+from ledger.digest import sha256_file
+from ledger.errors import LedgerError
+from ledger.keys import LOG_KEY_FILE, log_signer, read_key, submitter_key, write_key
+from ledger.note import Signer, Verifier
+from ledger.receipts import parse_receipt, receipt_json
+from ledger.settings import Settings
+from ledger.statements import sign_statement
+from ledger.verify import verify_receipt
+
+# Statements per request: the server's default batch limit.
+STAMP_BATCH = 1000
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the service until interrupted."""
+    import uvicorn
+
+    if args.data_dir is not None:
+        os.environ["CUNZHENG_DATA_DIR"] = str(args.data_dir)
+    settings = Settings()
+    signer = log_signer(settings.data_dir, settings.origin)
+    print(f"cunzheng: log {signer.name} with key {signer.verifier().to_string()}", file=sys.stderr)
+    print(f"cunzheng: database {_redacted(settings.resolved_database_url())}", file=sys.stderr)
+    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def keygen(args: argparse.Namespace) -> int:
+    """Write a new submitter key and print its public key."""
+    if args.out.exists():
+        raise LedgerError(f"{args.out} already exists; choose another --out or remove it first")
+    signer = Signer.generate(args.name)
+    write_key(args.out, signer)
+    print(signer.verifier().to_string())
+    return 0
+
+
+def stamp(args: argparse.Namespace) -> int:
+    """Timestamp files: send their digests, signed, and write one receipt per file."""
+    key = submitter_key(read_key(args.key))
+    log_key = _log_key(args.log_key) if args.log_key else None
+    for path in args.files:
+        if not path.is_file():
+            raise LedgerError(f"{path} is not a readable file")
+    if args.out_dir is not None:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+    with httpx.Client(base_url=args.server.rstrip("/"), timeout=120) as client:
+        for start in range(0, len(args.files), STAMP_BATCH):
+            paths = args.files[start : start + STAMP_BATCH]
+            digests = [sha256_file(p) for p in paths]
+            now = utc_now()
+            statements = [
+                sign_statement(type="evidence.timestamp", body={"sha256": d.hex()}, key=key, signed_at=now).to_json()
+                for d in digests
+            ]
+            receipts = _post(client, "/v1/statements/batch", statements)["receipts"]
+            for path, digest, receipt in zip(paths, digests, receipts, strict=True):
+                data = receipt_json(parse_receipt(_dumps(receipt)))
+                if log_key is not None:
+                    verify_receipt(data, log_key=log_key, content_sha256=digest)
+                out = (args.out_dir or path.parent) / f"{path.name}.receipt.json"
+                out.write_bytes(data)
+                print(f"{path}: entry {receipt['index']} -> {out}")
+    return 0
+
+
+def verify(args: argparse.Namespace) -> int:
+    """Check a file against its receipt offline and print each check."""
+    log_key = _log_key(args.log_key)
+    data = _read(args.receipt)
+    digest = sha256_file(args.file)
+    try:
+        result = verify_receipt(data, log_key=log_key, content_sha256=digest)
+    except LedgerError as e:
+        raise LedgerError(f"NOT VERIFIED: {e}") from None
+    print(f"file         {args.file}: SHA-256 {digest.hex()}  matches the statement")
+    print(f"statement    {result.statement.type}, signed by {_b64(result.statement.signer)}  signature valid")
+    print(f"log          {result.checkpoint.origin}, checkpoint of {result.checkpoint.size} entries  signed by the log key")
+    print(f"inclusion    entry {result.index} is in that tree  proof valid")
+    print(f"logged at    {result.logged_at.isoformat().replace('+00:00', 'Z')} (the log's claim)")
+    print("VERIFIED")
+    return 0
+
+
+def log_key(args: argparse.Namespace) -> int:
+    """Print the verifier key of the log in a data directory."""
+    data_dir = args.data_dir if args.data_dir is not None else Settings().data_dir
+    path = data_dir / LOG_KEY_FILE
+    if not path.exists():
+        raise LedgerError(f"there is no log key in {data_dir}; run `cunzheng serve --data-dir {data_dir}` once")
+    print(read_key(path).verifier().to_string())
+    return 0
+
+
+def _log_key(text: str) -> Verifier:
+    path = Path(text)
+    if "+" not in text or path.is_file():
+        text = _read(path).decode("utf-8", "replace").strip()
+    return Verifier.from_string(text)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise LedgerError(f"{path} does not exist") from None
+
+
+def _post(client: httpx.Client, url: str, payload: Any) -> Any:
+    try:
+        response = client.post(url, content=_dumps(payload), headers={"Content-Type": "application/json"})
+    except httpx.HTTPError as e:
+        raise LedgerError(f"cannot reach the log at {client.base_url}: {e}") from None
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        raise LedgerError(f"the log refused the request ({response.status_code}): {detail}")
+    return response.json()
+
+
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(value)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def _redacted(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        creds, _, host = rest.rpartition("@")
+        return f"{scheme}{sep}{creds.split(':')[0]}:***@{host}" if ":" in creds else url
+    return url
