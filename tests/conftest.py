@@ -1,0 +1,149 @@
+"""Small worlds for the tests: a log on each database engine, submitters, a running server.
+
+Every test that touches storage runs on SQLite, and on PostgreSQL too when
+``CUNZHENG_TEST_DATABASE_URL`` is set (``.ci/run`` sets it). Each PostgreSQL
+test gets a schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from nacl.signing import SigningKey
+from sqlalchemy import create_engine, text
+
+from ledger.clock import utc_now
+from ledger.log import Log
+from ledger.note import Signer
+from ledger.statements import Statement, sign_statement
+from ledger.store import Store
+
+PG_URL = os.environ.get("CUNZHENG_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: SQLite in a temporary directory, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    yield from _pg_schema()
+
+
+def _pg_schema() -> Iterator[str]:
+    assert PG_URL is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A migrated store on a fresh database."""
+    s = Store.open(database_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def log_signer() -> Signer:
+    """The log's checkpoint signing key."""
+    return Signer.generate("test.example/log")
+
+
+@pytest.fixture
+def log(store: Store, log_signer: Signer) -> Iterator[Log]:
+    """A started log with small, quick batches."""
+    lg = Log(store, log_signer, batch_size=64, batch_wait=0.002).start()
+    yield lg
+    lg.stop()
+
+
+@pytest.fixture
+def holder() -> SigningKey:
+    """A rights holder's statement key."""
+    return SigningKey.generate()
+
+
+def evidence(key: SigningKey, n: int) -> Statement:
+    """Return an evidence.timestamp statement by *key* over a digest derived from *n*."""
+    return sign_statement(type="evidence.timestamp", body={"sha256": f"{n:064x}"}, key=key, signed_at=utc_now())
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A ``cunzheng serve`` process on loopback."""
+
+    url: str
+    vkey: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+
+
+def free_port() -> int:
+    """Return a TCP port on loopback that is free now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(data_dir: Path, database_url: str | None = None, **env: str) -> LiveServer:
+    """Start ``cunzheng serve`` on a free port and wait until it answers."""
+    port = free_port()
+    environ = {**os.environ, **env}
+    if database_url:
+        environ["CUNZHENG_DATABASE_URL"] = database_url
+    logfile = open(data_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
+        env=environ, stdout=logfile, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            info = httpx.get(f"{url}/log/info", timeout=1).json()
+            return LiveServer(url, info["verifier_key"], data_dir, proc)
+        except (httpx.HTTPError, ValueError):
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"server did not start: {(data_dir.parent / f'server-{port}.log').read_text()}")
+
+
+def stop_server(server: LiveServer) -> None:
+    """Stop a server started by start_server."""
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture
+def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """A running ``cunzheng serve`` on this test's database."""
+    url = None if database_url.startswith("sqlite") else database_url
+    server = start_server(tmp_path / "data", url)
+    yield server
+    stop_server(server)
