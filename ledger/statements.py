@@ -101,6 +101,12 @@ def parse_statement(data: bytes | str | Mapping[str, Any]) -> Statement:
     obj = loads(data, what="statement") if isinstance(data, bytes | str) else data
     if not isinstance(obj, Mapping):
         raise MalformedInput("statement must be a JSON object")
+    canonical = canonical_json(dict(obj))
+    if len(canonical) > MAX_STATEMENT_SIZE:
+        raise MalformedInput(
+            f"statement is {len(canonical)} bytes as canonical JSON; the limit is "
+            f"{MAX_STATEMENT_SIZE} so that its leaf fits the {MAX_ENTRY_SIZE}-byte entry limit"
+        )
     _require_keys(obj, required=set(_FIELDS), optional=set(), what="statement")
     kind = obj["type"]
     if not isinstance(kind, str) or kind not in BODY_CHECKS:
@@ -112,12 +118,6 @@ def parse_statement(data: bytes | str | Mapping[str, Any]) -> Statement:
     signer = _b64(obj["signer"], 32, "signer")
     signature = _b64(obj["signature"], 64, "signature")
     signed_at = parse_time(obj["signed_at"], what="signed_at")
-    canonical = canonical_json(dict(obj))
-    if len(canonical) > MAX_STATEMENT_SIZE:
-        raise MalformedInput(
-            f"statement is {len(canonical)} bytes as canonical JSON; the limit is "
-            f"{MAX_STATEMENT_SIZE} so that its leaf fits the {MAX_ENTRY_SIZE}-byte entry limit"
-        )
     return Statement(kind, signer, signed_at, obj["body"], signature, canonical, dict(obj))
 
 

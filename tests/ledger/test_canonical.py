@@ -1,0 +1,64 @@
+"""Canonical JSON agrees byte for byte with the RFC 8785 reference implementation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import rfc8785
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.canonical import MAX_SAFE_INTEGER, canonical_json, loads
+from ledger.errors import MalformedInput
+
+ascii_keys = st.text(alphabet=st.characters(max_codepoint=127), max_size=8)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-MAX_SAFE_INTEGER, max_value=MAX_SAFE_INTEGER)
+    | st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ascii_keys, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(values)
+def test_matches_rfc8785_reference(value: Any) -> None:
+    assert canonical_json(value) == rfc8785.dumps(value)
+
+
+def test_rfc8785_key_order_and_escapes() -> None:
+    value = {"b": 1, "a": "\u20ac\n\x1f\"\\/", "A": [True, None, -0]}
+    assert canonical_json(value) == b'{"A":[true,null,0],"a":"\xe2\x82\xac\\n\\u001f\\"\\\\/","b":1}'
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (1.5, "floating point"),
+        (2**53, "I-JSON"),
+        ({"\u00e9": 1}, "ASCII"),
+        ({1: 1}, "ASCII"),
+        ([b"x"], "bytes"),
+    ],
+)
+def test_values_outside_the_subset_are_refused(value: Any, reason: str) -> None:
+    with pytest.raises(MalformedInput, match=reason):
+        canonical_json(value)
+
+
+def test_deep_nesting_is_refused() -> None:
+    value: Any = "x"
+    for _ in range(40):
+        value = [value]
+    with pytest.raises(MalformedInput, match="deeper"):
+        canonical_json(value)
+
+
+def test_invalid_json_says_so() -> None:
+    with pytest.raises(MalformedInput, match="statement is not valid JSON"):
+        loads(b"{", what="statement")
