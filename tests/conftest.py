@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -22,7 +23,6 @@ import pytest
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine, text
 
-from ledger.clock import utc_now
 from ledger.log import Log
 from ledger.note import Signer
 from ledger.statements import Statement, sign_statement
@@ -84,9 +84,12 @@ def holder() -> SigningKey:
     return SigningKey.generate()
 
 
+SIGNED_AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
 def evidence(key: SigningKey, n: int) -> Statement:
-    """Return an evidence.timestamp statement by *key* over a digest derived from *n*."""
-    return sign_statement(type="evidence.timestamp", body={"sha256": f"{n:064x}"}, key=key, signed_at=utc_now())
+    """Return the evidence.timestamp statement by *key* over a digest derived from *n* (deterministic)."""
+    return sign_statement(type="evidence.timestamp", body={"sha256": f"{n:064x}"}, key=key, signed_at=SIGNED_AT)
 
 
 @dataclass(frozen=True)
