@@ -333,9 +333,14 @@ def _parse_signature_line(number: int, line: bytes) -> Signature:
     name = name_bytes.decode("utf-8")
     if not _valid_name(name):
         raise MalformedInput(f"{where} has an invalid key name {_shorten(name)}")
-    raw = _b64decode(b64_bytes.decode("utf-8"))
+    text = b64_bytes.decode("utf-8")
+    raw = _b64decode(text)
     if raw is None:
         raise MalformedInput(f"{where}: the signature is not valid base64")
+    # Stricter than Go: unused trailing bits must be zero, so that every bit of a
+    # note held as evidence matters (docs/decisions/0004-strict-encodings.md).
+    if _b64encode(raw) != text:
+        raise MalformedInput(f"{where}: the signature is not in canonical base64")
     if len(raw) < 5:
         raise MalformedInput(
             f"{where}: the signature is {len(raw)} bytes; it needs a 4-byte key ID and more"
