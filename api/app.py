@@ -25,8 +25,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         signer = log_signer(settings.data_dir, settings.origin)
         store = Store.open(settings.resolved_database_url())
-        log = Log(store, signer, batch_size=settings.batch_size, batch_wait=settings.batch_wait_ms / 1000,
-                  tile_cache=settings.tile_cache).start()
+        log = Log(
+            store,
+            signer,
+            batch_size=settings.batch_size,
+            batch_wait=settings.batch_wait_ms / 1000,
+            tile_cache=settings.tile_cache,
+        ).start()
         app.state.log = log
         app.state.settings = settings
         try:

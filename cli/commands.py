@@ -36,7 +36,9 @@ def serve(args: argparse.Namespace) -> int:
     signer = log_signer(settings.data_dir, settings.origin)
     print(f"cunzheng: log {signer.name} with key {signer.verifier().to_string()}", file=sys.stderr)
     print(f"cunzheng: database {_redacted(settings.resolved_database_url())}", file=sys.stderr)
-    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=args.host, port=args.port, log_level="info"
+    )
     return 0
 
 
@@ -65,7 +67,9 @@ def stamp(args: argparse.Namespace) -> int:
             digests = [sha256_file(p) for p in paths]
             now = utc_now()
             statements = [
-                sign_statement(type="evidence.timestamp", body={"sha256": d.hex()}, key=key, signed_at=now).to_json()
+                sign_statement(
+                    type="evidence.timestamp", body={"sha256": d.hex()}, key=key, signed_at=now
+                ).to_json()
                 for d in digests
             ]
             receipts = _post(client, "/v1/statements/batch", statements)["receipts"]
@@ -89,8 +93,12 @@ def verify(args: argparse.Namespace) -> int:
     except LedgerError as e:
         raise LedgerError(f"NOT VERIFIED: {e}") from None
     print(f"file         {args.file}: SHA-256 {digest.hex()}  matches the statement")
-    print(f"statement    {result.statement.type}, signed by {_b64(result.statement.signer)}  signature valid")
-    print(f"log          {result.checkpoint.origin}, checkpoint of {result.checkpoint.size} entries  signed by the log key")
+    print(
+        f"statement    {result.statement.type}, signed by {_b64(result.statement.signer)}  signature valid"
+    )
+    print(
+        f"log          {result.checkpoint.origin}, checkpoint of {result.checkpoint.size} entries  signed by the log key"
+    )
     print(f"inclusion    entry {result.index} is in that tree  proof valid")
     print(f"logged at    {result.logged_at.isoformat().replace('+00:00', 'Z')} (the log's claim)")
     print("VERIFIED")
@@ -102,7 +110,9 @@ def log_key(args: argparse.Namespace) -> int:
     data_dir = args.data_dir if args.data_dir is not None else Settings().data_dir
     path = data_dir / LOG_KEY_FILE
     if not path.exists():
-        raise LedgerError(f"there is no log key in {data_dir}; run `cunzheng serve --data-dir {data_dir}` once")
+        raise LedgerError(
+            f"there is no log key in {data_dir}; run `cunzheng serve --data-dir {data_dir}` once"
+        )
     print(read_key(path).verifier().to_string())
     return 0
 
@@ -123,7 +133,9 @@ def _read(path: Path) -> bytes:
 
 def _post(client: httpx.Client, url: str, payload: Any) -> Any:
     try:
-        response = client.post(url, content=_dumps(payload), headers={"Content-Type": "application/json"})
+        response = client.post(
+            url, content=_dumps(payload), headers={"Content-Type": "application/json"}
+        )
     except httpx.HTTPError as e:
         raise LedgerError(f"cannot reach the log at {client.base_url}: {e}") from None
     if response.status_code >= 400:

@@ -15,7 +15,9 @@ from ledger.errors import LedgerError
 from ledger.statements import Statement, check_signature, parse_statement
 
 _CHUNK = 256
-_pool = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2), thread_name_prefix="cunzheng-admission")
+_pool = ThreadPoolExecutor(
+    max_workers=min(8, os.cpu_count() or 2), thread_name_prefix="cunzheng-admission"
+)
 
 
 def admit(data: bytes | str | dict[str, Any]) -> Statement:

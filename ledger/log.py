@@ -27,8 +27,8 @@ from ledger.receipts import build_receipt
 from ledger.statements import Statement, make_leaf
 from ledger.store import Batch, Store
 from ledger.tilecache import TileCache
-from schemas.receipts import Receipt
 from ledger.tiles import TILE_HEIGHT, TILE_WIDTH, TileRef, encode_entry_bundle, tile_width_at
+from schemas.receipts import Receipt
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,9 @@ class Log:
         hashes = [s.hash for s in statements]
         known = batch.find_statements(list(set(hashes)))
         logged_at = self._now()
-        placed: dict[bytes, tuple[int, bytes, bool]] = {h: (e.index, e.leaf, True) for h, e in known.items()}
+        placed: dict[bytes, tuple[int, bytes, bool]] = {
+            h: (e.index, e.leaf, True) for h, e in known.items()
+        }
         rows = []
         changed: dict[tuple[int, int], bytearray] = {}
         for statement, h in zip(statements, hashes, strict=True):
@@ -168,8 +170,14 @@ class Log:
                     changed[key] = data
             placed[h] = (index, leaf, False)
             rows.append(
-                {"idx": index, "statement_hash": h, "leaf_hash": lh, "leaf": leaf,
-                 "type": statement.type, "signer": statement.signer}
+                {
+                    "idx": index,
+                    "statement_hash": h,
+                    "leaf_hash": lh,
+                    "leaf": leaf,
+                    "type": statement.type,
+                    "signer": statement.signer,
+                }
             )
         size = self._frontier.size
         if rows or publish:
@@ -184,7 +192,9 @@ class Log:
         assert checkpoint is not None
         return [Logged(*placed[h][:2], size, checkpoint, placed[h][2]) for h in hashes]
 
-    def _grow_edge(self, tile_level: int, node_index: int, node: bytes) -> tuple[tuple[int, int], bytearray]:
+    def _grow_edge(
+        self, tile_level: int, node_index: int, node: bytes
+    ) -> tuple[tuple[int, int], bytearray]:
         tile_index = node_index >> TILE_HEIGHT
         held = self._edges.get(tile_level)
         if held is None or held[0] != tile_index:
@@ -229,7 +239,11 @@ class Log:
         """Return the receipt of a logged statement, proved against the checkpoint that covered it."""
         proof = merkle.inclusion_proof(logged.index, logged.tree_size, self._tiles.read_hashes)
         return build_receipt(
-            leaf=logged.leaf, index=logged.index, tree_size=logged.tree_size, proof=proof, checkpoint=logged.checkpoint
+            leaf=logged.leaf,
+            index=logged.index,
+            tree_size=logged.tree_size,
+            proof=proof,
+            checkpoint=logged.checkpoint,
         )
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
@@ -256,7 +270,9 @@ class Log:
         assert ref.level is not None
         width = tile_width_at(ref.level, ref.index, self.size())
         if width < ref.width:
-            raise NotFound(f"{ref.path()} does not exist yet: the log holds {width} hashes of that tile")
+            raise NotFound(
+                f"{ref.path()} does not exist yet: the log holds {width} hashes of that tile"
+            )
         data = self.store.read_tiles([(ref.level, ref.index)]).get((ref.level, ref.index), b"")
         return data[: ref.width * merkle.HASH_SIZE]
 
@@ -264,7 +280,9 @@ class Log:
         """Return the entry bundle *ref*, if the log is large enough to have it at that width."""
         width = tile_width_at(0, ref.index, self.size())
         if width < ref.width:
-            raise NotFound(f"{ref.path()} does not exist yet: the log holds {width} entries of that bundle")
+            raise NotFound(
+                f"{ref.path()} does not exist yet: the log holds {width} entries of that bundle"
+            )
         start = ref.index * TILE_WIDTH
         return encode_entry_bundle(self.store.leaves(start, start + ref.width))
 

@@ -18,7 +18,9 @@ from ledger.errors import MalformedInput
 from schemas.receipts import Receipt
 
 
-def build_receipt(*, leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], checkpoint: str) -> Receipt:
+def build_receipt(
+    *, leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], checkpoint: str
+) -> Receipt:
     """Return the receipt of the entry *leaf* at *index*, proved in the tree of *tree_size* leaves."""
     obj = loads(leaf, what="leaf")
     return Receipt(
@@ -44,8 +46,10 @@ def parse_receipt(data: bytes | str) -> Receipt:
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "receipt"
-        raise MalformedInput(f"receipt is not a valid {Receipt.model_fields['format'].default} file: "
-                             f"{where}: {first['msg']}") from None
+        raise MalformedInput(
+            f"receipt is not a valid {Receipt.model_fields['format'].default} file: "
+            f"{where}: {first['msg']}"
+        ) from None
 
 
 def receipt_json(receipt: Receipt) -> bytes:

@@ -45,12 +45,16 @@ _HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _check_evidence_timestamp(body: Mapping[str, Any]) -> None:
-    _require_keys(body, required={"sha256"}, optional={"media_type"}, what="evidence.timestamp body")
+    _require_keys(
+        body, required={"sha256"}, optional={"media_type"}, what="evidence.timestamp body"
+    )
     if not isinstance(body["sha256"], str) or not _HEX_SHA256.match(body["sha256"]):
         raise MalformedInput("evidence.timestamp body: sha256 must be 64 lowercase hex digits")
     media_type = body.get("media_type")
     if media_type is not None and (not isinstance(media_type, str) or len(media_type) > 255):
-        raise MalformedInput("evidence.timestamp body: media_type must be a string of at most 255 characters")
+        raise MalformedInput(
+            "evidence.timestamp body: media_type must be a string of at most 255 characters"
+        )
 
 
 # The statement types this log accepts, each with the check of its body.
@@ -160,7 +164,9 @@ def parse_leaf(leaf: bytes) -> tuple[Statement, datetime]:
     return parse_statement(obj["statement"]), parse_time(obj["logged_at"], what="logged_at")
 
 
-def _require_keys(obj: Mapping[str, Any], *, required: set[str], optional: set[str], what: str) -> None:
+def _require_keys(
+    obj: Mapping[str, Any], *, required: set[str], optional: set[str], what: str
+) -> None:
     missing = required - obj.keys()
     if missing:
         raise MalformedInput(f"{what} lacks {', '.join(sorted(missing))}")

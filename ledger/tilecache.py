@@ -20,6 +20,7 @@ from ledger.tiles import expand, locate, node_in
 TileKey = tuple[int, int]
 FetchTiles = Callable[[Iterable[TileKey]], dict[TileKey, bytes]]
 
+
 class TileCache:
     """Expanded hash tiles by (level, index), least recently used first out."""
 
@@ -42,7 +43,11 @@ class TileCache:
     def read_hashes(self, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
         """Return the hashes of complete subtrees *nodes*, given as (level, index)."""
         located = [locate(level, index) for level, index in nodes]
-        missing = {(tl, ti) for tl, ti, within, offset in located if self._get(tl, ti, within, offset) is None}
+        missing = {
+            (tl, ti)
+            for tl, ti, within, offset in located
+            if self._get(tl, ti, within, offset) is None
+        }
         if missing:
             for key, data in self._fetch(missing).items():
                 self.put(key, data)
@@ -67,4 +72,3 @@ class TileCache:
         self._tiles.move_to_end(key)
         while len(self._tiles) > self._capacity:
             self._tiles.popitem(last=False)
-

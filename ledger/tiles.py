@@ -126,8 +126,10 @@ def expand(data: bytes) -> list[bytes]:
         if pairs == 0:
             break
         current = b"".join(
-            node_hash(current[2 * i * HASH_SIZE : (2 * i + 1) * HASH_SIZE],
-                      current[(2 * i + 1) * HASH_SIZE : (2 * i + 2) * HASH_SIZE])
+            node_hash(
+                current[2 * i * HASH_SIZE : (2 * i + 1) * HASH_SIZE],
+                current[(2 * i + 1) * HASH_SIZE : (2 * i + 2) * HASH_SIZE],
+            )
             for i in range(pairs)
         )
         levels.append(current)

@@ -35,7 +35,9 @@ class VerifiedReceipt:
     leaf_hash: bytes
 
 
-def verify_receipt(data: bytes | str, *, log_key: Verifier, content_sha256: bytes | None = None) -> VerifiedReceipt:
+def verify_receipt(
+    data: bytes | str, *, log_key: Verifier, content_sha256: bytes | None = None
+) -> VerifiedReceipt:
     """Return what the receipt proves, or raise the LedgerError of the first check that fails."""
     receipt = parse_receipt(data)
     statement = parse_statement(receipt.statement)
@@ -62,4 +64,3 @@ def verify_receipt(data: bytes | str, *, log_key: Verifier, content_sha256: byte
         root=checkpoint.root,
     )
     return VerifiedReceipt(statement, logged_at, receipt.index, checkpoint, leaf_hash)
-

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
 from schemas.types import FROZEN, Base64Hash
 
-RECEIPT_FORMAT = "cunzheng.receipt/v1"
+RECEIPT_FORMAT: Final = "cunzheng.receipt/v1"
 
 
 class Receipt(BaseModel):
@@ -20,8 +20,12 @@ class Receipt(BaseModel):
         default=RECEIPT_FORMAT, description="Receipt format and version."
     )
     statement: dict[str, Any] = Field(description="The signed statement, as submitted.")
-    logged_at: str = Field(description="When the log integrated the statement (the log's claim), RFC 3339 UTC.")
+    logged_at: str = Field(
+        description="When the log integrated the statement (the log's claim), RFC 3339 UTC."
+    )
     index: int = Field(ge=0, description="The leaf index of the entry.")
-    tree_size: int = Field(ge=1, description="The size of the tree the proof and checkpoint are for.")
+    tree_size: int = Field(
+        ge=1, description="The size of the tree the proof and checkpoint are for."
+    )
     inclusion_proof: list[Base64Hash] = Field(description="RFC 9162 inclusion proof, leaf to root.")
     checkpoint: str = Field(description="C2SP signed checkpoint note of size tree_size.")

@@ -28,7 +28,9 @@ Base64Hash = Annotated[
     bytes,
     BeforeValidator(_decode_hash),
     PlainSerializer(lambda raw: base64.b64encode(raw).decode(), return_type=str),
-    WithJsonSchema({"type": "string", "contentEncoding": "base64", "description": "a 32-byte SHA-256 hash"}),
+    WithJsonSchema(
+        {"type": "string", "contentEncoding": "base64", "description": "a 32-byte SHA-256 hash"}
+    ),
 ]
 
 FROZEN = ConfigDict(extra="forbid", frozen=True)

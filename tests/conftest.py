@@ -89,7 +89,9 @@ SIGNED_AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 def evidence(key: SigningKey, n: int) -> Statement:
     """Return the evidence.timestamp statement by *key* over a digest derived from *n* (deterministic)."""
-    return sign_statement(type="evidence.timestamp", body={"sha256": f"{n:064x}"}, key=key, signed_at=SIGNED_AT)
+    return sign_statement(
+        type="evidence.timestamp", body={"sha256": f"{n:064x}"}, key=key, signed_at=SIGNED_AT
+    )
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,9 @@ def start_server(data_dir: Path, database_url: str | None = None, **env: str) ->
     logfile = open(data_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        env=environ, stdout=logfile, stderr=subprocess.STDOUT,
+        env=environ,
+        stdout=logfile,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -131,7 +135,9 @@ def start_server(data_dir: Path, database_url: str | None = None, **env: str) ->
                 break
             time.sleep(0.1)
     proc.kill()
-    raise RuntimeError(f"server did not start: {(data_dir.parent / f'server-{port}.log').read_text()}")
+    raise RuntimeError(
+        f"server did not start: {(data_dir.parent / f'server-{port}.log').read_text()}"
+    )
 
 
 def stop_server(server: LiveServer) -> None:

@@ -24,14 +24,23 @@ LogDep = Annotated[Log, Depends(get_log)]
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-@router.get("/checkpoint", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+@router.get(
+    "/checkpoint", response_class=Response, responses={200: {"content": {"text/plain": {}}}}
+)
 def checkpoint(log: LogDep) -> Response:
     """The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)."""
-    return Response(log.checkpoint(), media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"})
+    return Response(
+        log.checkpoint(),
+        media_type="text/plain; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
-@router.get("/tile/{path:path}", response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}}}})
+@router.get(
+    "/tile/{path:path}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
 def tile(path: str, log: LogDep) -> Response:
     """A hash tile ``<L>/<N>[.p/<W>]`` or entry bundle ``entries/<N>[.p/<W>]`` (C2SP tlog-tiles)."""
     ref = parse_tile_path(path)
@@ -45,8 +54,13 @@ def info(log: LogDep) -> LogInfo:
     """The log's origin, verifier key and latest checkpoint."""
     note = log.checkpoint()
     cp, _ = open_checkpoint(note, log.signer.verifier())
-    return LogInfo(origin=log.origin, verifier_key=log.signer.verifier().to_string(), size=cp.size,
-                   root=cp.root, checkpoint=note)
+    return LogInfo(
+        origin=log.origin,
+        verifier_key=log.signer.verifier().to_string(),
+        size=cp.size,
+        root=cp.root,
+        checkpoint=note,
+    )
 
 
 @router.get("/entries/{index}", response_model=EntryOut)
@@ -56,15 +70,24 @@ def entry(index: int, log: LogDep) -> EntryOut:
     if row is None:
         raise NotFound(f"there is no entry {index}; the log holds {log.size()} entries")
     leaf = loads(row.leaf)
-    return EntryOut(index=row.index, leaf_hash=row.leaf_hash, logged_at=leaf["logged_at"], statement=leaf["statement"])
+    return EntryOut(
+        index=row.index,
+        leaf_hash=row.leaf_hash,
+        logged_at=leaf["logged_at"],
+        statement=leaf["statement"],
+    )
 
 
 @router.get("/proof/inclusion", response_model=InclusionProofOut)
 def inclusion(
     log: LogDep,
-    size: Annotated[int | None, Query(ge=1, description="Tree size; default: the latest checkpoint's.")] = None,
+    size: Annotated[
+        int | None, Query(ge=1, description="Tree size; default: the latest checkpoint's.")
+    ] = None,
     index: Annotated[int | None, Query(ge=0, description="Leaf index.")] = None,
-    leaf_hash: Annotated[str | None, Query(description="Base64 or hex leaf hash, instead of an index.")] = None,
+    leaf_hash: Annotated[
+        str | None, Query(description="Base64 or hex leaf hash, instead of an index.")
+    ] = None,
 ) -> InclusionProofOut:
     """An RFC 9162 inclusion proof, by leaf index or by leaf hash."""
     if (index is None) == (leaf_hash is None):
@@ -80,18 +103,24 @@ def inclusion(
             raise NotFound(f"there is no entry {index}; the log holds {log.size()} entries")
     tree_size = log.size() if size is None else size
     proof = log.inclusion_proof(row.index, tree_size)
-    return InclusionProofOut(index=row.index, tree_size=tree_size, leaf_hash=row.leaf_hash, proof=proof)
+    return InclusionProofOut(
+        index=row.index, tree_size=tree_size, leaf_hash=row.leaf_hash, proof=proof
+    )
 
 
 @router.get("/proof/consistency", response_model=ConsistencyProofOut)
 def consistency(
     log: LogDep,
     old: Annotated[int, Query(ge=0, description="The older tree size.")],
-    size: Annotated[int | None, Query(ge=0, description="The newer tree size; default: the latest.")] = None,
+    size: Annotated[
+        int | None, Query(ge=0, description="The newer tree size; default: the latest.")
+    ] = None,
 ) -> ConsistencyProofOut:
     """An RFC 9162 consistency proof from tree size *old* to *size*."""
     tree_size = log.size() if size is None else size
-    return ConsistencyProofOut(old_size=old, tree_size=tree_size, proof=log.consistency_proof(old, tree_size))
+    return ConsistencyProofOut(
+        old_size=old, tree_size=tree_size, proof=log.consistency_proof(old, tree_size)
+    )
 
 
 def _decode_hash(text: str) -> bytes:

@@ -37,7 +37,9 @@ STATEMENT_EXAMPLE: dict[str, Any] = {
     "/statements",
     response_model=Receipt,
     status_code=201,
-    openapi_extra={"requestBody": {"content": {"application/json": {"example": STATEMENT_EXAMPLE}}}},
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"example": STATEMENT_EXAMPLE}}}
+    },
     responses={200: {"description": "The statement was already logged; its existing receipt."}},
 )
 async def submit(request: Request, log: LogDep) -> Response:
@@ -45,23 +47,34 @@ async def submit(request: Request, log: LogDep) -> Response:
     statement = admit(await request.body())
     logged = log.add(statement)
     result = await _wait(logged)
-    return Response(receipt_json(log.receipt(result)), status_code=200 if result.existed else 201,
-                    media_type="application/json")
+    return Response(
+        receipt_json(log.receipt(result)),
+        status_code=200 if result.existed else 201,
+        media_type="application/json",
+    )
 
 
-@router.post("/statements/batch", openapi_extra={"requestBody": {"content": {"application/json": {
-    "example": [STATEMENT_EXAMPLE]}}}})
+@router.post(
+    "/statements/batch",
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"example": [STATEMENT_EXAMPLE]}}}
+    },
+)
 async def submit_batch(request: Request, log: LogDep, settings: SettingsDep) -> Response:
     """Log a JSON array of signed statements, all or none; return their receipts in order."""
     items = loads(await request.body(), what="batch")
     if not isinstance(items, list) or not items:
         raise MalformedInput("a batch must be a non-empty JSON array of statements")
     if len(items) > settings.max_batch_request:
-        raise MalformedInput(f"a batch holds at most {settings.max_batch_request} statements, not {len(items)}")
+        raise MalformedInput(
+            f"a batch holds at most {settings.max_batch_request} statements, not {len(items)}"
+        )
     statements = admit_all(items)
     futures = [log.add(s) for s in statements]
     results = [await _wait(f) for f in futures]
-    body = b'{"receipts":[' + b",".join(receipt_json(log.receipt(r)).rstrip() for r in results) + b"]}"
+    body = (
+        b'{"receipts":[' + b",".join(receipt_json(log.receipt(r)).rstrip() for r in results) + b"]}"
+    )
     return Response(body, media_type="application/json")
 
 

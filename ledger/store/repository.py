@@ -118,7 +118,9 @@ class Store:
     def checkpoint_at(self, size: int) -> str | None:
         """Return the signed checkpoint published for *size*, if any."""
         with self.engine.connect() as conn:
-            return conn.execute(select(checkpoints.c.note).where(checkpoints.c.size == size)).scalar()
+            return conn.execute(
+                select(checkpoints.c.note).where(checkpoints.c.size == size)
+            ).scalar()
 
     def read_tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Return the stored data of the hash tiles *keys* (level, index) that exist."""
@@ -160,7 +162,9 @@ class Store:
 
     def _one(self, where: Any) -> EntryRow | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(*entries.c["idx", "statement_hash", "leaf_hash", "leaf"]).where(where)).first()
+            row = conn.execute(
+                select(*entries.c["idx", "statement_hash", "leaf_hash", "leaf"]).where(where)
+            ).first()
         return None if row is None else _entry_row(row)
 
     @staticmethod
@@ -207,7 +211,9 @@ class Batch:
         if not keys:
             return {}
         rows = self._conn.execute(
-            select(tiles.c.level, tiles.c.idx, tiles.c.data).where(tuple_(tiles.c.level, tiles.c.idx).in_(keys))
+            select(tiles.c.level, tiles.c.idx, tiles.c.data).where(
+                tuple_(tiles.c.level, tiles.c.idx).in_(keys)
+            )
         )
         return {(r.level, r.idx): bytes(r.data) for r in rows}
 
@@ -221,7 +227,9 @@ class Batch:
         if not data:
             return
         stmt = self._insert(tiles)
-        stmt = stmt.on_conflict_do_update(index_elements=["level", "idx"], set_={"data": stmt.excluded.data})
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["level", "idx"], set_={"data": stmt.excluded.data}
+        )
         self._conn.execute(stmt, [{"level": k[0], "idx": k[1], "data": v} for k, v in data.items()])
 
     def publish(self, *, size: int, root: bytes, note: str, at: datetime) -> None:

@@ -23,8 +23,12 @@ from tests.conftest import evidence
 
 @pytest.fixture
 def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, batch_wait_ms=1,
-                        max_batch_request=300)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        batch_wait_ms=1,
+        max_batch_request=300,
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -44,7 +48,9 @@ def test_submission_returns_a_receipt_that_verifies(client: TestClient, holder: 
     statement = evidence(holder, 1)
     r = client.post("/v1/statements", content=statement.canonical)
     assert r.status_code == 201, r.text
-    verified = verify_receipt(r.content, log_key=_vkey(client), content_sha256=bytes.fromhex(f"{1:064x}"))
+    verified = verify_receipt(
+        r.content, log_key=_vkey(client), content_sha256=bytes.fromhex(f"{1:064x}")
+    )
     assert verified.index == 0
     again = client.post("/v1/statements", content=statement.canonical)
     assert again.status_code == 200 and again.json()["index"] == 0
@@ -76,14 +82,24 @@ def test_tiles_checkpoint_and_proofs(client: TestClient, holder: SigningKey) -> 
     assert merkle.root_from_leaf_hashes(hashes) == cp.root
 
     proof = client.get("/log/proof/inclusion", params={"index": 100, "size": 260}).json()
-    merkle.verify_inclusion(leaf_hash=hashes[100], index=100, size=260,
-                            proof=[base64.b64decode(p) for p in proof["proof"]], root=cp.root)
+    merkle.verify_inclusion(
+        leaf_hash=hashes[100],
+        index=100,
+        size=260,
+        proof=[base64.b64decode(p) for p in proof["proof"]],
+        root=cp.root,
+    )
     by_hash = client.get("/log/proof/inclusion", params={"leaf_hash": hashes[100].hex()}).json()
     assert by_hash["index"] == 100 and by_hash["proof"] == proof["proof"]
     cons = client.get("/log/proof/consistency", params={"old": 100, "size": 260}).json()
     old_root = merkle.root_from_leaf_hashes(hashes[:100])
-    merkle.verify_consistency(old_size=100, new_size=260, old_root=old_root, new_root=cp.root,
-                              proof=[base64.b64decode(p) for p in cons["proof"]])
+    merkle.verify_consistency(
+        old_size=100,
+        new_size=260,
+        old_root=old_root,
+        new_root=cp.root,
+        proof=[base64.b64decode(p) for p in cons["proof"]],
+    )
     entry = client.get("/log/entries/5").json()
     assert entry["index"] == 5 and base64.b64decode(entry["leaf_hash"]) == hashes[5]
 
@@ -112,7 +128,9 @@ def test_tiles_checkpoint_and_proofs(client: TestClient, holder: SigningKey) -> 
         ("/log/proof/consistency?old=-1", 400),
     ],
 )
-def test_bad_reads_get_clear_4xx(client: TestClient, holder: SigningKey, path: str, status: int) -> None:
+def test_bad_reads_get_clear_4xx(
+    client: TestClient, holder: SigningKey, path: str, status: int
+) -> None:
     _submit(client, [evidence(holder, i).to_json() for i in range(4)])
     r = client.get(path)
     assert r.status_code == status, r.text
@@ -132,7 +150,11 @@ def _tampered_signature(obj: dict[str, Any]) -> dict[str, Any]:
         (_tampered_signature, 422, "signature does not verify"),
         (lambda o: {**o, "signature": "xx"}, 400, "signature is not valid base64"),
         (lambda o: {**o, "body": {"sha256": "zz"}}, 400, "64 lowercase hex"),
-        (lambda o: {**o, "body": {**o["body"], "media_type": "x" * 70_000}}, 400, "bytes as canonical JSON"),
+        (
+            lambda o: {**o, "body": {**o["body"], "media_type": "x" * 70_000}},
+            400,
+            "bytes as canonical JSON",
+        ),
         (lambda o: {**o, "type": "asset.register"}, 400, "is not known"),
         (lambda o: [o], 400, "must be a JSON object"),
     ],
@@ -148,7 +170,9 @@ def test_bad_statements_are_refused_and_nothing_is_logged(
     assert client.get("/log/checkpoint").text == before
 
 
-def test_a_batch_with_one_bad_statement_is_refused_whole(client: TestClient, holder: SigningKey) -> None:
+def test_a_batch_with_one_bad_statement_is_refused_whole(
+    client: TestClient, holder: SigningKey
+) -> None:
     statements = [evidence(holder, i).to_json() for i in range(280)]
     statements[270] = _tampered_signature(statements[270])
     r = client.post("/v1/statements/batch", content=orjson.dumps(statements))

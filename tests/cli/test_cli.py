@@ -21,8 +21,9 @@ from tests.conftest import LiveServer, start_server, stop_server
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def _files(directory: Path, n: int) -> list[Path]:
@@ -53,8 +54,18 @@ def test_keygen_makes_a_private_file_and_will_not_overwrite(key: Path) -> None:
 def test_stamp_and_verify(live_server: LiveServer, key: Path, tmp_path: Path) -> None:
     files = _files(tmp_path / "docs", 3)
     receipts = tmp_path / "receipts"
-    r = run("stamp", *map(str, files), "--server", live_server.url, "--key", str(key),
-            "--out-dir", str(receipts), "--log-key", live_server.vkey)
+    r = run(
+        "stamp",
+        *map(str, files),
+        "--server",
+        live_server.url,
+        "--key",
+        str(key),
+        "--out-dir",
+        str(receipts),
+        "--log-key",
+        live_server.vkey,
+    )
     assert r.returncode == 0, r.stderr
     vkey = run("log-key", "--data-dir", str(live_server.data_dir)).stdout.strip()
     assert vkey == live_server.vkey
@@ -74,15 +85,20 @@ def test_stamp_and_verify(live_server: LiveServer, key: Path, tmp_path: Path) ->
     bad = run("verify", str(files[1]), str(tampered), "--log-key", vkey)
     assert bad.returncode == 1 and "NOT VERIFIED" in bad.stderr
 
-    other = Verifier.from_string(run("keygen", "--out", str(tmp_path / "other.key"), "--name",
-                                     "localhost/cunzheng").stdout.strip())
+    other = Verifier.from_string(
+        run(
+            "keygen", "--out", str(tmp_path / "other.key"), "--name", "localhost/cunzheng"
+        ).stdout.strip()
+    )
     foreign = run("verify", str(files[1]), str(receipt), "--log-key", other.to_string())
     assert foreign.returncode == 1 and "not signed by" in foreign.stderr
     for result in (wrong, bad, foreign):
         assert "Traceback" not in result.stderr
 
 
-def test_every_single_bit_change_to_a_receipt_fails(live_server: LiveServer, key: Path, tmp_path: Path) -> None:
+def test_every_single_bit_change_to_a_receipt_fails(
+    live_server: LiveServer, key: Path, tmp_path: Path
+) -> None:
     (f,) = _files(tmp_path / "one", 1)
     assert run("stamp", str(f), "--server", live_server.url, "--key", str(key)).returncode == 0
     raw = (tmp_path / "one" / f"{f.name}.receipt.json").read_bytes()
@@ -101,7 +117,9 @@ def test_every_single_bit_change_to_a_receipt_fails(live_server: LiveServer, key
             else:
                 accepted.append((i, bit, bytes(mutated[max(0, i - 10) : i + 10])))
     # Only changes that do not alter meaning survive: JSON whitespace between tokens.
-    assert all(chr(raw[i]) in " \n\t\r" or chr(raw[i] ^ (1 << bit)) in " \n\t\r" for i, bit, _ in accepted)
+    assert all(
+        chr(raw[i]) in " \n\t\r" or chr(raw[i] ^ (1 << bit)) in " \n\t\r" for i, bit, _ in accepted
+    )
 
 
 @pytest.mark.parametrize(
@@ -130,7 +148,9 @@ def test_help_has_an_example(command: str) -> None:
     assert r.returncode == 0 and "example:" in r.stdout
 
 
-def test_acknowledged_statements_survive_a_crash(tmp_path: Path, key: Path, database_url: str) -> None:
+def test_acknowledged_statements_survive_a_crash(
+    tmp_path: Path, key: Path, database_url: str
+) -> None:
     url = None if database_url.startswith("sqlite") else database_url
     server = start_server(tmp_path / "data", url)
     files = _files(tmp_path / "docs", 40)
@@ -146,7 +166,9 @@ def test_acknowledged_statements_survive_a_crash(tmp_path: Path, key: Path, data
         new_cp, _ = open_checkpoint(httpx.get(f"{again.url}/log/checkpoint").text, vkey)
         assert new_cp == old_cp
         for f in files[::7]:
-            ok = run("verify", str(f), str(f.parent / f"{f.name}.receipt.json"), "--log-key", again.vkey)
+            ok = run(
+                "verify", str(f), str(f.parent / f"{f.name}.receipt.json"), "--log-key", again.vkey
+            )
             assert ok.returncode == 0, ok.stderr
         entry = httpx.get(f"{again.url}/log/entries/39").json()
         assert entry["index"] == 39

@@ -32,8 +32,10 @@ def test_matches_rfc8785_reference(value: Any) -> None:
 
 
 def test_rfc8785_key_order_and_escapes() -> None:
-    value = {"b": 1, "a": "\u20ac\n\x1f\"\\/", "A": [True, None, -0]}
-    assert canonical_json(value) == b'{"A":[true,null,0],"a":"\xe2\x82\xac\\n\\u001f\\"\\\\/","b":1}'
+    value = {"b": 1, "a": '\u20ac\n\x1f"\\/', "A": [True, None, -0]}
+    assert (
+        canonical_json(value) == b'{"A":[true,null,0],"a":"\xe2\x82\xac\\n\\u001f\\"\\\\/","b":1}'
+    )
 
 
 @pytest.mark.parametrize(

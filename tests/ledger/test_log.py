@@ -91,16 +91,22 @@ def test_consistency_between_every_pair_of_checkpoints(log: Log, holder: Signing
         for new in roots:
             if old <= new:
                 proof = log.consistency_proof(old, new)
-                merkle.verify_consistency(old_size=old, new_size=new, old_root=roots[old],
-                                          new_root=roots[new], proof=proof)
+                merkle.verify_consistency(
+                    old_size=old,
+                    new_size=new,
+                    old_root=roots[old],
+                    new_root=roots[new],
+                    proof=proof,
+                )
     with pytest.raises(Conflict):
         log.consistency_proof(5, 3)
     with pytest.raises(Conflict, match="beyond"):
         log.inclusion_proof(0, n + 1)
 
 
-def test_a_restarted_log_continues_the_same_tree(database_url: str, log_signer: Signer,
-                                                 holder: SigningKey) -> None:
+def test_a_restarted_log_continues_the_same_tree(
+    database_url: str, log_signer: Signer, holder: SigningKey
+) -> None:
     first = Log(Store.open(database_url), log_signer, batch_wait=0.001).start()
     for f in [first.add(evidence(holder, i)) for i in range(300)]:
         f.result()
@@ -115,7 +121,9 @@ def test_a_restarted_log_continues_the_same_tree(database_url: str, log_signer: 
     second.stop()
 
 
-def test_two_sequencers_share_one_log(database_url: str, log_signer: Signer, holder: SigningKey) -> None:
+def test_two_sequencers_share_one_log(
+    database_url: str, log_signer: Signer, holder: SigningKey
+) -> None:
     a = Log(Store.open(database_url), log_signer, batch_size=16, batch_wait=0.001).start()
     b = Log(Store.open(database_url), log_signer, batch_size=16, batch_wait=0.001).start()
     futures = []
@@ -134,7 +142,9 @@ def test_two_sequencers_share_one_log(database_url: str, log_signer: Signer, hol
         verify_receipt(receipt_json(log_.receipt(r)), log_key=log_signer.verifier())
 
 
-def test_a_failed_batch_changes_nothing(log: Log, holder: SigningKey, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_batch_changes_nothing(
+    log: Log, holder: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log.add(evidence(holder, 1)).result()
     before = (log.size(), log.checkpoint())
 

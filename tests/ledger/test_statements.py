@@ -49,8 +49,12 @@ def test_signed_statements_check(key: SigningKey) -> None:
 
 
 def test_signature_covers_the_text_of_signed_at(key: SigningKey) -> None:
-    unsigned = {"type": "evidence.timestamp", "signer": base64.b64encode(bytes(key.verify_key)).decode(),
-                "signed_at": "2026-11-25T08:00:00Z", "body": {"sha256": "cd" * 32}}
+    unsigned = {
+        "type": "evidence.timestamp",
+        "signer": base64.b64encode(bytes(key.verify_key)).decode(),
+        "signed_at": "2026-11-25T08:00:00Z",
+        "body": {"sha256": "cd" * 32},
+    }
     signature = key.sign(CONTEXT + canonical_json(unsigned)).signature
     statement = parse_statement({**unsigned, "signature": base64.b64encode(signature).decode()})
     check_signature(statement)
@@ -85,7 +89,9 @@ def test_flipped_signature_bits_are_refused(key: SigningKey) -> None:
         mutated = bytearray(raw)
         mutated[bit // 8] ^= 1 << (bit % 8)
         with pytest.raises(InvalidSignature):
-            check_signature(parse_statement({**obj, "signature": base64.b64encode(bytes(mutated)).decode()}))
+            check_signature(
+                parse_statement({**obj, "signature": base64.b64encode(bytes(mutated)).decode()})
+            )
 
 
 @pytest.mark.parametrize(
@@ -123,7 +129,9 @@ def test_garbage_is_malformed_input(data: bytes) -> None:
 def test_oversized_statements_are_refused(key: SigningKey, padding: int) -> None:
     obj = _statement(key)
     obj["body"]["media_type"] = "x" * padding
-    with pytest.raises(MalformedInput, match=f"bytes as canonical JSON; the limit is {MAX_STATEMENT_SIZE}"):
+    with pytest.raises(
+        MalformedInput, match=f"bytes as canonical JSON; the limit is {MAX_STATEMENT_SIZE}"
+    ):
         parse_statement(orjson.dumps(obj))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -41,8 +40,22 @@ def test_paths_of_partial_tiles_and_entry_bundles() -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "0/1", "0/0001", "0/x1/000", "0/000/001", "0/x000/001", "0/000.p/0", "0/000.p/256",
-        "0/000.p/007", "64/000", "01/000", "-1/000", "0/", "0", "data/000", "0/abc", "0/000.p/",
+        "0/1",
+        "0/0001",
+        "0/x1/000",
+        "0/000/001",
+        "0/x000/001",
+        "0/000.p/0",
+        "0/000.p/256",
+        "0/000.p/007",
+        "64/000",
+        "01/000",
+        "-1/000",
+        "0/",
+        "0",
+        "data/000",
+        "0/abc",
+        "0/000.p/",
     ],
 )
 def test_malformed_tile_paths_are_refused(path: str) -> None:
