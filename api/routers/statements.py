@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_log, get_settings
 from ledger.admission import admit, admit_all
@@ -44,11 +45,10 @@ STATEMENT_EXAMPLE: dict[str, Any] = {
 )
 async def submit(request: Request, log: LogDep) -> Response:
     """Log one signed statement and return its receipt once its batch is durable."""
-    statement = admit(await request.body())
-    logged = log.add(statement)
-    result = await _wait(logged)
+    statement = await run_in_threadpool(admit, await request.body())
+    result = await _wait(log.add(statement))
     return Response(
-        receipt_json(log.receipt(result)),
+        await run_in_threadpool(lambda: receipt_json(log.receipt(result))),
         status_code=200 if result.existed else 201,
         media_type="application/json",
     )
@@ -61,7 +61,7 @@ async def submit(request: Request, log: LogDep) -> Response:
     },
 )
 async def submit_batch(request: Request, log: LogDep, settings: SettingsDep) -> Response:
-    """Log a JSON array of signed statements, all or none; return their receipts in order."""
+    """Log a JSON array of signed statements, all checked before any is queued; return their receipts in order."""
     items = loads(await request.body(), what="batch")
     if not isinstance(items, list) or not items:
         raise MalformedInput("a batch must be a non-empty JSON array of statements")
@@ -69,13 +69,15 @@ async def submit_batch(request: Request, log: LogDep, settings: SettingsDep) -> 
         raise MalformedInput(
             f"a batch holds at most {settings.max_batch_request} statements, not {len(items)}"
         )
-    statements = admit_all(items)
+    statements = await run_in_threadpool(admit_all, items)
     futures = [log.add(s) for s in statements]
     results = [await _wait(f) for f in futures]
-    body = (
-        b'{"receipts":[' + b",".join(receipt_json(log.receipt(r)).rstrip() for r in results) + b"]}"
-    )
-    return Response(body, media_type="application/json")
+
+    def body() -> bytes:
+        receipts = b",".join(log.receipt(r).model_dump_json().encode() for r in results)
+        return b'{"receipts":[' + receipts + b"]}"
+
+    return Response(await run_in_threadpool(body), media_type="application/json")
 
 
 async def _wait(future: Future[Logged]) -> Logged:
