@@ -11,8 +11,9 @@ from api import errors
 from api.limits import BodyLimit
 from api.routers import log as log_router
 from api.routers import statements as statements_router
-from ledger.keys import log_signer
+from ledger.keys import log_signer, operator_signer
 from ledger.log import Log
+from ledger.operator import register_operator
 from ledger.settings import Settings
 from ledger.store import Store
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             batch_wait=settings.batch_wait_ms / 1000,
             tile_cache=settings.tile_cache,
         ).start()
+        register_operator(log, operator_signer(settings.data_dir), name=settings.operator_name)
         app.state.log = log
         app.state.settings = settings
         try:

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import orjson
 
+from cli.http import post_json
 from ledger.clock import utc_now
 from ledger.digest import sha256_file
 from ledger.errors import LedgerError
@@ -72,7 +73,7 @@ def stamp(args: argparse.Namespace) -> int:
                 ).to_json()
                 for d in digests
             ]
-            receipts = _post(client, "/v1/statements/batch", statements)["receipts"]
+            receipts = post_json(client, "/v1/statements/batch", statements)["receipts"]
             for path, digest, receipt in zip(paths, digests, receipts, strict=True):
                 data = receipt_json(parse_receipt(_dumps(receipt)))
                 if log_key is not None:
@@ -129,22 +130,6 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         raise LedgerError(f"{path} does not exist") from None
-
-
-def _post(client: httpx.Client, url: str, payload: Any) -> Any:
-    try:
-        response = client.post(
-            url, content=_dumps(payload), headers={"Content-Type": "application/json"}
-        )
-    except httpx.HTTPError as e:
-        raise LedgerError(f"cannot reach the log at {client.base_url}: {e}") from None
-    if response.status_code >= 400:
-        try:
-            detail = response.json().get("detail", response.text)
-        except ValueError:
-            detail = response.text
-        raise LedgerError(f"the log refused the request ({response.status_code}): {detail}")
-    return response.json()
 
 
 def _dumps(value: Any) -> bytes:

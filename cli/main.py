@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cli import commands
+from cli import commands, parties
 from ledger.errors import LedgerError
 
 EPILOG_SERVE = """example:
@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None, help="data directory (default ./cunzheng-data)"
     )
     p.set_defaults(run=commands.log_key)
+    parties.add_parsers(sub)
     return parser
 
 

@@ -15,6 +15,7 @@ from ledger.errors import LedgerError, MalformedInput
 from ledger.note import Signer
 
 LOG_KEY_FILE = "log.key"
+OPERATOR_KEY_FILE = "operator.key"
 
 
 def write_key(path: Path, signer: Signer) -> None:
@@ -51,6 +52,15 @@ def log_signer(data_dir: Path, origin: str) -> Signer:
             f"{origin!r}; set CUNZHENG_ORIGIN={signer.name} or use another data directory"
         )
     return signer
+
+
+def operator_signer(data_dir: Path) -> Signer:
+    """Return the operator's statement key from *data_dir*, creating it on first start."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / OPERATOR_KEY_FILE
+    if not path.exists():
+        write_key(path, Signer.generate("operator"))
+    return read_key(path)
 
 
 def submitter_key(signer: Signer) -> SigningKey:

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from ledger import merkle
+from ledger import merkle, registry
 from ledger.clock import Clock, utc_now
-from ledger.errors import Conflict, NotFound
+from ledger.errors import Conflict, NotFound, RuleViolation
 from ledger.note import Checkpoint, Signer, sign_checkpoint
 from ledger.receipts import build_receipt
 from ledger.statements import Statement, make_leaf
@@ -142,11 +142,14 @@ class Log:
             return
         self._after_commit()
         for p, r in zip(items, results, strict=True):
-            p.future.set_result(r)
+            if isinstance(r, RuleViolation):
+                p.future.set_exception(r)
+            else:
+                p.future.set_result(r)
 
     def _integrate(
         self, batch: Batch, statements: Sequence[Statement], *, publish: bool = False
-    ) -> list[Logged]:
+    ) -> list[Logged | RuleViolation]:
         if self._frontier is None or self._frontier.size != batch.head.size:
             self._reload(batch)
         assert self._frontier is not None
@@ -156,12 +159,20 @@ class Log:
         placed: dict[bytes, tuple[int, bytes, bool]] = {
             h: (e.index, e.leaf, True) for h, e in known.items()
         }
+        refused: dict[bytes, RuleViolation] = {}
+        view = batch.registry_view()
         rows = []
         changed: dict[tuple[int, int], bytearray] = {}
         for statement, h in zip(statements, hashes, strict=True):
-            if h in placed:
+            if h in placed or h in refused:
                 continue
             index = self._frontier.size
+            try:
+                effects = registry.check(statement, index=index, logged_at=logged_at, view=view)
+            except RuleViolation as e:
+                refused[h] = e
+                continue
+            view.apply(effects, index)
             leaf = make_leaf(statement, logged_at)
             lh = merkle.leaf_hash(leaf)
             for level, node_index, node in self._frontier.append(lh):
@@ -182,6 +193,7 @@ class Log:
         size = self._frontier.size
         if rows or publish:
             batch.add_entries(rows)
+            view.save()
             self._written = {key: bytes(data) for key, data in changed.items()}
             batch.put_tiles(self._written)
             root = self._frontier.root()
@@ -190,7 +202,10 @@ class Log:
             self._checkpoint = note
         checkpoint = self._checkpoint
         assert checkpoint is not None
-        return [Logged(*placed[h][:2], size, checkpoint, placed[h][2]) for h in hashes]
+        return [
+            refused[h] if h in refused else Logged(*placed[h][:2], size, checkpoint, placed[h][2])
+            for h in hashes
+        ]
 
     def _grow_edge(
         self, tile_level: int, node_index: int, node: bytes

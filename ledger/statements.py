@@ -20,8 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
+from ledger.bodies import BODY_CHECKS, require_keys
 from ledger.canonical import canonical_json, loads
 from ledger.clock import format_time, parse_time
 from ledger.errors import InvalidSignature, MalformedInput
@@ -41,28 +41,6 @@ CONTEXT = b"cunzheng/statement/v1\n"
 LEAF_OVERHEAD = len(b'{"logged_at":"2026-01-01T00:00:00.000000Z","statement":}')
 MAX_STATEMENT_SIZE = MAX_ENTRY_SIZE - LEAF_OVERHEAD
 _FIELDS = ("body", "signature", "signed_at", "signer", "type")
-_HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _check_evidence_timestamp(body: Mapping[str, Any]) -> None:
-    _require_keys(
-        body, required={"sha256"}, optional={"media_type"}, what="evidence.timestamp body"
-    )
-    if not isinstance(body["sha256"], str) or not _HEX_SHA256.match(body["sha256"]):
-        raise MalformedInput("evidence.timestamp body: sha256 must be 64 lowercase hex digits")
-    media_type = body.get("media_type")
-    if media_type is not None and (not isinstance(media_type, str) or len(media_type) > 255):
-        raise MalformedInput(
-            "evidence.timestamp body: media_type must be a string of at most 255 characters"
-        )
-
-
-# The statement types this log accepts, each with the check of its body.
-BODY_CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
-    "evidence.timestamp": _check_evidence_timestamp,
-}
-
-
 @dataclass(frozen=True)
 class Statement:
     """A parsed statement; ``canonical`` is its RFC 8785 encoding, the bytes that are logged."""
@@ -111,7 +89,7 @@ def parse_statement(data: bytes | str | Mapping[str, Any]) -> Statement:
             f"statement is {len(canonical)} bytes as canonical JSON; the limit is "
             f"{MAX_STATEMENT_SIZE} so that its leaf fits the {MAX_ENTRY_SIZE}-byte entry limit"
         )
-    _require_keys(obj, required=set(_FIELDS), optional=set(), what="statement")
+    require_keys(obj, required=set(_FIELDS), optional=set(), what="statement")
     kind = obj["type"]
     if not isinstance(kind, str) or kind not in BODY_CHECKS:
         known = ", ".join(sorted(BODY_CHECKS))
@@ -162,17 +140,6 @@ def parse_leaf(leaf: bytes) -> tuple[Statement, datetime]:
     if canonical_json(obj) != leaf:
         raise MalformedInput("leaf is not in RFC 8785 canonical form")
     return parse_statement(obj["statement"]), parse_time(obj["logged_at"], what="logged_at")
-
-
-def _require_keys(
-    obj: Mapping[str, Any], *, required: set[str], optional: set[str], what: str
-) -> None:
-    missing = required - obj.keys()
-    if missing:
-        raise MalformedInput(f"{what} lacks {', '.join(sorted(missing))}")
-    extra = obj.keys() - required - optional
-    if extra:
-        raise MalformedInput(f"{what} has unknown members: {', '.join(sorted(map(str, extra)))}")
 
 
 def _b64(value: Any, size: int, what: str) -> bytes:

@@ -7,6 +7,7 @@ test gets a schema of its own, dropped afterwards.
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import subprocess
@@ -28,6 +29,7 @@ from ledger.note import Signer
 from ledger.statements import Statement, sign_statement
 from ledger.store import Store
 
+SIGNED_AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 PG_URL = os.environ.get("CUNZHENG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
@@ -71,20 +73,25 @@ def log_signer() -> Signer:
 
 
 @pytest.fixture
-def log(store: Store, log_signer: Signer) -> Iterator[Log]:
-    """A started log with small, quick batches."""
+def holder() -> SigningKey:
+    """A rights holder's statement key (registered as entry 0 of the ``log`` fixture)."""
+    return SigningKey.generate()
+
+
+@pytest.fixture
+def log(store: Store, log_signer: Signer, holder: SigningKey) -> Iterator[Log]:
+    """A started log with small, quick batches, whose entry 0 registers ``holder``."""
     lg = Log(store, log_signer, batch_size=64, batch_wait=0.002).start()
+    lg.add(registration(holder)).result()
     yield lg
     lg.stop()
 
 
-@pytest.fixture
-def holder() -> SigningKey:
-    """A rights holder's statement key."""
-    return SigningKey.generate()
-
-
-SIGNED_AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+def registration(key: SigningKey, *, kind: str = "rights_holder", name: str = "Test holder",
+                 signer: SigningKey | None = None) -> Statement:
+    """Return the party.register statement of *key*, signed by itself or by *signer*."""
+    body = {"kind": kind, "name": name, "key": base64.b64encode(bytes(key.verify_key)).decode()}
+    return sign_statement(type="party.register", body=body, key=signer or key, signed_at=SIGNED_AT)
 
 
 def evidence(key: SigningKey, n: int) -> Statement:

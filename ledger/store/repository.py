@@ -21,6 +21,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, tuple_,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ledger.registry import KeyRecord, Party
+from ledger.store import registry
+from ledger.store.registry import RegistryView
 from ledger.store.tables import checkpoints, entries, log_head, tiles
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -160,6 +163,31 @@ class Store:
         with self.engine.connect() as conn:
             return self._find(conn, hashes)
 
+    def key_record(self, key: bytes) -> KeyRecord | None:
+        """Return the record of a party's key, if registered."""
+        with self.engine.connect() as conn:
+            return registry.load_key(conn, key)
+
+    def party(self, party_id: bytes) -> Party | None:
+        """Return the registered party *party_id*, if any."""
+        with self.engine.connect() as conn:
+            return registry.load_party(conn, party_id)
+
+    def party_keys(self, party_id: bytes) -> list[KeyRecord]:
+        """Return every key party *party_id* has had, oldest first."""
+        with self.engine.connect() as conn:
+            return registry.load_party_keys(conn, party_id)
+
+    def indexes_for_digest(self, digest: bytes) -> list[int]:
+        """Return the indexes of the entries that reference *digest*."""
+        with self.engine.connect() as conn:
+            return registry.entries_for_digest(conn, digest)
+
+    def leaves_at(self, indexes: Sequence[int]) -> dict[int, bytes]:
+        """Return the leaves at *indexes*, by index."""
+        with self.engine.connect() as conn:
+            return registry.leaves_at(conn, indexes)
+
     def _one(self, where: Any) -> EntryRow | None:
         with self.engine.connect() as conn:
             row = conn.execute(
@@ -216,6 +244,10 @@ class Batch:
             )
         )
         return {(r.level, r.idx): bytes(r.data) for r in rows}
+
+    def registry_view(self) -> RegistryView:
+        """Return a view of the registry's state for the rules, as this transaction sees it."""
+        return RegistryView(self._conn, self._insert)
 
     def add_entries(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert entries given as dicts of idx, statement_hash, leaf_hash, leaf, type, signer."""

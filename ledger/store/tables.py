@@ -58,3 +58,31 @@ checkpoints = Table(
     Column("note", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", LargeBinary(32), primary_key=True),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("registry_id", String(64), nullable=True),
+    Column("idx", BigInteger, nullable=False),
+)
+
+party_keys = Table(
+    "party_keys",
+    metadata,
+    Column("key", LargeBinary(32), primary_key=True),
+    Column("party_id", LargeBinary(32), nullable=False, index=True),
+    Column("idx", BigInteger, nullable=False),
+    Column("revoked_from", DateTime(timezone=True), nullable=True),
+    Column("revoked_idx", BigInteger, nullable=True),
+)
+
+# Which entries reference a content digest or dataset root, for search by digest.
+digests = Table(
+    "digests",
+    metadata,
+    Column("digest", LargeBinary(32), primary_key=True),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+)

@@ -18,11 +18,12 @@ from ledger.note import Verifier, open_checkpoint
 from ledger.settings import Settings
 from ledger.tiles import decode_entry_bundle
 from ledger.verify import verify_receipt
-from tests.conftest import evidence
+from tests.conftest import evidence, registration
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+def client(database_url: str, tmp_path: Path, holder: SigningKey) -> Iterator[TestClient]:
+    """A client of the app, on a log whose operator is entry 0 and whose holder is entry 1."""
     settings = Settings(
         data_dir=tmp_path / "data",
         database_url=database_url,
@@ -30,6 +31,7 @@ def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
         max_batch_request=300,
     )
     with TestClient(create_app(settings)) as c:
+        assert c.post("/v1/statements", content=registration(holder).canonical).status_code == 201
         yield c
 
 
@@ -51,9 +53,9 @@ def test_submission_returns_a_receipt_that_verifies(client: TestClient, holder: 
     verified = verify_receipt(
         r.content, log_key=_vkey(client), content_sha256=bytes.fromhex(f"{1:064x}")
     )
-    assert verified.index == 0
+    assert verified.index == 2
     again = client.post("/v1/statements", content=statement.canonical)
-    assert again.status_code == 200 and again.json()["index"] == 0
+    assert again.status_code == 200 and again.json()["index"] == 2
 
 
 def test_batches_return_receipts_in_order(client: TestClient, holder: SigningKey) -> None:
@@ -66,7 +68,7 @@ def test_batches_return_receipts_in_order(client: TestClient, holder: SigningKey
 
 
 def test_tiles_checkpoint_and_proofs(client: TestClient, holder: SigningKey) -> None:
-    _submit(client, [evidence(holder, i).to_json() for i in range(260)])
+    _submit(client, [evidence(holder, i).to_json() for i in range(258)])
     r = client.get("/log/checkpoint")
     assert r.headers["content-type"].startswith("text/plain")
     cp, _ = open_checkpoint(r.text, _vkey(client))
@@ -108,17 +110,17 @@ def test_tiles_checkpoint_and_proofs(client: TestClient, holder: SigningKey) -> 
     ("path", "status"),
     [
         ("/log/tile/0/001", 404),  # not full yet
-        ("/log/tile/0/000.p/5", 404),  # wider than the log
+        ("/log/tile/0/000.p/7", 404),  # wider than the log
         ("/log/tile/0/00", 400),  # truncated path
         ("/log/tile/0/x000/000", 400),
         ("/log/tile/0/000.p/256", 400),
         ("/log/tile/99/000", 400),
         ("/log/tile/entries/000.p/0", 400),
-        ("/log/entries/4", 404),
+        ("/log/entries/6", 404),
         ("/log/entries/-1", 404),
         ("/log/entries/abc", 400),
-        ("/log/proof/inclusion?index=4&size=4", 404),
-        ("/log/proof/inclusion?index=3&size=3", 409),
+        ("/log/proof/inclusion?index=6&size=6", 404),
+        ("/log/proof/inclusion?index=5&size=5", 409),
         ("/log/proof/inclusion?index=0&size=9", 409),
         ("/log/proof/inclusion?index=0&size=0", 400),
         ("/log/proof/inclusion", 400),
@@ -177,7 +179,7 @@ def test_a_batch_with_one_bad_statement_is_refused_whole(
     statements[270] = _tampered_signature(statements[270])
     r = client.post("/v1/statements/batch", content=orjson.dumps(statements))
     assert r.status_code == 422 and r.json()["detail"].startswith("statement 270:")
-    assert client.get("/log/info").json()["size"] == 0
+    assert client.get("/log/info").json()["size"] == 2
 
 
 @pytest.mark.parametrize(

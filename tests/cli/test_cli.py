@@ -45,6 +45,12 @@ def key(tmp_path: Path) -> Path:
     return out
 
 
+def register(server: LiveServer, key: Path) -> str:
+    r = run("register", "--server", server.url, "--key", str(key), "--kind", "rights_holder", "--name", "Alice")
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
 def test_keygen_makes_a_private_file_and_will_not_overwrite(key: Path) -> None:
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     r = run("keygen", "--out", str(key))
@@ -53,6 +59,10 @@ def test_keygen_makes_a_private_file_and_will_not_overwrite(key: Path) -> None:
 
 def test_stamp_and_verify(live_server: LiveServer, key: Path, tmp_path: Path) -> None:
     files = _files(tmp_path / "docs", 3)
+    unregistered = run("stamp", str(files[0]), "--server", live_server.url, "--key", str(key))
+    assert unregistered.returncode == 1 and "key.unknown" in unregistered.stderr
+    party = register(live_server, key)
+    assert len(party) == 64
     receipts = tmp_path / "receipts"
     r = run(
         "stamp",
@@ -100,6 +110,7 @@ def test_every_single_bit_change_to_a_receipt_fails(
     live_server: LiveServer, key: Path, tmp_path: Path
 ) -> None:
     (f,) = _files(tmp_path / "one", 1)
+    register(live_server, key)
     assert run("stamp", str(f), "--server", live_server.url, "--key", str(key)).returncode == 0
     raw = (tmp_path / "one" / f"{f.name}.receipt.json").read_bytes()
     vkey = Verifier.from_string(live_server.vkey)
@@ -154,6 +165,7 @@ def test_acknowledged_statements_survive_a_crash(
     url = None if database_url.startswith("sqlite") else database_url
     server = start_server(tmp_path / "data", url)
     files = _files(tmp_path / "docs", 40)
+    register(server, key)
     r = run("stamp", *map(str, files), "--server", server.url, "--key", str(key))
     assert r.returncode == 0, r.stderr
     old = httpx.get(f"{server.url}/log/checkpoint").text
@@ -170,7 +182,7 @@ def test_acknowledged_statements_survive_a_crash(
                 "verify", str(f), str(f.parent / f"{f.name}.receipt.json"), "--log-key", again.vkey
             )
             assert ok.returncode == 0, ok.stderr
-        entry = httpx.get(f"{again.url}/log/entries/39").json()
-        assert entry["index"] == 39
+        entry = httpx.get(f"{again.url}/log/entries/41").json()
+        assert entry["index"] == 41
     finally:
         stop_server(again)

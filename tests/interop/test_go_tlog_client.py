@@ -34,7 +34,7 @@ from nacl.signing import SigningKey
 
 from ledger.keys import LOG_KEY_FILE, read_key
 from ledger.note import Checkpoint, Signer, Verifier, sign_checkpoint
-from tests.conftest import LiveServer, evidence
+from tests.conftest import LiveServer, evidence, registration
 
 # Where golang-golang-x-mod-dev installs golang.org/x/mod, as a GOPATH root.
 GOPATH_ROOT = Path("/usr/share/gocode")
@@ -109,17 +109,26 @@ class GoClient:
 
 
 def submit(server: LiveServer, key: SigningKey, first: int, count: int) -> list[int]:
-    """Log *count* statements numbered from *first*, in HTTP batches; return their indexes."""
+    """Fill the log up to *first* + *count* entries, in HTTP batches; return the new indexes.
+
+    Entry 0 is the operator's registration, made by the server on first start;
+    starting from 0, the holder's own registration takes entry 1.
+    """
     indexes = []
     with httpx.Client(base_url=server.url, timeout=120) as client:
-        for start in range(first, first + count, BATCH):
-            numbers = range(start, min(start + BATCH, first + count))
+        if first == 0:
+            response = client.post("/v1/statements", content=registration(key).canonical)
+            assert response.status_code == 201, response.text
+            indexes.append(response.json()["index"])
+        numbers = list(range(max(first, 2), first + count))
+        for start in range(0, len(numbers), BATCH):
+            chunk = numbers[start : start + BATCH]
             response = client.post(
-                "/v1/statements/batch", json=[evidence(key, n).to_json() for n in numbers]
+                "/v1/statements/batch", json=[evidence(key, n).to_json() for n in chunk]
             )
             assert response.status_code == 200, response.text
             receipts = response.json()["receipts"]
-            assert len(receipts) == len(numbers)
+            assert len(receipts) == len(chunk)
             indexes += [r["index"] for r in receipts]
     return indexes
 
@@ -133,7 +142,7 @@ def test_go_client_audits_every_entry_and_checks_consistency(
     live_server: LiveServer, tlogclient: Path, holder: SigningKey, tmp_path: Path
 ) -> None:
     go = GoClient(tlogclient, live_server.url, live_server.vkey)
-    assert sorted(submit(live_server, holder, 0, 1000)) == list(range(1000))
+    assert sorted(submit(live_server, holder, 0, 1000)) == list(range(1, 1000))
     old = tmp_path / "checkpoint-1000"
 
     audit = go.ok("audit", "-save", str(old))

@@ -13,7 +13,7 @@ from ledger.receipts import receipt_json
 from ledger.store import Batch, Store
 from ledger.tiles import TileRef, decode_entry_bundle, tiles_for_size
 from ledger.verify import verify_receipt
-from tests.conftest import evidence
+from tests.conftest import evidence, registration
 
 
 def _tree_from_leaves(store: Store) -> list[bytes]:
@@ -23,14 +23,14 @@ def _tree_from_leaves(store: Store) -> list[bytes]:
 def test_every_receipt_verifies_against_the_signed_checkpoint(log: Log, holder: SigningKey) -> None:
     statements = [evidence(holder, i) for i in range(600)]
     results = [f.result() for f in [log.add(s) for s in statements]]
-    assert sorted(r.index for r in results) == list(range(600))
+    assert sorted(r.index for r in results) == list(range(1, 601))
     for statement, result in zip(statements, results, strict=True):
         verified = verify_receipt(receipt_json(log.receipt(result)), log_key=log.signer.verifier())
         assert verified.statement == statement and verified.index == result.index
 
 
 def test_tiles_and_root_match_the_leaves(log: Log, holder: SigningKey) -> None:
-    for f in [log.add(evidence(holder, i)) for i in range(256 * 2 + 77)]:
+    for f in [log.add(evidence(holder, i)) for i in range(256 * 2 + 76)]:
         f.result()
     size = log.size()
     leaf_hashes = _tree_from_leaves(log.store)
@@ -54,12 +54,12 @@ def test_tiles_and_root_match_the_leaves(log: Log, holder: SigningKey) -> None:
 def test_tiles_beyond_the_log_are_not_found(log: Log, holder: SigningKey) -> None:
     log.add(evidence(holder, 1)).result()
     with pytest.raises(NotFound, match="does not exist yet"):
-        log.hash_tile(TileRef(0, 0, 2))
+        log.hash_tile(TileRef(0, 0, 3))
     with pytest.raises(NotFound):
         log.entry_bundle(TileRef(None, 0))
     with pytest.raises(NotFound):
         log.hash_tile(TileRef(1, 0, 1))
-    assert len(log.hash_tile(TileRef(0, 0, 1))) == 32
+    assert len(log.hash_tile(TileRef(0, 0, 2))) == 64
 
 
 def test_resubmitting_returns_the_existing_entry(log: Log, holder: SigningKey) -> None:
@@ -69,18 +69,18 @@ def test_resubmitting_returns_the_existing_entry(log: Log, holder: SigningKey) -
     again = [f.result() for f in same_batch]
     assert {r.index for r in again} == {first.index}
     assert all(r.existed for r in again) and not first.existed
-    assert log.size() == 1
+    assert log.size() == 2
 
 
 def test_duplicates_within_one_batch_make_one_leaf(log: Log, holder: SigningKey) -> None:
     statement = evidence(holder, 8)
     results = [f.result() for f in [log.add(statement) for _ in range(5)]]
-    assert {r.index for r in results} == {0}
-    assert log.size() == 1
+    assert {r.index for r in results} == {1}
+    assert log.size() == 2
 
 
 def test_consistency_between_every_pair_of_checkpoints(log: Log, holder: SigningKey) -> None:
-    roots = {0: merkle.EMPTY_ROOT}
+    roots = {1: open_checkpoint(log.checkpoint(), log.signer.verifier())[0].root}
     n = 0
     for batch in (1, 3, 250, 6, 300):
         for f in [log.add(evidence(holder, n + i)) for i in range(batch)]:
@@ -101,21 +101,22 @@ def test_consistency_between_every_pair_of_checkpoints(log: Log, holder: Signing
     with pytest.raises(Conflict):
         log.consistency_proof(5, 3)
     with pytest.raises(Conflict, match="beyond"):
-        log.inclusion_proof(0, n + 1)
+        log.inclusion_proof(0, n + 2)
 
 
 def test_a_restarted_log_continues_the_same_tree(
     database_url: str, log_signer: Signer, holder: SigningKey
 ) -> None:
     first = Log(Store.open(database_url), log_signer, batch_wait=0.001).start()
+    first.add(registration(holder)).result()
     for f in [first.add(evidence(holder, i)) for i in range(300)]:
         f.result()
     first.stop()
     second = Log(Store.open(database_url), log_signer, batch_wait=0.001).start()
     results = [f.result() for f in [second.add(evidence(holder, i)) for i in range(250, 700)]]
     assert [r.existed for r in results[:50]] == [True] * 50
-    assert second.size() == 700
-    assert second.root(700) == merkle.root_from_leaf_hashes(_tree_from_leaves(second.store))
+    assert second.size() == 701
+    assert second.root(701) == merkle.root_from_leaf_hashes(_tree_from_leaves(second.store))
     for r in results[::37]:
         verify_receipt(receipt_json(second.receipt(r)), log_key=log_signer.verifier())
     second.stop()
@@ -126,17 +127,18 @@ def test_two_sequencers_share_one_log(
 ) -> None:
     a = Log(Store.open(database_url), log_signer, batch_size=16, batch_wait=0.001).start()
     b = Log(Store.open(database_url), log_signer, batch_size=16, batch_wait=0.001).start()
+    a.add(registration(holder)).result()
     futures = []
     for i in range(400):
         futures.append((a if i % 2 else b).add(evidence(holder, i % 300)))
     results = [f.result() for f in futures]
     a.stop()
     b.stop()
-    assert a.size() == 300
+    assert a.size() == 301
     indexes = {r.index for r in results}
-    assert indexes == set(range(300))
+    assert indexes == set(range(1, 301))
     leaf_hashes = _tree_from_leaves(a.store)
-    assert a.root(300) == merkle.root_from_leaf_hashes(leaf_hashes)
+    assert a.root(301) == merkle.root_from_leaf_hashes(leaf_hashes)
     for r in results[::23]:
         log_ = a if r.index % 2 else b
         verify_receipt(receipt_json(log_.receipt(r)), log_key=log_signer.verifier())
@@ -157,5 +159,5 @@ def test_a_failed_batch_changes_nothing(
     assert (log.size(), log.checkpoint()) == before
     monkeypatch.undo()
     result = log.add(evidence(holder, 2)).result()
-    assert result.index == 1
+    assert result.index == 2
     verify_receipt(receipt_json(log.receipt(result)), log_key=log.signer.verifier())

@@ -1,0 +1,29 @@
+"""The operator's own party: the log registers it on first start.
+
+The operator signs the registration of exchanges and courts. Its first
+registration is the only statement a key may sign before it is registered
+(the genesis rule in ``ledger.registry.rules``).
+"""
+
+from __future__ import annotations
+
+from ledger.clock import utc_now
+from ledger.keys import submitter_key
+from ledger.log import Log
+from ledger.note import Signer
+from ledger.registry.parties import b64
+from ledger.statements import sign_statement
+
+
+def register_operator(log: Log, signer: Signer, *, name: str) -> None:
+    """Register the operator's key as the operator party unless it already is."""
+    key = submitter_key(signer)
+    if log.store.key_record(bytes(key.verify_key)) is not None:
+        return
+    statement = sign_statement(
+        type="party.register",
+        body={"kind": "operator", "name": name, "key": b64(bytes(key.verify_key))},
+        key=key,
+        signed_at=utc_now(),
+    )
+    log.add(statement).result()

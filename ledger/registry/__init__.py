@@ -1,0 +1,12 @@
+"""The rules of the log: which well-formed statements are allowed, given the log before them.
+
+``check`` is the one place that decides. The sequencer calls it for each
+statement in log order, against a view of the state the log has built so
+far, and writes the effects it returns; the verifier replays the same rules
+over the entries in an evidence bundle.
+"""
+
+from ledger.registry.parties import KeyRecord, Party, PartyView
+from ledger.registry.rules import Effects, check
+
+__all__ = ["Effects", "KeyRecord", "Party", "PartyView", "check"]
