@@ -52,15 +52,14 @@ def _register(statement: Statement, index: int, logged_at: datetime, view: Party
     if genesis and not self_signed:
         raise RuleViolation("party.genesis_not_self_signed", "the first operator must sign its own registration")
     if not genesis and not (self_signed and kind not in OPERATOR_REGISTERED):
-        signer = current_key(view, statement.signer, logged_at)
-        signer_kind = kind_of(view, signer)
         allowed = ("operator",) if kind in OPERATOR_REGISTERED else ("operator", "exchange")
+        signer_kind = "" if self_signed else kind_of(view, current_key(view, statement.signer, logged_at))
         if signer_kind not in allowed:
             raise RuleViolation(
                 "party.registration_not_authorised",
-                f"a {kind} party is registered by {' or '.join(allowed)}, "
-                f"not by a {signer_kind or 'unregistered'} party"
-                + ("" if kind in OPERATOR_REGISTERED else ", or by itself"),
+                f"a {kind} party is registered by {' or '.join(allowed)}"
+                + ("" if kind in OPERATOR_REGISTERED else ", or by itself")
+                + f", not by {'itself' if self_signed else 'a ' + signer_kind + ' party'}",
             )
     party = Party(statement.hash, kind, body["name"], body.get("registry_id"), index)
     return Effects(parties=(party,), keys=(KeyRecord(key, party.id, index),))
