@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.limits import BodyLimit
+from api.routers import evidence as evidence_router
 from api.routers import log as log_router
 from api.routers import statements as statements_router
 from ledger.keys import log_signer, operator_signer
@@ -53,4 +54,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(log_router.router)
     app.include_router(statements_router.router)
+    app.include_router(evidence_router.router)
     return app

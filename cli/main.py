@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cli import commands, parties
+from cli import commands, parties, search
 from ledger.errors import LedgerError
 
 EPILOG_SERVE = """example:
@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=commands.log_key)
     parties.add_parsers(sub)
+    search.add_parsers(sub)
     return parser
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ledger import merkle, registry
 from ledger.clock import Clock, utc_now
 from ledger.errors import Conflict, NotFound, RuleViolation
-from ledger.note import Checkpoint, Signer, sign_checkpoint
+from ledger.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
 from ledger.receipts import build_receipt
 from ledger.statements import Statement, make_leaf
 from ledger.store import Batch, Store
@@ -245,6 +245,19 @@ class Log:
         if note is None:
             raise NotFound("the log has published no checkpoint yet")
         return note
+
+    def receipts_for(self, indexes: Sequence[int]) -> list[Receipt]:
+        """Return receipts for the entries at *indexes*, proved against the latest checkpoint."""
+        note = self.checkpoint()
+        size = open_checkpoint(note, self.signer.verifier())[0].size
+        leaves = self.store.leaves_at(indexes)
+        missing = [i for i in indexes if i not in leaves or i >= size]
+        if missing:
+            raise NotFound(f"there is no entry {missing[0]} in the log of {size} entries")
+        return [
+            self.receipt(Logged(index, leaves[index], size, note, existed=True))
+            for index in indexes
+        ]
 
     def size(self) -> int:
         """Return the size of the latest checkpoint."""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -12,27 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
-from api.app import create_app
 from ledger import merkle
 from ledger.note import Verifier, open_checkpoint
-from ledger.settings import Settings
 from ledger.tiles import decode_entry_bundle
 from ledger.verify import verify_receipt
-from tests.conftest import evidence, registration
-
-
-@pytest.fixture
-def client(database_url: str, tmp_path: Path, holder: SigningKey) -> Iterator[TestClient]:
-    """A client of the app, on a log whose operator is entry 0 and whose holder is entry 1."""
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        batch_wait_ms=1,
-        max_batch_request=300,
-    )
-    with TestClient(create_app(settings)) as c:
-        assert c.post("/v1/statements", content=registration(holder).canonical).status_code == 201
-        yield c
+from tests.conftest import evidence
 
 
 def _vkey(client: TestClient) -> Verifier:

@@ -1,0 +1,33 @@
+"""Search by digest: every statement that references a content digest or dataset root."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import get_log
+from ledger.bodies import hex_digest
+from ledger.log import Log
+from schemas.evidence import EvidenceSearchOut
+
+router = APIRouter(prefix="/v1", tags=["evidence"])
+LogDep = Annotated[Log, Depends(get_log)]
+
+
+@router.get("/evidence", response_model=EvidenceSearchOut)
+async def search(
+    log: LogDep,
+    sha256: Annotated[
+        str, Query(description="A file's SHA-256 or a dataset root, 64 lowercase hex digits.")
+    ],
+) -> EvidenceSearchOut:
+    """List every logged statement that references *sha256*, each with its receipt.
+
+    The answer holds only statements that are already in the public log.
+    """
+    digest = hex_digest(sha256.lower(), "sha256")
+    indexes = await run_in_threadpool(log.store.indexes_for_digest, digest)
+    receipts = await run_in_threadpool(log.receipts_for, indexes)
+    return EvidenceSearchOut(sha256=digest.hex(), receipts=receipts)

@@ -1,0 +1,69 @@
+"""``cunzheng search``: every statement in a log that references a file or digest."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from cli.http import get_json
+from ledger.bodies import hex_digest
+from ledger.digest import sha256_file
+from ledger.errors import LedgerError
+from ledger.receipts import parse_receipt, receipt_json
+
+EPILOG = """examples:
+  cunzheng search contract.pdf --server http://127.0.0.1:8000
+  cunzheng search --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 --server URL --out-dir found/
+The file is hashed here; only its digest is sent. Lists each statement with its index, type,
+signer and the log's logged_at; --out-dir writes one receipt per statement."""
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``search`` to the ``cunzheng`` parser."""
+    p = sub.add_parser(
+        "search",
+        help="find statements by file or digest",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "file", nargs="?", type=Path, metavar="FILE", help="a file to look for (hashed locally)"
+    )
+    p.add_argument(
+        "--sha256", default=None, help="a SHA-256 or dataset root in hex, instead of FILE"
+    )
+    p.add_argument("--server", required=True, help="the log's base URL")
+    p.add_argument("--out-dir", type=Path, default=None, help="write each statement's receipt here")
+    p.set_defaults(run=search)
+
+
+def search(args: argparse.Namespace) -> int:
+    """Print the statements that reference the digest; exit 1 if there are none."""
+    if (args.file is None) == (args.sha256 is None):
+        raise LedgerError("give either FILE or --sha256")
+    digest = (
+        sha256_file(args.file)
+        if args.file is not None
+        else hex_digest(args.sha256.lower(), "--sha256")
+    )
+    with httpx.Client(base_url=args.server.rstrip("/"), timeout=60) as client:
+        answer = get_json(client, "/v1/evidence", sha256=digest.hex())
+    receipts = [parse_receipt(orjson.dumps(r)) for r in answer["receipts"]]
+    if not receipts:
+        raise LedgerError(f"no statement in the log references {digest.hex()}")
+    if args.out_dir is not None:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+    for receipt in receipts:
+        statement = receipt.statement
+        print(
+            f"entry {receipt.index}  {statement['type']}  signer {statement['signer']}  logged at {receipt.logged_at}"
+        )
+        if args.out_dir is not None:
+            (args.out_dir / f"{digest.hex()[:16]}-{receipt.index}.receipt.json").write_bytes(
+                receipt_json(receipt)
+            )
+    return 0

@@ -1,0 +1,28 @@
+"""The app on a fresh database, driven in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from nacl.signing import SigningKey
+
+from api.app import create_app
+from ledger.settings import Settings
+from tests.conftest import registration
+
+
+@pytest.fixture
+def client(database_url: str, tmp_path: Path, holder: SigningKey) -> Iterator[TestClient]:
+    """A client of the app, on a log whose operator is entry 0 and whose holder is entry 1."""
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        batch_wait_ms=1,
+        max_batch_request=300,
+    )
+    with TestClient(create_app(settings)) as c:
+        assert c.post("/v1/statements", content=registration(holder).canonical).status_code == 201
+        yield c
