@@ -12,7 +12,13 @@ from ledger.errors import LedgerError
 
 def post_json(client: httpx.Client, url: str, payload: Any) -> Any:
     """Return the JSON answer to POSTing *payload*, or raise LedgerError with the log's reason."""
-    return _answer(client, "POST", url, content=orjson.dumps(payload), headers={"Content-Type": "application/json"})
+    return _answer(
+        client,
+        "POST",
+        url,
+        content=orjson.dumps(payload),
+        headers={"Content-Type": "application/json"},
+    )
 
 
 def get_json(client: httpx.Client, url: str, **params: Any) -> Any:

@@ -37,25 +37,46 @@ Statements by the revoked key logged at or after --from no longer count."""
 def add_parsers(sub: Any) -> None:
     """Add the party subcommands to the ``cunzheng`` parser."""
     fmt = argparse.RawDescriptionHelpFormatter
-    p = sub.add_parser("register", help="register a party and its key", epilog=EPILOG_REGISTER, formatter_class=fmt)
+    p = sub.add_parser(
+        "register", help="register a party and its key", epilog=EPILOG_REGISTER, formatter_class=fmt
+    )
     _common(p)
-    p.add_argument("--kind", required=True, choices=["rights_holder", "exchange", "court", "witness", "operator"])
+    p.add_argument(
+        "--kind",
+        required=True,
+        choices=["rights_holder", "exchange", "court", "witness", "operator"],
+    )
     p.add_argument("--name", required=True, help="display name")
     p.add_argument("--registry-id", default=None, help="统一社会信用代码 or another registry id")
-    p.add_argument("--party-key", default=None, help="the key to register (key file, verifier key or base64); default: --key's")
+    p.add_argument(
+        "--party-key",
+        default=None,
+        help="the key to register (key file, verifier key or base64); default: --key's",
+    )
     p.set_defaults(run=register)
 
-    p = sub.add_parser("rotate-key", help="replace a party's key", epilog=EPILOG_ROTATE, formatter_class=fmt)
+    p = sub.add_parser(
+        "rotate-key", help="replace a party's key", epilog=EPILOG_ROTATE, formatter_class=fmt
+    )
     _common(p)
     p.add_argument("--party", required=True, help="the party's id (hex)")
-    p.add_argument("--new-key", required=True, help="the new key (key file, verifier key or base64)")
+    p.add_argument(
+        "--new-key", required=True, help="the new key (key file, verifier key or base64)"
+    )
     p.add_argument("--old-key", default=None, help="the key to retire; default: --key's")
     p.set_defaults(run=rotate)
 
-    p = sub.add_parser("revoke-key", help="revoke a party's key from a time on", epilog=EPILOG_REVOKE, formatter_class=fmt)
+    p = sub.add_parser(
+        "revoke-key",
+        help="revoke a party's key from a time on",
+        epilog=EPILOG_REVOKE,
+        formatter_class=fmt,
+    )
     _common(p)
     p.add_argument("--party", required=True, help="the party's id (hex)")
-    p.add_argument("--revoke", required=True, help="the key to revoke (key file, verifier key or base64)")
+    p.add_argument(
+        "--revoke", required=True, help="the key to revoke (key file, verifier key or base64)"
+    )
     p.add_argument("--from", dest="from_", default=None, help="RFC 3339 UTC time; default: now")
     p.set_defaults(run=revoke)
 
@@ -82,7 +103,11 @@ def rotate(args: argparse.Namespace) -> int:
     """Rotate a party's key."""
     signer = read_key(args.key)
     old = public_key(args.old_key) if args.old_key else signer.verifier().public_key
-    body = {"party": _party(args.party), "old_key": _b64(old), "new_key": _b64(public_key(args.new_key))}
+    body = {
+        "party": _party(args.party),
+        "old_key": _b64(old),
+        "new_key": _b64(public_key(args.new_key)),
+    }
     _submit(args, "party.rotate_key", body)
     print(f"key {_b64(old)} retired; {body['new_key']} now signs for party {body['party']}")
     return 0
@@ -91,7 +116,11 @@ def rotate(args: argparse.Namespace) -> int:
 def revoke(args: argparse.Namespace) -> int:
     """Revoke a party's key from a given time on."""
     moment = parse_time(args.from_, what="--from") if args.from_ else utc_now()
-    body = {"party": _party(args.party), "key": _b64(public_key(args.revoke)), "from": format_time(moment)}
+    body = {
+        "party": _party(args.party),
+        "key": _b64(public_key(args.revoke)),
+        "from": format_time(moment),
+    }
     _submit(args, "party.revoke_key", body)
     print(f"key {body['key']} revoked from {body['from']}")
     return 0
@@ -110,7 +139,9 @@ def public_key(text: str) -> bytes:
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != 32:
-        raise LedgerError(f"{text!r} is neither a key file, a verifier key nor a base64 Ed25519 public key")
+        raise LedgerError(
+            f"{text!r} is neither a key file, a verifier key nor a base64 Ed25519 public key"
+        )
     return raw
 
 

@@ -65,8 +65,12 @@ def public_key(value: Any, what: str) -> bytes:
 
 def _text(body: Body, key: str, what: str, limit: int) -> None:
     value = body.get(key)
-    if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > limit):
-        raise MalformedInput(f"{what}: {key} must be a non-empty string of at most {limit} characters")
+    if value is not None and (
+        not isinstance(value, str) or not value.strip() or len(value) > limit
+    ):
+        raise MalformedInput(
+            f"{what}: {key} must be a non-empty string of at most {limit} characters"
+        )
 
 
 def _evidence_timestamp(body: Body) -> None:
@@ -84,7 +88,11 @@ def _evidence_dataset(body: Body) -> None:
         raise MalformedInput(f"{what}: scheme must be directory or records")
     if not isinstance(body["count"], int) or isinstance(body["count"], bool) or body["count"] < 0:
         raise MalformedInput(f"{what}: count must be a non-negative integer")
-    if body.get("format", "csv") not in ("csv", "jsonl") or "format" in body and body["scheme"] != "records":
+    if (
+        body.get("format", "csv") not in ("csv", "jsonl")
+        or "format" in body
+        and body["scheme"] != "records"
+    ):
         raise MalformedInput(f"{what}: format must be csv or jsonl, and only for records")
 
 
@@ -102,7 +110,9 @@ def _party_rotate_key(body: Body) -> None:
     what = "party.rotate_key body"
     require_keys(body, required={"party", "old_key", "new_key"}, optional=set(), what=what)
     hex_digest(body["party"], f"{what}: party")
-    if public_key(body["old_key"], f"{what}: old_key") == public_key(body["new_key"], f"{what}: new_key"):
+    if public_key(body["old_key"], f"{what}: old_key") == public_key(
+        body["new_key"], f"{what}: new_key"
+    ):
         raise MalformedInput(f"{what}: new_key must differ from old_key")
 
 

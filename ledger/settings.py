@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     origin: str = Field(
         default="localhost/cunzheng", description="The log's origin line and key name."
     )
-    operator_name: str = Field(default="Cunzheng operator", description="The operator party's display name.")
+    operator_name: str = Field(
+        default="Cunzheng operator", description="The operator party's display name."
+    )
     batch_size: int = Field(
         default=1024, ge=1, le=65536, description="Most statements in one batch."
     )

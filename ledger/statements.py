@@ -41,6 +41,8 @@ CONTEXT = b"cunzheng/statement/v1\n"
 LEAF_OVERHEAD = len(b'{"logged_at":"2026-01-01T00:00:00.000000Z","statement":}')
 MAX_STATEMENT_SIZE = MAX_ENTRY_SIZE - LEAF_OVERHEAD
 _FIELDS = ("body", "signature", "signed_at", "signer", "type")
+
+
 @dataclass(frozen=True)
 class Statement:
     """A parsed statement; ``canonical`` is its RFC 8785 encoding, the bytes that are logged."""

@@ -96,7 +96,9 @@ def kind_of(view: PartyView, record: KeyRecord) -> str:
 def require_unregistered(view: PartyView, key: bytes) -> None:
     """Return None if *key* belongs to no party yet, else raise RuleViolation."""
     if view.key(key) is not None:
-        raise RuleViolation("key.already_registered", f"key {b64(key)} is already registered to a party")
+        raise RuleViolation(
+            "key.already_registered", f"key {b64(key)} is already registered to a party"
+        )
 
 
 def require_party(view: PartyView, party_id: bytes) -> Party:

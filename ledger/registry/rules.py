@@ -50,10 +50,14 @@ def _register(statement: Statement, index: int, logged_at: datetime, view: Party
     genesis = kind == "operator" and not view.has_operator()
     self_signed = statement.signer == key
     if genesis and not self_signed:
-        raise RuleViolation("party.genesis_not_self_signed", "the first operator must sign its own registration")
+        raise RuleViolation(
+            "party.genesis_not_self_signed", "the first operator must sign its own registration"
+        )
     if not genesis and not (self_signed and kind not in OPERATOR_REGISTERED):
         allowed = ("operator",) if kind in OPERATOR_REGISTERED else ("operator", "exchange")
-        signer_kind = "" if self_signed else kind_of(view, current_key(view, statement.signer, logged_at))
+        signer_kind = (
+            "" if self_signed else kind_of(view, current_key(view, statement.signer, logged_at))
+        )
         if signer_kind not in allowed:
             raise RuleViolation(
                 "party.registration_not_authorised",
@@ -65,7 +69,9 @@ def _register(statement: Statement, index: int, logged_at: datetime, view: Party
     return Effects(parties=(party,), keys=(KeyRecord(key, party.id, index),))
 
 
-def _authorise_for_party(statement: Statement, logged_at: datetime, view: PartyView, party: Party) -> None:
+def _authorise_for_party(
+    statement: Statement, logged_at: datetime, view: PartyView, party: Party
+) -> None:
     signer = current_key(view, statement.signer, logged_at)
     if signer.party != party.id and kind_of(view, signer) != "operator":
         raise RuleViolation(
@@ -77,7 +83,9 @@ def _authorise_for_party(statement: Statement, logged_at: datetime, view: PartyV
 def _key_of(view: PartyView, party: Party, key: bytes) -> KeyRecord:
     record = view.key(key)
     if record is None or record.party != party.id:
-        raise RuleViolation("key.not_of_party", f"key {b64(key)} does not belong to party {party.id.hex()}")
+        raise RuleViolation(
+            "key.not_of_party", f"key {b64(key)} does not belong to party {party.id.hex()}"
+        )
     return record
 
 
@@ -87,7 +95,9 @@ def _rotate(statement: Statement, index: int, logged_at: datetime, view: PartyVi
     _authorise_for_party(statement, logged_at, view, party)
     old = _key_of(view, party, public_key(body["old_key"], "old_key"))
     if not old.valid_at(logged_at):
-        raise RuleViolation("key.revoked", f"key {b64(old.key)} is already revoked; nothing to rotate")
+        raise RuleViolation(
+            "key.revoked", f"key {b64(old.key)} is already revoked; nothing to rotate"
+        )
     new_key = public_key(body["new_key"], "new_key")
     require_unregistered(view, new_key)
     return Effects(keys=(old.revoked(logged_at, index), KeyRecord(new_key, party.id, index)))

@@ -26,7 +26,9 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 def _key(row: Any) -> KeyRecord:
-    return KeyRecord(bytes(row.key), bytes(row.party_id), row.idx, _utc(row.revoked_from), row.revoked_idx)
+    return KeyRecord(
+        bytes(row.key), bytes(row.party_id), row.idx, _utc(row.revoked_from), row.revoked_idx
+    )
 
 
 def _party(row: Any) -> Party:
@@ -47,18 +49,25 @@ def load_party(conn: Connection, party_id: bytes) -> Party | None:
 
 def load_party_keys(conn: Connection, party_id: bytes) -> list[KeyRecord]:
     """Return every key the party *party_id* has had, oldest first."""
-    rows = conn.execute(select(party_keys).where(party_keys.c.party_id == party_id).order_by(party_keys.c.idx))
+    rows = conn.execute(
+        select(party_keys).where(party_keys.c.party_id == party_id).order_by(party_keys.c.idx)
+    )
     return [_key(r) for r in rows]
 
 
 def has_operator(conn: Connection) -> bool:
     """Return whether an operator party is registered."""
-    return conn.execute(select(parties.c.id).where(parties.c.kind == "operator").limit(1)).first() is not None
+    return (
+        conn.execute(select(parties.c.id).where(parties.c.kind == "operator").limit(1)).first()
+        is not None
+    )
 
 
 def entries_for_digest(conn: Connection, digest: bytes) -> list[int]:
     """Return the indexes of the entries that reference *digest*, in log order."""
-    rows = conn.execute(select(digests.c.idx).where(digests.c.digest == digest).order_by(digests.c.idx))
+    rows = conn.execute(
+        select(digests.c.idx).where(digests.c.digest == digest).order_by(digests.c.idx)
+    )
     return [r.idx for r in rows]
 
 
@@ -113,7 +122,10 @@ class RegistryView:
             stmt = self._upsert(party_keys)
             stmt = stmt.on_conflict_do_update(
                 index_elements=["key"],
-                set_={"revoked_from": stmt.excluded.revoked_from, "revoked_idx": stmt.excluded.revoked_idx},
+                set_={
+                    "revoked_from": stmt.excluded.revoked_from,
+                    "revoked_idx": stmt.excluded.revoked_idx,
+                },
             )
             self._conn.execute(stmt, [_key_row(k) for k in self._changed_keys.values()])
         if self._digests:
@@ -121,17 +133,30 @@ class RegistryView:
 
 
 def _party_row(p: Party) -> dict[str, Any]:
-    return {"id": p.id, "kind": p.kind, "name": p.name, "registry_id": p.registry_id, "idx": p.index}
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "name": p.name,
+        "registry_id": p.registry_id,
+        "idx": p.index,
+    }
 
 
 def _key_row(k: KeyRecord) -> dict[str, Any]:
-    return {"key": k.key, "party_id": k.party, "idx": k.index, "revoked_from": k.revoked_from,
-            "revoked_idx": k.revoked_index}
+    return {
+        "key": k.key,
+        "party_id": k.party,
+        "idx": k.index,
+        "revoked_from": k.revoked_from,
+        "revoked_idx": k.revoked_index,
+    }
 
 
 def leaves_at(conn: Connection, indexes: Sequence[int]) -> dict[int, bytes]:
     """Return the leaves at *indexes*."""
     if not indexes:
         return {}
-    rows = conn.execute(select(entries.c.idx, entries.c.leaf).where(entries.c.idx.in_(list(indexes))))
+    rows = conn.execute(
+        select(entries.c.idx, entries.c.leaf).where(entries.c.idx.in_(list(indexes)))
+    )
     return {r.idx: bytes(r.leaf) for r in rows}

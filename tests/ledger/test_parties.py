@@ -54,13 +54,19 @@ def test_courts_and_exchanges_are_registered_by_the_operator(
 ) -> None:
     party = SigningKey.generate()
     _refused(log, registration(party, kind=kind), "party.registration_not_authorised")
-    _refused(log, registration(party, kind=kind, signer=holder), "party.registration_not_authorised")
+    _refused(
+        log, registration(party, kind=kind, signer=holder), "party.registration_not_authorised"
+    )
     log.add(registration(party, kind=kind, signer=operator)).result()
     log.add(evidence(party, 5)).result()
 
 
 def test_only_one_genesis_operator(log: Log, operator: SigningKey) -> None:
-    _refused(log, registration(SigningKey.generate(), kind="operator"), "party.registration_not_authorised")
+    _refused(
+        log,
+        registration(SigningKey.generate(), kind="operator"),
+        "party.registration_not_authorised",
+    )
 
 
 def test_an_exchange_registers_a_holder_on_its_behalf(log: Log, operator: SigningKey) -> None:
@@ -73,14 +79,22 @@ def test_an_exchange_registers_a_holder_on_its_behalf(log: Log, operator: Signin
 def test_rotation_retires_the_old_key(log: Log, holder: SigningKey) -> None:
     party = registration(holder).hash.hex()
     new = SigningKey.generate()
-    log.add(_sign(holder, "party.rotate_key", party=party, old_key=_b64(holder), new_key=_b64(new))).result()
+    log.add(
+        _sign(holder, "party.rotate_key", party=party, old_key=_b64(holder), new_key=_b64(new))
+    ).result()
     _refused(log, evidence(holder, 1), "key.revoked")
     log.add(evidence(new, 1)).result()
     stranger = SigningKey.generate()
     log.add(registration(stranger)).result()
     _refused(
         log,
-        _sign(stranger, "party.rotate_key", party=party, old_key=_b64(new), new_key=_b64(SigningKey.generate())),
+        _sign(
+            stranger,
+            "party.rotate_key",
+            party=party,
+            old_key=_b64(new),
+            new_key=_b64(SigningKey.generate()),
+        ),
         "party.not_authorised",
     )
 
@@ -88,18 +102,28 @@ def test_rotation_retires_the_old_key(log: Log, holder: SigningKey) -> None:
 def test_revocation_from_a_past_time_stops_the_key(log: Log, holder: SigningKey) -> None:
     party = registration(holder).hash.hex()
     backup = SigningKey.generate()
-    log.add(_sign(holder, "party.rotate_key", party=party, old_key=_b64(holder), new_key=_b64(backup))).result()
+    log.add(
+        _sign(holder, "party.rotate_key", party=party, old_key=_b64(holder), new_key=_b64(backup))
+    ).result()
     since = format_time(utc_now() - timedelta(days=1))
-    log.add(_sign(backup, "party.revoke_key", party=party, key=_b64(backup), **{"from": since})).result()
+    log.add(
+        _sign(backup, "party.revoke_key", party=party, key=_b64(backup), **{"from": since})
+    ).result()
     record = log.store.key_record(bytes(backup.verify_key))
-    assert record is not None and record.revoked_from is not None and record.revoked_index is not None
+    assert (
+        record is not None and record.revoked_from is not None and record.revoked_index is not None
+    )
     _refused(log, evidence(backup, 2), "key.revoked")
 
 
-def test_a_revocation_in_the_future_leaves_the_key_valid_until_then(log: Log, holder: SigningKey) -> None:
+def test_a_revocation_in_the_future_leaves_the_key_valid_until_then(
+    log: Log, holder: SigningKey
+) -> None:
     party = registration(holder).hash.hex()
     later = format_time(utc_now() + timedelta(days=30))
-    log.add(_sign(holder, "party.revoke_key", party=party, key=_b64(holder), **{"from": later})).result()
+    log.add(
+        _sign(holder, "party.revoke_key", party=party, key=_b64(holder), **{"from": later})
+    ).result()
     log.add(evidence(holder, 3)).result()
 
 
@@ -109,19 +133,35 @@ def test_keys_of_another_party_cannot_be_touched(log: Log, holder: SigningKey) -
     party = registration(holder).hash.hex()
     _refused(
         log,
-        _sign(holder, "party.revoke_key", party=party, key=_b64(other), **{"from": format_time(utc_now())}),
+        _sign(
+            holder,
+            "party.revoke_key",
+            party=party,
+            key=_b64(other),
+            **{"from": format_time(utc_now())},
+        ),
         "key.not_of_party",
     )
     _refused(
         log,
-        _sign(holder, "party.revoke_key", party="00" * 32, key=_b64(holder), **{"from": format_time(utc_now())}),
+        _sign(
+            holder,
+            "party.revoke_key",
+            party="00" * 32,
+            key=_b64(holder),
+            **{"from": format_time(utc_now())},
+        ),
         "party.unknown",
     )
 
 
 def test_a_refused_statement_does_not_disturb_its_batch(log: Log, holder: SigningKey) -> None:
     stranger = SigningKey.generate()
-    futures = [log.add(evidence(holder, 10)), log.add(evidence(stranger, 11)), log.add(evidence(holder, 12))]
+    futures = [
+        log.add(evidence(holder, 10)),
+        log.add(evidence(stranger, 11)),
+        log.add(evidence(holder, 12)),
+    ]
     assert futures[0].result().index + 1 == futures[2].result().index
     with pytest.raises(RuleViolation):
         futures[1].result()
