@@ -20,6 +20,9 @@ def _decode_hash(value: Any) -> bytes:
         raise ValueError("is not valid base64") from None
     if len(raw) != 32:
         raise ValueError(f"must decode to 32 bytes, not {len(raw)}")
+    # Canonical only: unused trailing bits must be zero (docs/decisions/0004-strict-encodings.md).
+    if base64.b64encode(raw).decode() != value:
+        raise ValueError("is not in canonical base64")
     return raw
 
 
