@@ -41,6 +41,9 @@ CONTEXT = b"cunzheng/statement/v1\n"
 LEAF_OVERHEAD = len(b'{"logged_at":"2026-01-01T00:00:00.000000Z","statement":}')
 MAX_STATEMENT_SIZE = MAX_ENTRY_SIZE - LEAF_OVERHEAD
 _FIELDS = ("body", "signature", "signed_at", "signer", "type")
+# Members the signatures do not cover: the signatures themselves.
+_SIGNATURES = ("signature", "cosignatures")
+MAX_COSIGNERS = 8
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,13 @@ class Statement:
     signature: bytes
     canonical: bytes = field(repr=False)
     fields: Mapping[str, Any] = field(repr=False, compare=False)
+    cosigners: tuple[bytes, ...] = ()
+    cosignatures: tuple[bytes, ...] = field(default=(), repr=False)
+
+    @property
+    def signers(self) -> tuple[bytes, ...]:
+        """Return the keys that signed the statement: the submitter first, then the cosigners."""
+        return (self.signer, *self.cosigners)
 
     @property
     def hash(self) -> bytes:
@@ -66,7 +76,7 @@ class Statement:
 
     def signed_message(self) -> bytes:
         """Return the bytes the submitter's signature covers."""
-        unsigned = {k: v for k, v in self.fields.items() if k != "signature"}
+        unsigned = {k: v for k, v in self.fields.items() if k not in _SIGNATURES}
         return CONTEXT + canonical_json(unsigned)
 
 
@@ -91,7 +101,7 @@ def parse_statement(data: bytes | str | Mapping[str, Any]) -> Statement:
             f"statement is {len(canonical)} bytes as canonical JSON; the limit is "
             f"{MAX_STATEMENT_SIZE} so that its leaf fits the {MAX_ENTRY_SIZE}-byte entry limit"
         )
-    require_keys(obj, required=set(_FIELDS), optional=set(), what="statement")
+    require_keys(obj, required=set(_FIELDS), optional={"cosignatures"}, what="statement")
     kind = obj["type"]
     if not isinstance(kind, str) or kind not in BODY_CHECKS:
         known = ", ".join(sorted(BODY_CHECKS))
@@ -102,17 +112,55 @@ def parse_statement(data: bytes | str | Mapping[str, Any]) -> Statement:
     signer = _b64(obj["signer"], 32, "signer")
     signature = _b64(obj["signature"], 64, "signature")
     signed_at = parse_time(obj["signed_at"], what="signed_at")
-    return Statement(kind, signer, signed_at, obj["body"], signature, canonical, dict(obj))
+    cosigners, cosignatures = _cosignatures(obj.get("cosignatures"), signer)
+    return Statement(
+        kind,
+        signer,
+        signed_at,
+        obj["body"],
+        signature,
+        canonical,
+        dict(obj),
+        cosigners,
+        cosignatures,
+    )
+
+
+def _cosignatures(value: Any, signer: bytes) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    if value is None:
+        return (), ()
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_COSIGNERS:
+        raise MalformedInput(f"cosignatures must be a list of 1 to {MAX_COSIGNERS} objects")
+    keys, sigs = [], []
+    for i, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            raise MalformedInput(f"cosignature {i} must be an object")
+        require_keys(
+            item, required={"signer", "signature"}, optional=set(), what=f"cosignature {i}"
+        )
+        keys.append(_b64(item["signer"], 32, f"cosignature {i} signer"))
+        sigs.append(_b64(item["signature"], 64, f"cosignature {i} signature"))
+    if signer in keys or keys != sorted(set(keys)):
+        raise MalformedInput("cosigners must differ from the signer and each other, sorted by key")
+    return tuple(keys), tuple(sigs)
 
 
 def check_signature(statement: Statement) -> None:
     """Return None if the statement is signed by its signer's key, else raise InvalidSignature."""
-    try:
-        VerifyKey(statement.signer).verify(statement.signed_message(), statement.signature)
-    except (BadSignatureError, ValueError):
-        raise InvalidSignature(
-            f"statement signature does not verify with signer key {_b64e(statement.signer)}"
-        ) from None
+    message = statement.signed_message()
+    signatures = (statement.signature, *statement.cosignatures)
+    for role, key, signature in zip(
+        ("signer", *["cosigner"] * len(statement.cosigners)),
+        statement.signers,
+        signatures,
+        strict=True,
+    ):
+        try:
+            VerifyKey(key).verify(message, signature)
+        except (BadSignatureError, ValueError):
+            raise InvalidSignature(
+                f"statement signature does not verify with {role} key {_b64e(key)}"
+            ) from None
 
 
 def sign_statement(
@@ -127,6 +175,18 @@ def sign_statement(
     }
     signature = key.sign(CONTEXT + canonical_json(unsigned)).signature
     return parse_statement({**unsigned, "signature": _b64e(signature)})
+
+
+def cosign(statement: Statement, key: SigningKey) -> Statement:
+    """Return *statement* with *key*'s cosignature added (cosignatures kept sorted by key)."""
+    signature = key.sign(statement.signed_message()).signature
+    pairs = dict(zip(statement.cosigners, statement.cosignatures, strict=True))
+    pairs[bytes(key.verify_key)] = signature
+    fields = dict(statement.fields)
+    fields["cosignatures"] = [
+        {"signer": _b64e(k), "signature": _b64e(pairs[k])} for k in sorted(pairs)
+    ]
+    return parse_statement(fields)
 
 
 def make_leaf(statement: Statement, logged_at: datetime) -> bytes:

@@ -39,6 +39,8 @@ Rule = Callable[[Statement, int, datetime, PartyView], Effects]
 
 def check(statement: Statement, *, index: int, logged_at: datetime, view: PartyView) -> Effects:
     """Return the effects of *statement* logged at *index*, or raise RuleViolation saying why not."""
+    for cosigner in statement.cosigners:
+        current_key(view, cosigner, logged_at)
     return RULES[statement.type](statement, index, logged_at, view)
 
 

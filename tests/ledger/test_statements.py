@@ -16,6 +16,7 @@ from ledger.statements import (
     CONTEXT,
     MAX_STATEMENT_SIZE,
     check_signature,
+    cosign,
     make_leaf,
     parse_leaf,
     parse_statement,
@@ -156,3 +157,55 @@ def test_leaves_round_trip(key: SigningKey) -> None:
     assert again == statement and logged_at == T0
     with pytest.raises(MalformedInput, match="canonical"):
         parse_leaf(leaf.replace(b'{"logged_at"', b'{ "logged_at"'))
+
+
+def test_cosignatures_cover_the_same_message(key: SigningKey) -> None:
+    registrar, pledgee = SigningKey.generate(), SigningKey.generate()
+    statement = parse_statement(_statement(key))
+    both = cosign(cosign(statement, pledgee), registrar)
+    check_signature(both)
+    assert both.signers[0] == bytes(key.verify_key)
+    assert set(both.signers[1:]) == {bytes(registrar.verify_key), bytes(pledgee.verify_key)}
+    assert list(both.cosigners) == sorted(both.cosigners)
+    assert both.signed_message() == statement.signed_message()
+    assert both.hash != statement.hash
+
+
+def test_a_bad_cosignature_is_named(key: SigningKey) -> None:
+    other = SigningKey.generate()
+    obj = cosign(parse_statement(_statement(key)), other).to_json()
+    sig = bytearray(base64.b64decode(obj["cosignatures"][0]["signature"]))
+    sig[5] ^= 4
+    obj["cosignatures"][0]["signature"] = base64.b64encode(bytes(sig)).decode()
+    with pytest.raises(InvalidSignature, match="cosigner key"):
+        check_signature(parse_statement(obj))
+
+
+@pytest.mark.parametrize(
+    ("cosignatures", "message"),
+    [
+        ([], "1 to 8"),
+        ("x", "1 to 8"),
+        ([1], "must be an object"),
+        ([{"signer": "AA=="}], "lacks signature"),
+    ],
+)
+def test_malformed_cosignatures(key: SigningKey, cosignatures: Any, message: str) -> None:
+    obj = _statement(key)
+    obj["cosignatures"] = cosignatures
+    with pytest.raises(MalformedInput, match=message):
+        parse_statement(obj)
+
+
+def test_cosigners_must_be_distinct_and_sorted(key: SigningKey) -> None:
+    a, b = SigningKey.generate(), SigningKey.generate()
+    obj = cosign(cosign(parse_statement(_statement(key)), a), b).to_json()
+    obj["cosignatures"].reverse()
+    with pytest.raises(MalformedInput, match="sorted"):
+        parse_statement(obj)
+    self_cosigned = _statement(key)
+    self_cosigned["cosignatures"] = [
+        {"signer": self_cosigned["signer"], "signature": self_cosigned["signature"]}
+    ]
+    with pytest.raises(MalformedInput, match="differ from the signer"):
+        parse_statement(self_cosigned)
