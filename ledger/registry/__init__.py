@@ -6,7 +6,21 @@ far, and writes the effects it returns; the verifier replays the same rules
 over the entries in an evidence bundle.
 """
 
+from ledger.registry.effects import Effects
 from ledger.registry.parties import KeyRecord, Party, PartyView
-from ledger.registry.rules import Effects, check
+from ledger.registry.policy import Policy
+from ledger.registry.rules import check
+from ledger.registry.state import Asset, Licence, Objection, RegistryView
 
-__all__ = ["Effects", "KeyRecord", "Party", "PartyView", "check"]
+__all__ = [
+    "Asset",
+    "Effects",
+    "KeyRecord",
+    "Licence",
+    "Objection",
+    "Party",
+    "PartyView",
+    "Policy",
+    "RegistryView",
+    "check",
+]

@@ -1,50 +1,55 @@
-"""The rule for each statement type, and the effects an allowed statement has."""
+"""The rule for each statement type: the one place that decides what the log accepts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.bodies import hex_digest, public_key
 from ledger.clock import parse_time
 from ledger.errors import RuleViolation
+from ledger.registry import assets, licences, objections
+from ledger.registry.effects import Effects
 from ledger.registry.parties import (
     KeyRecord,
     Party,
-    PartyView,
     b64,
     current_key,
     kind_of,
     require_party,
     require_unregistered,
 )
+from ledger.registry.policy import Policy
+from ledger.registry.state import RegistryView
 from ledger.statements import Statement
 
+DEFAULT_POLICY = Policy()
 # Kinds of party only the operator may register (a rights holder or witness may register itself).
 OPERATOR_REGISTERED = ("exchange", "court", "operator")
 
 
-@dataclass(frozen=True)
-class Effects:
-    """What an allowed statement changes: parties, keys, and digests to index for search."""
-
-    parties: tuple[Party, ...] = ()
-    keys: tuple[KeyRecord, ...] = ()
-    digests: tuple[bytes, ...] = ()
+Rule = Callable[[Statement, int, datetime, RegistryView, Policy], Effects]
 
 
-Rule = Callable[[Statement, int, datetime, PartyView], Effects]
-
-
-def check(statement: Statement, *, index: int, logged_at: datetime, view: PartyView) -> Effects:
+def check(
+    statement: Statement,
+    *,
+    index: int,
+    logged_at: datetime,
+    view: RegistryView,
+    policy: Policy = DEFAULT_POLICY,
+) -> Effects:
     """Return the effects of *statement* logged at *index*, or raise RuleViolation saying why not."""
-    for cosigner in statement.cosigners:
-        current_key(view, cosigner, logged_at)
-    return RULES[statement.type](statement, index, logged_at, view)
+    # Every key that signs must be current; a registration's own key is checked by its rule.
+    signers = statement.cosigners if statement.type == "party.register" else statement.signers
+    for key in signers:
+        current_key(view, key, logged_at)
+    return RULES[statement.type](statement, index, logged_at, view, policy)
 
 
-def _register(statement: Statement, index: int, logged_at: datetime, view: PartyView) -> Effects:
+def _register(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
     body = statement.body
     key = public_key(body["key"], "key")
     kind = body["kind"]
@@ -72,7 +77,7 @@ def _register(statement: Statement, index: int, logged_at: datetime, view: Party
 
 
 def _authorise_for_party(
-    statement: Statement, logged_at: datetime, view: PartyView, party: Party
+    statement: Statement, logged_at: datetime, view: RegistryView, party: Party
 ) -> None:
     signer = current_key(view, statement.signer, logged_at)
     if signer.party != party.id and kind_of(view, signer) != "operator":
@@ -82,7 +87,7 @@ def _authorise_for_party(
         )
 
 
-def _key_of(view: PartyView, party: Party, key: bytes) -> KeyRecord:
+def _key_of(view: RegistryView, party: Party, key: bytes) -> KeyRecord:
     record = view.key(key)
     if record is None or record.party != party.id:
         raise RuleViolation(
@@ -91,7 +96,9 @@ def _key_of(view: PartyView, party: Party, key: bytes) -> KeyRecord:
     return record
 
 
-def _rotate(statement: Statement, index: int, logged_at: datetime, view: PartyView) -> Effects:
+def _rotate(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
     body = statement.body
     party = require_party(view, hex_digest(body["party"], "party"))
     _authorise_for_party(statement, logged_at, view, party)
@@ -105,7 +112,9 @@ def _rotate(statement: Statement, index: int, logged_at: datetime, view: PartyVi
     return Effects(keys=(old.revoked(logged_at, index), KeyRecord(new_key, party.id, index)))
 
 
-def _revoke(statement: Statement, index: int, logged_at: datetime, view: PartyView) -> Effects:
+def _revoke(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
     body = statement.body
     party = require_party(view, hex_digest(body["party"], "party"))
     _authorise_for_party(statement, logged_at, view, party)
@@ -113,13 +122,15 @@ def _revoke(statement: Statement, index: int, logged_at: datetime, view: PartyVi
     return Effects(keys=(record.revoked(parse_time(body["from"], what="from"), index),))
 
 
-def _timestamp(statement: Statement, index: int, logged_at: datetime, view: PartyView) -> Effects:
-    current_key(view, statement.signer, logged_at)
+def _timestamp(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
     return Effects(digests=(bytes.fromhex(statement.body["sha256"]),))
 
 
-def _dataset(statement: Statement, index: int, logged_at: datetime, view: PartyView) -> Effects:
-    current_key(view, statement.signer, logged_at)
+def _dataset(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
     return Effects(digests=(bytes.fromhex(statement.body["root"]),))
 
 
@@ -129,4 +140,20 @@ RULES: dict[str, Rule] = {
     "party.register": _register,
     "party.rotate_key": _rotate,
     "party.revoke_key": _revoke,
+    "asset.apply": assets.apply,
+    "asset.publicize": assets.publicize,
+    "asset.register": assets.register,
+    "asset.version": assets.version,
+    "asset.change": assets.change,
+    "asset.renew": assets.renew,
+    "asset.cancel": assets.cancel,
+    "asset.revoke": assets.revoke,
+    "asset.transfer": assets.transfer,
+    "asset.pledge": assets.pledge,
+    "asset.release": assets.release,
+    "licence.grant": licences.grant,
+    "licence.accept": licences.accept,
+    "licence.terminate": licences.terminate,
+    "objection.file": objections.file,
+    "objection.decide": objections.decide,
 }

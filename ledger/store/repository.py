@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ledger.registry import KeyRecord, Party
 from ledger.store import registry
-from ledger.store.registry import RegistryView
+from ledger.store.registry import BatchRegistry
 from ledger.store.tables import checkpoints, entries, log_head, tiles
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -245,9 +245,9 @@ class Batch:
         )
         return {(r.level, r.idx): bytes(r.data) for r in rows}
 
-    def registry_view(self) -> RegistryView:
+    def registry_view(self) -> BatchRegistry:
         """Return a view of the registry's state for the rules, as this transaction sees it."""
-        return RegistryView(self._conn, self._insert)
+        return BatchRegistry(self._conn, self._insert)
 
     def add_entries(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert entries given as dicts of idx, statement_hash, leaf_hash, leaf, type, signer."""

@@ -86,3 +86,31 @@ digests = Table(
     Column("digest", LargeBinary(32), primary_key=True),
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
 )
+
+# Registry objects (assets, licences, objections) as JSON documents, cached from the log.
+registry_objects = Table(
+    "registry_objects",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("id", LargeBinary(32), primary_key=True),
+    Column("asset", LargeBinary(32), nullable=False, index=True),
+    Column("doc", Text, nullable=False),
+)
+
+# Which entries are events of an asset (its history, licences and objections included).
+asset_events = Table(
+    "asset_events",
+    metadata,
+    Column("asset", LargeBinary(32), primary_key=True),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+)
+
+# The parties each registry object currently involves, by role (holder, pledgee, licensee, ...).
+object_parties = Table(
+    "object_parties",
+    metadata,
+    Column("party", LargeBinary(32), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("id", LargeBinary(32), primary_key=True),
+)

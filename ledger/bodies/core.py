@@ -1,4 +1,4 @@
-"""The statement types this log accepts and the shape of each one's body.
+"""Bodies of evidence and party statements, and the checks every body shares.
 
 Shapes only: whether a well-formed statement is allowed, given the log
 before it, is decided by ``ledger.registry``.
@@ -124,8 +124,7 @@ def _party_revoke_key(body: Body) -> None:
     parse_time(body["from"], what=f"{what}: from")
 
 
-# The statement types this log accepts, each with the check of its body.
-BODY_CHECKS: dict[str, Callable[[Body], None]] = {
+CORE_CHECKS: dict[str, Callable[[Body], None]] = {
     "evidence.timestamp": _evidence_timestamp,
     "evidence.dataset": _evidence_dataset,
     "party.register": _party_register,

@@ -1,0 +1,19 @@
+"""What an allowed statement changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.registry.parties import KeyRecord, Party
+from ledger.registry.state import Object
+
+
+@dataclass(frozen=True)
+class Effects:
+    """New or changed parties, keys and registry objects; digests and assets to index the entry under."""
+
+    parties: tuple[Party, ...] = ()
+    keys: tuple[KeyRecord, ...] = ()
+    objects: tuple[Object, ...] = ()
+    digests: tuple[bytes, ...] = ()
+    assets: tuple[bytes, ...] = ()

@@ -1,0 +1,97 @@
+"""Rules of licences (数据授权 / 许可): grant by the holder, acceptance, termination.
+
+An exclusive licence (独占) excludes any other licence that overlaps it in
+scope, territory and term; a sole (排他) or non-exclusive (普通) licence may
+overlap others, but not an exclusive one. An exclusive licence of a pledged
+asset needs the pledgee's signature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from ledger.clock import parse_time
+from ledger.errors import RuleViolation
+from ledger.registry.assets import event_on
+from ledger.registry.effects import Effects
+from ledger.registry.policy import Policy
+from ledger.registry.roles import party_of, require_signed_by
+from ledger.registry.state import REGISTERED, Licence, RegistryView
+from ledger.statements import Statement
+
+
+def grant(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
+    """Return the effects of a licence grant by the current holder."""
+    asset = event_on(statement, view, logged_at, REGISTERED)
+    if party_of(view, statement.signer, logged_at) != asset.holder:
+        raise RuleViolation(
+            "licence.not_holder", "only the holder of the asset at that time may grant a licence"
+        )
+    body = statement.body
+    licensee = bytes.fromhex(body["licensee"])
+    if view.party(licensee) is None:
+        raise RuleViolation("party.unknown", f"no party has id {licensee.hex()}")
+    licence = Licence(
+        statement.hash,
+        asset.id,
+        asset.holder,
+        licensee,
+        body["kind"],
+        tuple(body["scope"]),
+        tuple(body["territory"]),
+        parse_time(body["start"]),
+        parse_time(body["end"]),
+        body["sublicensing"],
+        index,
+    )
+    if licence.end <= licence.start:
+        raise RuleViolation("licence.term_invalid", "a licence must end after it starts")
+    if licence.kind == "exclusive" and asset.pledgee is not None:
+        require_signed_by(statement, view, asset.pledgee, "pledgee", code="asset.pledged")
+    for other in view.licences_of(asset.id):
+        ends = other.ended is not None and other.ended <= licence.start
+        if not ends and "exclusive" in (licence.kind, other.kind) and licence.overlaps(other):
+            raise RuleViolation(
+                "licence.overlaps_exclusive",
+                f"the licence overlaps licence {other.id.hex()} in scope, territory and term, "
+                "and one of them is exclusive",
+            )
+    moved = replace(asset, last_event=statement.hash)
+    return Effects(objects=(moved, licence), assets=(asset.id,))
+
+
+def accept(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
+    """Return the effects of the licensee's acceptance."""
+    licence = _licence(statement, view)
+    require_signed_by(statement, view, licence.licensee, "licensee", code="licence.not_licensee")
+    if licence.accepted or licence.ended is not None:
+        raise RuleViolation("licence.wrong_status", "the licence is already accepted or has ended")
+    return Effects(objects=(replace(licence, accepted=True),), assets=(licence.asset,))
+
+
+def terminate(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
+    """Return the effects of termination by the licensor or the licensee."""
+    licence = _licence(statement, view)
+    signer = party_of(view, statement.signer, logged_at)
+    if signer not in (licence.licensor, licence.licensee):
+        raise RuleViolation(
+            "licence.not_party", "only the licensor or the licensee may terminate a licence"
+        )
+    if licence.ended is not None:
+        raise RuleViolation("licence.wrong_status", "the licence has already ended")
+    return Effects(objects=(replace(licence, ended=logged_at),), assets=(licence.asset,))
+
+
+def _licence(statement: Statement, view: RegistryView) -> Licence:
+    licence_id = bytes.fromhex(statement.body["licence"])
+    licence = view.licence(licence_id)
+    if licence is None:
+        raise RuleViolation("licence.unknown", f"no licence has id {licence_id.hex()}")
+    return licence

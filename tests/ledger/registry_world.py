@@ -1,0 +1,96 @@
+"""A small world for registry tests: parties with keys, a clock, and statement builders."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from nacl.signing import SigningKey
+
+from ledger.clock import format_time
+from ledger.bodies.assets import PARTICULARS
+from ledger.statements import Statement, cosign, sign_statement
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Actor:
+    """A party of the world: its key and, once registered, its id."""
+
+    name: str
+    kind: str
+    key: SigningKey = field(default_factory=SigningKey.generate)
+    id: bytes = b""
+
+    @property
+    def hex(self) -> str:
+        return self.id.hex()
+
+    def registration(self, signer: Actor | None = None) -> Statement:
+        body = {
+            "kind": self.kind,
+            "name": self.name,
+            "key": base64.b64encode(bytes(self.key.verify_key)).decode(),
+        }
+        statement = sign(signer or self, "party.register", body)
+        self.id = statement.hash
+        return statement
+
+
+def sign(
+    actor: Actor, type_: str, body: dict[str, Any], *cosigners: Actor, at: datetime = T0
+) -> Statement:
+    """Return the statement of *type_* signed by *actor* and cosigned by *cosigners*."""
+    statement = sign_statement(type=type_, body=body, key=actor.key, signed_at=at)
+    for other in cosigners:
+        statement = cosign(statement, other.key)
+    return statement
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def application(holder: Actor, registrar: Actor, name: str = "Traffic flows 2025") -> Statement:
+    """Return an asset application by *holder* recorded by *registrar*."""
+    particulars: dict[str, Any] = {
+        p: f"{p} of {name}" for p in PARTICULARS if p not in ("scale", "processing_rules")
+    }
+    particulars["name"] = name
+    particulars["scale"] = {"records": 10_000, "bytes": 1 << 20}
+    body = {
+        "registrar": registrar.hex,
+        "system": "shanghai-data-ip",
+        "particulars": particulars,
+        "confidential": {"processing_rules": digest("salt|rules of " + name)},
+        "fingerprint": digest("dataset " + name),
+    }
+    return sign(holder, "asset.apply", body, registrar)
+
+
+def event(
+    actor: Actor, type_: str, asset: bytes, prev: bytes, *cosigners: Actor, **body: Any
+) -> Statement:
+    """Return an event of *type_* on *asset* after *prev*."""
+    return sign(actor, type_, {"asset": asset.hex(), "prev": prev.hex(), **body}, *cosigners)
+
+
+def when(moment: datetime) -> str:
+    return format_time(moment)

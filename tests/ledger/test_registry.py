@@ -1,0 +1,361 @@
+"""The data-IP registry through the sequencer: each event of the pilots' procedure, and its refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from ledger.errors import RuleViolation
+from ledger.log import Log
+from ledger.note import Signer
+from ledger.registry.state import Asset, Licence
+from ledger.statements import Statement
+from ledger.store import Store
+from ledger.store import registry as stored
+from tests.ledger.registry_world import Actor, Clock, application, digest, event, sign, when
+
+
+class World:
+    """Operator, an exchange (registrar), a holder, a buyer, a bank and a court, on a started log."""
+
+    def __init__(self, log: Log, clock: Clock) -> None:
+        self.log, self.clock = log, clock
+        self.operator = Actor("Operator", "operator")
+        self.exchange = Actor("Shanghai Data Exchange", "exchange")
+        self.holder = Actor("Holder Ltd", "rights_holder")
+        self.buyer = Actor("Buyer Ltd", "rights_holder")
+        self.bank = Actor("Bank", "rights_holder")
+        self.court = Actor("Court", "court")
+        self.ok(self.operator.registration())
+        for actor in (self.exchange, self.court):
+            self.ok(actor.registration(self.operator))
+        for actor in (self.holder, self.buyer, self.bank):
+            self.ok(actor.registration())
+
+    def ok(self, statement: Statement) -> Statement:
+        self.log.add(statement).result()
+        return statement
+
+    def refused(self, statement: Statement, code: str) -> None:
+        with pytest.raises(RuleViolation) as info:
+            self.log.add(statement).result()
+        assert info.value.reason_code == code, info.value.message
+
+    def asset(self, asset_id: bytes) -> Asset:
+        with self.log.store.engine.connect() as conn:
+            obj = stored.load_object(conn, "asset", asset_id)
+        assert isinstance(obj, Asset)
+        return obj
+
+    def registered_asset(self) -> Asset:
+        apply = self.ok(application(self.holder, self.exchange))
+        until = self.clock.now + timedelta(days=15)
+        pub = self.ok(
+            event(self.exchange, "asset.publicize", apply.hash, apply.hash, until=when(until))
+        )
+        self.clock.advance(days=15)
+        expires = self.clock.now + timedelta(days=3 * 365)
+        self.ok(
+            event(
+                self.exchange,
+                "asset.register",
+                apply.hash,
+                pub.hash,
+                certificate="2026010001",
+                expires=when(expires),
+            )
+        )
+        return self.asset(apply.hash)
+
+
+@pytest.fixture
+def world(store: Store, log_signer: Signer) -> Iterator[World]:
+    clock = Clock()
+    log = Log(store, log_signer, batch_size=32, batch_wait=0.001, now=clock).start()
+    yield World(log, clock)
+    log.stop()
+
+
+def test_application_publicity_and_registration(world: World) -> None:
+    w = world
+    apply = application(w.holder, w.exchange)
+    w.refused(sign(w.holder, "asset.apply", apply.to_json()["body"]), "signature.missing_registrar")
+    w.ok(apply)
+    asset = w.asset(apply.hash)
+    assert (asset.status, asset.holder, asset.registrar) == ("applied", w.holder.id, w.exchange.id)
+    w.refused(
+        event(
+            w.exchange,
+            "asset.publicize",
+            apply.hash,
+            apply.hash,
+            until=when(w.clock.now + timedelta(days=3)),
+        ),
+        "asset.publicity_too_short",
+    )
+    w.refused(
+        event(
+            w.holder,
+            "asset.publicize",
+            apply.hash,
+            apply.hash,
+            until=when(w.clock.now + timedelta(days=20)),
+        ),
+        "signature.missing_registrar",
+    )
+    pub = w.ok(
+        event(
+            w.exchange,
+            "asset.publicize",
+            apply.hash,
+            apply.hash,
+            until=when(w.clock.now + timedelta(days=15)),
+        )
+    )
+    expires = when(w.clock.now + timedelta(days=400))
+    w.refused(
+        event(
+            w.exchange, "asset.register", apply.hash, pub.hash, certificate="C1", expires=expires
+        ),
+        "asset.publicity_not_over",
+    )
+    w.refused(
+        event(
+            w.exchange, "asset.register", apply.hash, apply.hash, certificate="C1", expires=expires
+        ),
+        "asset.stale_prev",
+    )
+    w.clock.advance(days=15)
+    w.ok(
+        event(
+            w.exchange,
+            "asset.register",
+            apply.hash,
+            pub.hash,
+            certificate="C1",
+            expires=when(w.clock.now + timedelta(days=400)),
+        )
+    )
+    assert w.asset(apply.hash).status == "registered"
+
+
+def test_an_upheld_objection_suspends_and_blocks_registration(world: World) -> None:
+    w = world
+    apply = w.ok(application(w.holder, w.exchange))
+    pub = w.ok(
+        event(
+            w.exchange,
+            "asset.publicize",
+            apply.hash,
+            apply.hash,
+            until=when(w.clock.now + timedelta(days=15)),
+        )
+    )
+    objection = w.ok(
+        sign(
+            w.buyer,
+            "objection.file",
+            {
+                "asset": apply.hash.hex(),
+                "evidence_sha256": digest("prior art"),
+                "grounds": "the data was collected by us first",
+            },
+        )
+    )
+    w.clock.advance(days=16)
+    w.refused(
+        event(
+            w.exchange,
+            "asset.register",
+            apply.hash,
+            pub.hash,
+            certificate="C",
+            expires=when(w.clock.now + timedelta(days=30)),
+        ),
+        "asset.objection_pending",
+    )
+    w.refused(
+        event(
+            w.buyer,
+            "objection.decide",
+            apply.hash,
+            pub.hash,
+            objection=objection.hash.hex(),
+            outcome="upheld",
+        ),
+        "signature.missing_registrar",
+    )
+    w.ok(
+        event(
+            w.exchange,
+            "objection.decide",
+            apply.hash,
+            pub.hash,
+            objection=objection.hash.hex(),
+            outcome="upheld",
+            effect="suspend",
+        )
+    )
+    assert w.asset(apply.hash).status == "suspended"
+
+
+def _licence(
+    w: World,
+    asset: Asset,
+    kind: str,
+    *,
+    start_days: int = 0,
+    days: int = 365,
+    scope: list[str] | None = None,
+    signer: Actor | None = None,
+    cosigners: tuple[Actor, ...] = (),
+) -> Statement:
+    start = w.clock.now + timedelta(days=start_days)
+    return event(
+        signer or w.holder,
+        "licence.grant",
+        asset.id,
+        w.asset(asset.id).last_event,
+        *cosigners,
+        licensee=w.buyer.hex,
+        kind=kind,
+        scope=scope or ["analytics"],
+        territory=["CN-31"],
+        start=when(start),
+        end=when(start + timedelta(days=days)),
+        sublicensing=False,
+        fee_terms_sha256=digest("fee"),
+    )
+
+
+def test_exclusive_licences_exclude_overlaps(world: World) -> None:
+    w = world
+    asset = w.registered_asset()
+    first = w.ok(_licence(w, asset, "exclusive"))
+    w.refused(_licence(w, asset, "non_exclusive"), "licence.overlaps_exclusive")
+    w.ok(_licence(w, asset, "non_exclusive", scope=["marketing"]))
+    w.ok(_licence(w, asset, "sole", start_days=400))
+    w.refused(_licence(w, asset, "exclusive", signer=w.buyer), "licence.not_holder")
+    w.ok(sign(w.buyer, "licence.accept", {"licence": first.hash.hex()}))
+    w.refused(sign(w.bank, "licence.terminate", {"licence": first.hash.hex()}), "licence.not_party")
+    w.ok(sign(w.buyer, "licence.terminate", {"licence": first.hash.hex()}))
+    w.ok(_licence(w, asset, "non_exclusive"))
+
+
+def test_pledge_blocks_transfer_and_exclusive_licences_without_the_pledgee(world: World) -> None:
+    w = world
+    asset = w.registered_asset()
+    w.refused(
+        event(
+            w.holder,
+            "asset.pledge",
+            asset.id,
+            asset.last_event,
+            pledgee=w.bank.hex,
+            terms_sha256=digest("loan"),
+        ),
+        "signature.missing_pledgee",
+    )
+    w.ok(
+        event(
+            w.holder,
+            "asset.pledge",
+            asset.id,
+            asset.last_event,
+            w.bank,
+            pledgee=w.bank.hex,
+            terms_sha256=digest("loan"),
+        )
+    )
+    pledged = w.asset(asset.id)
+    assert pledged.pledgee == w.bank.id
+    w.refused(
+        event(
+            w.holder,
+            "asset.transfer",
+            asset.id,
+            pledged.last_event,
+            w.buyer,
+            w.exchange,
+            to=w.buyer.hex,
+        ),
+        "asset.pledged",
+    )
+    w.refused(_licence(w, asset, "exclusive"), "asset.pledged")
+    w.ok(_licence(w, asset, "exclusive", cosigners=(w.bank,)))
+    w.ok(event(w.bank, "asset.release", asset.id, w.asset(asset.id).last_event))
+    w.ok(
+        event(
+            w.holder,
+            "asset.transfer",
+            asset.id,
+            w.asset(asset.id).last_event,
+            w.buyer,
+            w.exchange,
+            to=w.buyer.hex,
+        )
+    )
+    moved = w.asset(asset.id)
+    assert moved.holder == w.buyer.id and moved.pledgee is None
+    w.refused(_licence(w, asset, "non_exclusive", scope=["other"]), "licence.not_holder")
+
+
+def test_versions_renewal_expiry_and_cancellation(world: World) -> None:
+    w = world
+    asset = w.registered_asset()
+    w.refused(
+        event(w.holder, "asset.version", asset.id, asset.last_event, fingerprint=digest("v2")),
+        "signature.missing_registrar",
+    )
+    w.ok(
+        event(
+            w.holder,
+            "asset.version",
+            asset.id,
+            asset.last_event,
+            w.exchange,
+            fingerprint=digest("v2"),
+        )
+    )
+    v2 = w.asset(asset.id)
+    assert v2.version == 2 and v2.fingerprint.hex() == digest("v2")
+    assert v2.expires is not None
+    w.ok(
+        event(
+            w.holder,
+            "asset.renew",
+            asset.id,
+            v2.last_event,
+            w.exchange,
+            expires=when(v2.expires + timedelta(days=365)),
+        )
+    )
+    renewed = w.asset(asset.id)
+    assert renewed.expires is not None
+    w.clock.now = renewed.expires + timedelta(seconds=1)
+    w.refused(
+        event(
+            w.holder,
+            "asset.renew",
+            asset.id,
+            renewed.last_event,
+            w.exchange,
+            expires=when(renewed.expires + timedelta(days=30)),
+        ),
+        "asset.wrong_status",
+    )
+    w.ok(event(w.holder, "asset.cancel", asset.id, renewed.last_event, w.exchange))
+    assert w.asset(asset.id).status == "cancelled"
+
+
+def test_history_is_indexed_by_asset(world: World) -> None:
+    w = world
+    asset = w.registered_asset()
+    lic = w.ok(_licence(w, asset, "non_exclusive"))
+    with w.log.store.engine.connect() as conn:
+        events = stored.events_of_asset(conn, asset.id)
+        licences = stored.objects_of_party(conn, w.buyer.id, "licensee", "licence")
+    assert len(events) == 4
+    assert [licence.id for licence in licences if isinstance(licence, Licence)] == [lic.hash]
