@@ -24,6 +24,8 @@ from ledger.clock import Clock, utc_now
 from ledger.errors import Conflict, NotFound, RuleViolation
 from ledger.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
 from ledger.receipts import build_receipt
+from ledger.registry.policy import Policy
+from ledger.registry.rules import DEFAULT_POLICY
 from ledger.statements import Statement, make_leaf
 from ledger.store import Batch, Store
 from ledger.tilecache import TileCache
@@ -61,6 +63,7 @@ class Log:
         batch_size: int = 1024,
         batch_wait: float = 0.005,
         tile_cache: int = 4096,
+        policy: Policy = DEFAULT_POLICY,
         now: Clock = utc_now,
     ) -> None:
         self.store = store
@@ -69,6 +72,7 @@ class Log:
         self.batch_size = batch_size
         self.batch_wait = batch_wait
         self._now = now
+        self.policy = policy
         self._tiles = TileCache(store.read_tiles, capacity=tile_cache)
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -168,7 +172,9 @@ class Log:
                 continue
             index = self._frontier.size
             try:
-                effects = registry.check(statement, index=index, logged_at=logged_at, view=view)
+                effects = registry.check(
+                    statement, index=index, logged_at=logged_at, view=view, policy=self.policy
+                )
             except RuleViolation as e:
                 refused[h] = e
                 continue

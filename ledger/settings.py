@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ledger.registry.policy import Policy
 
 
 class Settings(BaseSettings):
@@ -26,6 +29,13 @@ class Settings(BaseSettings):
     operator_name: str = Field(
         default="Cunzheng operator", description="The operator party's display name."
     )
+    registration_system: str = Field(
+        default="shanghai-data-ip", description="The registration system events belong to."
+    )
+    publicity_days: int = Field(default=15, ge=0, description="Publicity period (公示期) in days.")
+    term_days: int = Field(
+        default=3 * 365 + 1, ge=1, description="Longest registration term in days."
+    )
     batch_size: int = Field(
         default=1024, ge=1, le=65536, description="Most statements in one batch."
     )
@@ -36,6 +46,30 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="Most statements in one batch request."
     )
     tile_cache: int = Field(default=4096, ge=16, description="Hash tiles kept expanded in memory.")
+    tsa_key: Path | None = Field(
+        default=None,
+        description="PEM private key of a production time-stamp authority; default: a local test TSA in the data directory.",
+    )
+    tsa_chain: Path | None = Field(
+        default=None,
+        description="PEM certificates for tsa_key: the TSA certificate first, then the CAs above it.",
+    )
+    tsa_policy_oid: str = Field(
+        default="2.25.263737314945060897510708092574744900752.1",
+        pattern=r"^[0-2](\.(0|[1-9][0-9]*))+$",
+        description="TSA policy OID in time-stamp tokens; the default is Cunzheng's placeholder under the UUID arc 2.25 (docs/tsa.md).",
+    )
+    tsa_accuracy_ms: int = Field(
+        default=1000, ge=1, le=3_600_000, description="Accuracy of genTime stated in tokens."
+    )
+
+    def policy(self) -> Policy:
+        """Return the registration policy these settings describe."""
+        return Policy(
+            publicity=timedelta(days=self.publicity_days),
+            term=timedelta(days=self.term_days),
+            system=self.registration_system,
+        )
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to SQLite in the data directory."""

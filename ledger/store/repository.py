@@ -245,6 +245,11 @@ class Batch:
         )
         return {(r.level, r.idx): bytes(r.data) for r in rows}
 
+    @property
+    def connection(self) -> Connection:
+        """Return the connection of this batch's transaction."""
+        return self._conn
+
     def registry_view(self) -> BatchRegistry:
         """Return a view of the registry's state for the rules, as this transaction sees it."""
         return BatchRegistry(self._conn, self._insert)

@@ -30,7 +30,7 @@ class Clock:
         self.now += timedelta(**delta)
 
 
-@dataclass
+@dataclass(eq=False)
 class Actor:
     """A party of the world: its key and, once registered, its id."""
 
@@ -59,7 +59,7 @@ def sign(
 ) -> Statement:
     """Return the statement of *type_* signed by *actor* and cosigned by *cosigners*."""
     statement = sign_statement(type=type_, body=body, key=actor.key, signed_at=at)
-    for other in cosigners:
+    for other in dict.fromkeys(c for c in cosigners if c is not actor):
         statement = cosign(statement, other.key)
     return statement
 
