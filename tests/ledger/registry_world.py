@@ -10,8 +10,8 @@ from typing import Any
 
 from nacl.signing import SigningKey
 
-from ledger.clock import format_time
 from ledger.bodies.assets import PARTICULARS
+from ledger.clock import format_time
 from ledger.statements import Statement, cosign, sign_statement
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
