@@ -1,0 +1,116 @@
+"""The questions a court asks of the registry, each answered with the entries that prove it.
+
+Every answer names the log entries it rests on, so that the API can return
+them with their proofs as an evidence bundle and a judge can check the
+answer offline: the answer is only as good as those statements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ledger.clock import parse_time
+from ledger.errors import NotFound
+from ledger.registry.state import Asset, Licence
+from ledger.statements import Statement, parse_leaf
+from ledger.store import Store
+from ledger.store import registry as stored
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer and the indexes of the entries that prove it."""
+
+    value: object
+    indexes: tuple[int, ...] = field(default=())
+
+
+def _asset(store: Store, asset_id: bytes) -> Asset:
+    with store.engine.connect() as conn:
+        asset = stored.load_object(conn, "asset", asset_id)
+    if not isinstance(asset, Asset):
+        raise NotFound(f"no asset has id {asset_id.hex()}")
+    return asset
+
+
+def _events(store: Store, asset_id: bytes) -> list[tuple[int, Statement, datetime]]:
+    with store.engine.connect() as conn:
+        indexes = stored.events_of_asset(conn, asset_id)
+        leaves = stored.leaves_at(conn, indexes)
+    return [(i, *parse_leaf(leaves[i])) for i in indexes]
+
+
+def history(store: Store, asset_id: bytes) -> Answer:
+    """Return the asset as it stands, proved by every event of its history."""
+    asset = _asset(store, asset_id)
+    return Answer(asset, tuple(i for i, _, _ in _events(store, asset_id)))
+
+
+def holder_on(store: Store, asset_id: bytes, moment: datetime) -> Answer:
+    """Return the party that held the asset at *moment* (None before its application)."""
+    _asset(store, asset_id)
+    holder: bytes | None = None
+    proof: list[int] = []
+    for index, statement, logged_at in _events(store, asset_id):
+        if logged_at > moment:
+            break
+        if statement.type == "asset.apply":
+            record = store.key_record(statement.signer)
+            holder = record.party if record is not None else None
+            proof = [index]
+        elif statement.type == "asset.transfer":
+            holder = bytes.fromhex(statement.body["to"])
+            proof.append(index)
+    return Answer(holder, tuple(proof))
+
+
+def licences_on(
+    store: Store, asset_id: bytes, party: bytes, purpose: str, moment: datetime
+) -> Answer:
+    """Return the licences under which *party* could use the asset for *purpose* at *moment*."""
+    _asset(store, asset_id)
+    granted: dict[bytes, tuple[Statement, list[int]]] = {}
+    accepted: set[bytes] = set()
+    ended: set[bytes] = set()
+    for index, statement, logged_at in _events(store, asset_id):
+        if logged_at > moment:
+            break
+        if statement.type == "licence.grant":
+            granted[statement.hash] = (statement, [index])
+        elif statement.type in ("licence.accept", "licence.terminate"):
+            licence_id = bytes.fromhex(statement.body["licence"])
+            if licence_id in granted:
+                granted[licence_id][1].append(index)
+                (accepted if statement.type == "licence.accept" else ended).add(licence_id)
+    found: list[bytes] = []
+    proof: list[int] = []
+    for licence_id, (grant, indexes) in granted.items():
+        body = grant.body
+        in_scope = purpose in body["scope"] or "*" in body["scope"]
+        in_term = parse_time(body["start"]) <= moment < parse_time(body["end"])
+        if (
+            body["licensee"] == party.hex()
+            and in_scope
+            and in_term
+            and licence_id in accepted - ended
+        ):
+            found.append(licence_id)
+            proof.extend(indexes)
+    return Answer(found, tuple(sorted(proof)))
+
+
+def portfolio(store: Store, party: bytes) -> Answer:
+    """Return the assets *party* holds, the licences it holds and the assets pledged to it."""
+    with store.engine.connect() as conn:
+        holds = stored.objects_of_party(conn, party, "holder", "asset")
+        licensed = stored.objects_of_party(conn, party, "licensee", "licence")
+        pledged = stored.objects_of_party(conn, party, "pledgee", "asset")
+        proof: set[int] = set()
+        for obj in [*holds, *pledged]:
+            proof.update(stored.events_of_asset(conn, obj.id))
+        for obj in licensed:
+            assert isinstance(obj, Licence)
+            proof.update(stored.events_of_asset(conn, obj.asset))
+    value = {"holds": holds, "licensed": licensed, "pledged": pledged}
+    return Answer(value, tuple(sorted(proof)))
