@@ -8,11 +8,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from nacl.signing import SigningKey
 
 from ledger.bodies.assets import PARTICULARS
 from ledger.clock import format_time
+from ledger.errors import RuleViolation
+from ledger.log import Log
+from ledger.registry.state import Asset
 from ledger.statements import Statement, cosign, sign_statement
+from ledger.store import registry as stored
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -94,3 +99,56 @@ def event(
 
 def when(moment: datetime) -> str:
     return format_time(moment)
+
+
+class World:
+    """Operator, an exchange (registrar), a holder, a buyer, a bank and a court, on a started log."""
+
+    def __init__(self, log: Log, clock: Clock) -> None:
+        self.log, self.clock = log, clock
+        self.operator = Actor("Operator", "operator")
+        self.exchange = Actor("Shanghai Data Exchange", "exchange")
+        self.holder = Actor("Holder Ltd", "rights_holder")
+        self.buyer = Actor("Buyer Ltd", "rights_holder")
+        self.bank = Actor("Bank", "rights_holder")
+        self.court = Actor("Court", "court")
+        self.ok(self.operator.registration())
+        for actor in (self.exchange, self.court):
+            self.ok(actor.registration(self.operator))
+        for actor in (self.holder, self.buyer, self.bank):
+            self.ok(actor.registration())
+
+    def ok(self, statement: Statement) -> Statement:
+        self.log.add(statement).result()
+        return statement
+
+    def refused(self, statement: Statement, code: str) -> None:
+        with pytest.raises(RuleViolation) as info:
+            self.log.add(statement).result()
+        assert info.value.reason_code == code, info.value.message
+
+    def asset(self, asset_id: bytes) -> Asset:
+        with self.log.store.engine.connect() as conn:
+            obj = stored.load_object(conn, "asset", asset_id)
+        assert isinstance(obj, Asset)
+        return obj
+
+    def registered_asset(self) -> Asset:
+        apply = self.ok(application(self.holder, self.exchange))
+        until = self.clock.now + timedelta(days=15)
+        pub = self.ok(
+            event(self.exchange, "asset.publicize", apply.hash, apply.hash, until=when(until))
+        )
+        self.clock.advance(days=15)
+        expires = self.clock.now + timedelta(days=3 * 365)
+        self.ok(
+            event(
+                self.exchange,
+                "asset.register",
+                apply.hash,
+                pub.hash,
+                certificate="2026010001",
+                expires=when(expires),
+            )
+        )
+        return self.asset(apply.hash)

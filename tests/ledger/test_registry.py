@@ -2,80 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
-
-from ledger.errors import RuleViolation
-from ledger.log import Log
-from ledger.note import Signer
 from ledger.registry.state import Asset, Licence
 from ledger.statements import Statement
-from ledger.store import Store
 from ledger.store import registry as stored
-from tests.ledger.registry_world import Actor, Clock, application, digest, event, sign, when
-
-
-class World:
-    """Operator, an exchange (registrar), a holder, a buyer, a bank and a court, on a started log."""
-
-    def __init__(self, log: Log, clock: Clock) -> None:
-        self.log, self.clock = log, clock
-        self.operator = Actor("Operator", "operator")
-        self.exchange = Actor("Shanghai Data Exchange", "exchange")
-        self.holder = Actor("Holder Ltd", "rights_holder")
-        self.buyer = Actor("Buyer Ltd", "rights_holder")
-        self.bank = Actor("Bank", "rights_holder")
-        self.court = Actor("Court", "court")
-        self.ok(self.operator.registration())
-        for actor in (self.exchange, self.court):
-            self.ok(actor.registration(self.operator))
-        for actor in (self.holder, self.buyer, self.bank):
-            self.ok(actor.registration())
-
-    def ok(self, statement: Statement) -> Statement:
-        self.log.add(statement).result()
-        return statement
-
-    def refused(self, statement: Statement, code: str) -> None:
-        with pytest.raises(RuleViolation) as info:
-            self.log.add(statement).result()
-        assert info.value.reason_code == code, info.value.message
-
-    def asset(self, asset_id: bytes) -> Asset:
-        with self.log.store.engine.connect() as conn:
-            obj = stored.load_object(conn, "asset", asset_id)
-        assert isinstance(obj, Asset)
-        return obj
-
-    def registered_asset(self) -> Asset:
-        apply = self.ok(application(self.holder, self.exchange))
-        until = self.clock.now + timedelta(days=15)
-        pub = self.ok(
-            event(self.exchange, "asset.publicize", apply.hash, apply.hash, until=when(until))
-        )
-        self.clock.advance(days=15)
-        expires = self.clock.now + timedelta(days=3 * 365)
-        self.ok(
-            event(
-                self.exchange,
-                "asset.register",
-                apply.hash,
-                pub.hash,
-                certificate="2026010001",
-                expires=when(expires),
-            )
-        )
-        return self.asset(apply.hash)
-
-
-@pytest.fixture
-def world(store: Store, log_signer: Signer) -> Iterator[World]:
-    clock = Clock()
-    log = Log(store, log_signer, batch_size=32, batch_wait=0.001, now=clock).start()
-    yield World(log, clock)
-    log.stop()
+from tests.ledger.registry_world import Actor, World, application, digest, event, sign, when
 
 
 def test_application_publicity_and_registration(world: World) -> None:
