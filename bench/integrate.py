@@ -1,0 +1,188 @@
+"""Statements integrated per second through the library, signature checks included.
+
+N statements (100,000; 10,000 with --quick) are signed beforehand by one
+submitter key and serialised to their canonical bytes. A round starts a log
+on a fresh database and registers the submitter's key (untimed), then times
+what a server does with the statements: ``admission.admit_all`` (parse and
+check each signature, on the admission thread pool), ``Log.add`` for each,
+and waiting until every future has resolved, i.e. until the sequencer has
+checked each against the registry rules and committed it. The figure is N
+divided by that time; the target is 20,000/s.
+
+Each round also reports its two phases alone (admission, then integration
+of already-checked statements), and a pipelined variant admits the same
+statements 1,000 at a time, as the batch endpoint receives them, adding each
+chunk before admitting the next so the sequencer works while admission runs.
+
+SQLite always; PostgreSQL as well with --database-url (each round gets a new
+schema, dropped afterwards).
+
+    python bench/integrate.py [--quick] [--database-url postgresql://postgres@127.0.0.1:5432/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from figures import median, rounds_line, target_line
+from workload import machine, postgres_schema, registration, signed, sqlite_version
+
+from ledger.admission import admit_all
+from ledger.log import Log, Logged
+from ledger.note import Signer
+from ledger.store import Store
+
+TARGET = 20_000
+# The batch endpoint's limit on statements per request.
+REQUEST = 1000
+
+
+@dataclass(frozen=True)
+class Round:
+    """The timings of one round, in seconds."""
+
+    admission: float
+    integration: float
+
+    @property
+    def total(self) -> float:
+        """Return the time from the first byte admitted to the last entry committed."""
+        return self.admission + self.integration
+
+
+@contextmanager
+def fresh_log(database: str, *, batch_size: int, batch_wait: float) -> Iterator[Log]:
+    """Yield a started log on a new database whose only entry registers the submitter."""
+    with _fresh_url(database) as url:
+        store = Store.open(url)
+        log = Log(
+            store, Signer.generate("bench/log"), batch_size=batch_size, batch_wait=batch_wait
+        ).start()
+        log.add(registration()).result()
+        try:
+            yield log
+        finally:
+            log.stop()
+            store.close()
+
+
+@contextmanager
+def _fresh_url(database: str) -> Iterator[str]:
+    if database == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="cunzheng-bench-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'log.db'}"
+    else:
+        with postgres_schema(database) as url:
+            yield url
+
+
+def whole(log: Log, raw: Sequence[bytes]) -> Round:
+    """Admit every statement in one call, then add them all and wait for every commit."""
+    t0 = time.perf_counter()
+    statements = admit_all(raw)
+    t1 = time.perf_counter()
+    futures = [log.add(s) for s in statements]
+    _check(futures, len(raw))
+    t2 = time.perf_counter()
+    return Round(t1 - t0, t2 - t1)
+
+
+def pipelined(log: Log, raw: Sequence[bytes]) -> Round:
+    """Admit and add REQUEST statements at a time, then wait for every commit."""
+    t0 = time.perf_counter()
+    futures: list[Future[Logged]] = []
+    for i in range(0, len(raw), REQUEST):
+        futures.extend(log.add(s) for s in admit_all(raw[i : i + REQUEST]))
+    t1 = time.perf_counter()
+    _check(futures, len(raw))
+    t2 = time.perf_counter()
+    return Round(t1 - t0, t2 - t1)
+
+
+def _check(futures: Sequence[Future[Logged]], n: int) -> None:
+    results = [f.result() for f in futures]
+    if {r.index for r in results} != set(range(1, n + 1)) or any(r.existed for r in results):
+        raise SystemExit(f"the log did not place {n} new entries at indexes 1..{n}")
+
+
+def run(database: str, label: str, raw: Sequence[bytes], args: argparse.Namespace) -> float:
+    """Print the rounds of both variants on *database*; return the median whole-batch rate."""
+    variants: list[tuple[str, Callable[[Log, Sequence[bytes]], Round]]] = [
+        ("whole", whole),
+        ("pipelined", pipelined),
+    ]
+    results: dict[str, list[Round]] = {name: [] for name, _ in variants}
+    for _ in range(args.rounds):
+        for name, fn in variants:
+            with fresh_log(database, batch_size=args.batch_size, batch_wait=args.batch_wait) as log:
+                results[name].append(fn(log, raw))
+    n = len(raw)
+    print(
+        f"\n{label}: {n:,} statements, batch_size={args.batch_size}, "
+        f"batch_wait={args.batch_wait * 1000:g} ms"
+    )
+    for name, rounds in results.items():
+        print(
+            rounds_line(f"  {name}: statements/s end to end", [n / r.total for r in rounds], "/s")
+        )
+    whole_rounds = results["whole"]
+    print(
+        rounds_line(
+            "  whole: admission alone (parse + signature)",
+            [n / r.admission for r in whole_rounds],
+            "/s",
+        )
+    )
+    print(
+        rounds_line(
+            "  whole: integration alone (add -> committed)",
+            [n / r.integration for r in whole_rounds],
+            "/s",
+        )
+    )
+    rate = median([n / r.total for r in whole_rounds])
+    print(
+        target_line(
+            f"  {label} statements integrated per second", rate, "/s", TARGET, at_least=True
+        )
+    )
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 statements instead of 100,000")
+    parser.add_argument("-n", type=int, default=None, help="statements per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--batch-size", type=int, default=1024, help="the sequencer's batch size (default 1024)"
+    )
+    parser.add_argument(
+        "--batch-wait", type=float, default=0.005, help="the sequencer's batch wait, seconds"
+    )
+    parser.add_argument("--database-url", default=None, help="also run on this PostgreSQL database")
+    args = parser.parse_args()
+    n = args.n or (10_000 if args.quick else 100_000)
+
+    print(f"machine: {machine()}; SQLite {sqlite_version()}")
+    t = time.perf_counter()
+    raw = [s.canonical for s in signed(0, n)]
+    warmup = [s.canonical for s in signed(n, n + 2 * REQUEST)]
+    print(f"signed {n:,} statements in {time.perf_counter() - t:.1f} s (not timed below)")
+    with fresh_log("sqlite", batch_size=args.batch_size, batch_wait=args.batch_wait) as log:
+        whole(log, warmup)
+
+    run("sqlite", "SQLite", raw, args)
+    if args.database_url:
+        run(args.database_url, "PostgreSQL", raw, args)
+
+
+if __name__ == "__main__":
+    main()
