@@ -20,7 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from ledger import merkle, registry
-from ledger.clock import Clock, utc_now
+from ledger.clock import Clock, format_time, utc_now
 from ledger.errors import Conflict, NotFound, RuleViolation
 from ledger.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
 from ledger.receipts import build_receipt
@@ -160,6 +160,7 @@ class Log:
         hashes = [s.hash for s in statements]
         known = batch.find_statements(list(set(hashes)))
         logged_at = self._now()
+        stamp = format_time(logged_at)
         placed: dict[bytes, tuple[int, bytes, bool]] = {
             h: (e.index, e.leaf, True) for h, e in known.items()
         }
@@ -179,23 +180,14 @@ class Log:
                 refused[h] = e
                 continue
             view.apply(effects, index)
-            leaf = make_leaf(statement, logged_at)
+            leaf = make_leaf(statement, stamp)
             lh = merkle.leaf_hash(leaf)
             for level, node_index, node in self._frontier.append(lh):
                 if level % TILE_HEIGHT == 0:
                     key, data = self._grow_edge(level // TILE_HEIGHT, node_index, node)
                     changed[key] = data
             placed[h] = (index, leaf, False)
-            rows.append(
-                {
-                    "idx": index,
-                    "statement_hash": h,
-                    "leaf_hash": lh,
-                    "leaf": leaf,
-                    "type": statement.type,
-                    "signer": statement.signer,
-                }
-            )
+            rows.append((index, h, lh, leaf, statement.type, statement.signer))
         size = self._frontier.size
         if rows or publish:
             batch.add_entries(rows)

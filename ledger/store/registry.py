@@ -243,7 +243,9 @@ class BatchRegistry:
         if self._changed:
             self._save_objects(list(self._changed.values()))
         if self._digests:
-            self._conn.execute(digests.insert(), self._digests)
+            mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
+            sql = f"INSERT INTO digests (digest, idx) VALUES ({mark}, {mark})"
+            self._conn.exec_driver_sql(sql, [(d["digest"], d["idx"]) for d in self._digests])
         if self._events:
             self._conn.execute(asset_events.insert(), self._events)
 

@@ -139,7 +139,7 @@ def _tampered_signature(obj: dict[str, Any]) -> dict[str, Any]:
             400,
             "bytes as canonical JSON",
         ),
-        (lambda o: {**o, "type": "asset.register"}, 400, "is not known"),
+        (lambda o: {**o, "type": "asset.bogus"}, 400, "is not known"),
         (lambda o: [o], 400, "must be a JSON object"),
     ],
 )

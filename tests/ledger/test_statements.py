@@ -153,6 +153,10 @@ def test_leaves_round_trip(key: SigningKey) -> None:
     statement = parse_statement(_statement(key))
     leaf = make_leaf(statement, T0)
     assert leaf.startswith(b'{"logged_at":"2026-11-25T08:00:00.000000Z","statement":{')
+    cosigned = cosign(statement, SigningKey.generate())
+    for s in (statement, cosigned):
+        expected = canonical_json({"logged_at": "2026-11-25T08:00:00.000000Z", "statement": s.to_json()})
+        assert make_leaf(s, T0) == make_leaf(s, "2026-11-25T08:00:00.000000Z") == expected
     again, logged_at = parse_leaf(leaf)
     assert again == statement and logged_at == T0
     with pytest.raises(MalformedInput, match="canonical"):
