@@ -15,6 +15,7 @@ from ledger.errors import (
     MalformedInput,
     NotFound,
     RuleViolation,
+    Unavailable,
 )
 
 STATUS: list[tuple[type[LedgerError], int, str]] = [
@@ -24,6 +25,7 @@ STATUS: list[tuple[type[LedgerError], int, str]] = [
     (RuleViolation, 422, "rule_violation"),
     (NotFound, 404, "not_found"),
     (Conflict, 409, "conflict"),
+    (Unavailable, 503, "unavailable"),
 ]
 
 

@@ -28,12 +28,10 @@ def format_time(moment: datetime) -> str:
 def parse_time(text: str, *, what: str = "time") -> datetime:
     """Return the UTC datetime written in *text* (RFC 3339 ending in ``Z``)."""
     if not isinstance(text, str) or not _RFC3339_UTC.match(text):
-        raise MalformedInput(
-            f"{what} {text!r} is not an RFC 3339 UTC time like 2026-01-31T08:00:00Z"
-        )
+        raise MalformedInput(f"{what} {text!r} is not an RFC 3339 UTC time like 2026-01-31T08:00:00Z")
     base, _, frac = text[:-1].partition(".")
     try:
-        moment = datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+        moment = datetime.fromisoformat(base).replace(tzinfo=UTC)
     except ValueError as e:
         raise MalformedInput(f"{what} {text!r} is not a valid date and time") from e
     return moment.replace(microsecond=int((frac + "000000")[:6])) if frac else moment

@@ -46,3 +46,7 @@ class NotFound(LedgerError):
 
 class Conflict(LedgerError):
     """A request that contradicts the state of the log, such as a size beyond its end."""
+
+
+class Unavailable(LedgerError):
+    """The log cannot answer now (for example a commit that took too long); try again."""

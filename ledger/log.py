@@ -23,7 +23,7 @@ from ledger import merkle, registry
 from ledger.clock import Clock, format_time, utc_now
 from ledger.errors import Conflict, NotFound, RuleViolation
 from ledger.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
-from ledger.receipts import build_receipt
+from ledger.receipts import build_receipt, receipt_bytes
 from ledger.registry.policy import Policy
 from ledger.registry.rules import DEFAULT_POLICY
 from ledger.statements import Statement, make_leaf
@@ -80,6 +80,9 @@ class Log:
         self._edges: dict[int, tuple[int, bytearray]] = {}
         self._checkpoint: str | None = None
         self._written: dict[tuple[int, int], bytes] = {}
+        # The largest tree size known to be committed, and the one the current batch will commit.
+        self._known_size = 0
+        self._pending_size = 0
 
     # Lifecycle -----------------------------------------------------------
 
@@ -198,6 +201,7 @@ class Log:
             note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
             batch.publish(size=size, root=root, note=note, at=logged_at)
             self._checkpoint = note
+            self._pending_size = size
         checkpoint = self._checkpoint
         assert checkpoint is not None
         return [
@@ -231,6 +235,7 @@ class Log:
         self._checkpoint = self.store.latest_checkpoint() if size else self._checkpoint
 
     def _after_commit(self) -> None:
+        self._known_size = max(self._known_size, self._pending_size)
         for key, data in self._written.items():
             self._tiles.put(key, data)
         self._written = {}
@@ -260,6 +265,17 @@ class Log:
     def size(self) -> int:
         """Return the size of the latest checkpoint."""
         return self.store.head().size
+
+    def receipt_json(self, logged: Logged) -> bytes:
+        """Return the receipt of a logged statement as compact JSON (as ``receipt`` would dump it)."""
+        proof = merkle.inclusion_proof(logged.index, logged.tree_size, self._tiles.read_hashes)
+        return receipt_bytes(
+            leaf=logged.leaf,
+            index=logged.index,
+            tree_size=logged.tree_size,
+            proof=proof,
+            checkpoint=logged.checkpoint,
+        )
 
     def receipt(self, logged: Logged) -> Receipt:
         """Return the receipt of a logged statement, proved against the checkpoint that covered it."""
@@ -313,7 +329,13 @@ class Log:
         return encode_entry_bundle(self.store.leaves(start, start + ref.width))
 
     def _check_size(self, size: int) -> None:
+        if size < 0:
+            raise Conflict(f"tree size {size} is negative")
+        # Sizes this process has seen committed need no database round trip; the log never shrinks.
+        if size <= self._known_size:
+            return
         current = self.size()
+        self._known_size = max(self._known_size, current)
         if size > current:
             raise Conflict(f"tree size {size} is beyond the log's size {current}")
         if size < 0:

@@ -8,14 +8,16 @@ a receipt is taken on trust: ``ledger.verify`` checks every part.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from ledger.canonical import canonical_json, loads
 from ledger.errors import MalformedInput
-from schemas.receipts import Receipt
+from schemas.receipts import RECEIPT_FORMAT, Receipt
 
 
 def build_receipt(
@@ -30,6 +32,32 @@ def build_receipt(
         tree_size=tree_size,
         inclusion_proof=list(proof),
         checkpoint=checkpoint,
+    )
+
+
+_LOGGED_AT_KEY = b'{"logged_at":"'
+_STATEMENT_KEY = b'","statement":'
+
+
+def receipt_bytes(
+    *, leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], checkpoint: str
+) -> bytes:
+    """Return the same receipt as ``build_receipt``, as compact JSON, without building the model.
+
+    The statement is copied from the leaf as its canonical bytes, not re-serialised.
+    """
+    # A leaf is {"logged_at":"<time>","statement":<canonical statement>} (statements.make_leaf).
+    split = leaf.index(_STATEMENT_KEY)
+    return orjson.dumps(
+        {
+            "format": RECEIPT_FORMAT,
+            "statement": orjson.Fragment(leaf[split + len(_STATEMENT_KEY) : -1]),
+            "logged_at": leaf[len(_LOGGED_AT_KEY) : split].decode(),
+            "index": index,
+            "tree_size": tree_size,
+            "inclusion_proof": [base64.b64encode(h).decode() for h in proof],
+            "checkpoint": checkpoint,
+        }
     )
 
 

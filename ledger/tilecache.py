@@ -43,29 +43,30 @@ class TileCache:
     def read_hashes(self, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
         """Return the hashes of complete subtrees *nodes*, given as (level, index)."""
         located = [locate(level, index) for level, index in nodes]
-        missing = {
-            (tl, ti)
-            for tl, ti, within, offset in located
-            if self._get(tl, ti, within, offset) is None
-        }
-        if missing:
+        found = self._lookup(located)
+        if None in found:
+            missing = {(loc[0], loc[1]) for loc, h in zip(located, found, strict=True) if h is None}
             for key, data in self._fetch(missing).items():
                 self.put(key, data)
-        out = []
-        for (level, index), (tl, ti, within, offset) in zip(nodes, located, strict=True):
-            h = self._get(tl, ti, within, offset)
+            found = self._lookup(located)
+        hashes = []
+        for (level, index), h in zip(nodes, found, strict=True):
             if h is None:
                 raise NotFound(f"tree node at level {level}, index {index} is not stored yet")
-            out.append(h)
-        return out
+            hashes.append(h)
+        return hashes
 
-    def _get(self, tile_level: int, tile_index: int, within: int, offset: int) -> bytes | None:
+    def _lookup(self, located: Sequence[tuple[int, int, int, int]]) -> list[bytes | None]:
+        out: list[bytes | None] = []
         with self._lock:
-            levels = self._tiles.get((tile_level, tile_index))
-            if levels is None:
-                return None
-            self._tiles.move_to_end((tile_level, tile_index))
-        return node_in(levels, within, offset)
+            for tile_level, tile_index, within, offset in located:
+                levels = self._tiles.get((tile_level, tile_index))
+                if levels is None:
+                    out.append(None)
+                    continue
+                self._tiles.move_to_end((tile_level, tile_index))
+                out.append(node_in(levels, within, offset))
+        return out
 
     def _store(self, key: TileKey, levels: list[bytes]) -> None:
         self._tiles[key] = levels
