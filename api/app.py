@@ -9,14 +9,18 @@ from fastapi import FastAPI
 
 from api import errors
 from api.limits import BodyLimit
+from api.routers import bundles as bundles_router
 from api.routers import evidence as evidence_router
 from api.routers import log as log_router
+from api.routers import registry as registry_router
 from api.routers import statements as statements_router
+from api.routers import tsa as tsa_router
 from ledger.keys import log_signer, operator_signer
 from ledger.log import Log
 from ledger.operator import register_operator
 from ledger.settings import Settings
 from ledger.store import Store
+from ledger.tsa import open_authority
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.tsa = open_authority(settings)
         signer = log_signer(settings.data_dir, settings.origin)
         store = Store.open(settings.resolved_database_url())
         log = Log(
@@ -33,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             batch_size=settings.batch_size,
             batch_wait=settings.batch_wait_ms / 1000,
             tile_cache=settings.tile_cache,
+            policy=settings.policy(),
         ).start()
         register_operator(log, operator_signer(settings.data_dir), name=settings.operator_name)
         app.state.log = log
@@ -55,4 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(log_router.router)
     app.include_router(statements_router.router)
     app.include_router(evidence_router.router)
+    app.include_router(registry_router.router)
+    app.include_router(tsa_router.router)
+    app.include_router(bundles_router.router)
     return app

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cli import commands, parties, search
+from cli import admin, bundles, commands, fingerprints, monitor, parties, questions, search, witness
 from ledger.errors import LedgerError
 
 EPILOG_SERVE = """example:
@@ -25,9 +25,21 @@ EPILOG_STAMP = """example:
   cunzheng stamp contract.pdf dataset.csv --server http://127.0.0.1:8000 --key alice.key
 Only each file's SHA-256 leaves this machine. Writes contract.pdf.receipt.json etc."""
 EPILOG_VERIFY = """example:
+  cunzheng verify evidence.bundle.json --file contract.pdf --log-key log.vkey --lang zh
+  cunzheng verify evidence.bundle.json --log-key log.vkey --online https://log.example --json
   cunzheng verify contract.pdf contract.pdf.receipt.json --log-key "$(cunzheng log-key)"
-Checks offline: the file's digest, the statement's signature, the checkpoint's
-signature by the log key and the inclusion of the entry. Exit status 0 only if all hold."""
+A bundle is checked offline: its checkpoint's signature by the log key, each entry's
+signature and inclusion, each signer's key at the time, each file and disclosure, and
+earlier checkpoints' consistency; --online also checks the log as it stands now. The
+report names every check; exit status 0 only if every required check holds. Without
+--log-key the key in the bundle is used, which proves only internal consistency.
+With a file and its receipt, the receipt alone is checked (--log-key required)."""
+EPILOG_BUNDLE = """example:
+  cunzheng bundle contract.pdf.receipt.json --server http://127.0.0.1:8000 --out evidence.bundle.json
+  cunzheng bundle data.receipt.json --server URL --out data.bundle.json --disclosure row-1234.disclosure.json
+Asks the log for one file holding everything needed to verify the receipts' entries offline,
+years later: the entries, the party entries that establish the signers' keys, a checkpoint
+and the proofs. Disclosures are added locally; they never leave this machine."""
 EPILOG_LOGKEY = """example:
   cunzheng log-key --data-dir ./cunzheng-data > log.vkey"""
 
@@ -80,16 +92,61 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "verify",
-        help="verify a file against its receipt, offline",
+        help="verify an evidence bundle (or a file against its receipt), offline",
         epilog=EPILOG_VERIFY,
         formatter_class=fmt,
+        usage="%(prog)s BUNDLE [options] | %(prog)s FILE RECEIPT --log-key VKEY",
     )
-    p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("receipt", type=Path, metavar="RECEIPT")
+    p.add_argument("paths", nargs="+", type=Path, metavar="BUNDLE | FILE RECEIPT")
     p.add_argument(
-        "--log-key", required=True, help="the log's verifier key, or a file that holds it"
+        "--log-key", default=None, help="the log's verifier key, or a file that holds it"
     )
-    p.set_defaults(run=commands.verify)
+    p.add_argument(
+        "--file",
+        type=Path,
+        action="append",
+        default=[],
+        help="a file to compare with the logged digests (repeatable)",
+    )
+    p.add_argument(
+        "--disclosure",
+        type=Path,
+        action="append",
+        default=[],
+        help="a dataset disclosure file (repeatable)",
+    )
+    p.add_argument(
+        "--online",
+        metavar="URL",
+        default=None,
+        help="also check the bundle against the log as it stands now",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--lang", choices=["en", "zh"], default="en", help="language of the report (default en)"
+    )
+    p.set_defaults(run=bundles.verify)
+
+    p = sub.add_parser(
+        "bundle",
+        help="make an evidence bundle from receipts",
+        epilog=EPILOG_BUNDLE,
+        formatter_class=fmt,
+    )
+    p.add_argument("receipts", nargs="+", type=Path, metavar="RECEIPT")
+    p.add_argument("--server", required=True, help="the log's base URL")
+    p.add_argument("--out", type=Path, required=True, help="file to write the bundle to")
+    p.add_argument(
+        "--disclosure",
+        type=Path,
+        action="append",
+        default=[],
+        help="a dataset disclosure file to add (repeatable)",
+    )
+    p.add_argument(
+        "--log-key", default=None, help="check the bundle with this log key before writing it"
+    )
+    p.set_defaults(run=bundles.bundle)
 
     p = sub.add_parser(
         "log-key", help="print the log's verifier key", epilog=EPILOG_LOGKEY, formatter_class=fmt
@@ -100,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=commands.log_key)
     parties.add_parsers(sub)
     search.add_parsers(sub)
+    admin.add_parsers(sub)
+    questions.add_parsers(sub)
+    witness.add_parsers(sub)
+    monitor.add_parsers(sub)
+    fingerprints.add_parsers(sub)
     return parser
 
 

@@ -1,7 +1,7 @@
-"""The offline verifier: a receipt, the log's public key and the file are enough.
+"""The offline verifier: a receipt or an evidence bundle, the log's public key and the files.
 
-``verify_receipt`` runs every check a judge relies on and raises the first
-that fails, with a message that says which check and why:
+``verify_receipt`` runs every check a judge relies on for one receipt and
+raises the first that fails, with a message that says which check and why:
 
 1. the receipt parses and its statement is well formed;
 2. the statement is signed by its signer's key;
@@ -9,19 +9,49 @@ that fails, with a message that says which check and why:
 4. the checkpoint is signed by the log's key and names that log;
 5. the checkpoint is for the receipt's tree size;
 6. the leaf rebuilt from the statement is included in that tree.
+
+``verify_bundle`` checks an evidence bundle (``schemas.bundles``) and never
+raises for bad input: it returns a ``ledger.report.Report`` that lists every
+check with its outcome and reason code. The bundle must be well formed; its
+checkpoint signed by the log key; each entry's statement signed and its leaf
+included in that checkpoint; each evidence entry's key registered by a party
+entry logged before it and not revoked when it was logged (``ledger.replay``);
+each presented file and disclosure must match a logged digest or dataset
+root (``ledger.contents``); each earlier checkpoint, and the log's current
+one if given, must be consistent with the bundle checkpoint
+(``ledger.consistency``). Everything here
+is pure: the caller reads files and fetches the current checkpoint.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
 
 from ledger import merkle
+from ledger.canonical import canonical_json, loads
 from ledger.clock import parse_time
-from ledger.errors import InvalidProof
+from ledger.consistency import (
+    CurrentCheckpoint,
+    bundle_checkpoint,
+    current_check,
+    earlier_checks,
+    unusable,
+)
+from ledger.contents import Contents, check_contents
+from ledger.disclosure import disclosure_json
+from ledger.errors import InvalidProof, InvalidSignature, MalformedInput
 from ledger.note import Checkpoint, Verifier, open_checkpoint
 from ledger.receipts import parse_receipt, receipt_leaf
+from ledger.replay import ReplayEntry, replay
+from ledger.report import Check, Fact, Finding, Outcome, Report
 from ledger.statements import Statement, check_signature, parse_statement
+from schemas.bundles import BUNDLE_FORMAT, Bundle, BundleEntry
 
 
 @dataclass(frozen=True)
@@ -64,3 +94,240 @@ def verify_receipt(
         root=checkpoint.root,
     )
     return VerifiedReceipt(statement, logged_at, receipt.index, checkpoint, leaf_hash)
+
+
+# Evidence bundles ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    model: BundleEntry
+    statement: Statement
+    logged_at: datetime
+
+
+def parse_bundle(data: bytes | str) -> Bundle:
+    """Return the bundle in *data*, or raise MalformedInput naming the first field that is wrong."""
+    obj: Any = loads(data, what="bundle")
+    try:
+        return Bundle.model_validate(obj)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "bundle"
+        raise MalformedInput(f"not a valid {BUNDLE_FORMAT} file: {where}: {first['msg']}") from None
+
+
+def bundle_json(bundle: Bundle) -> bytes:
+    """Return the bundle as indented JSON, the form written to bundle files."""
+    return bundle.model_dump_json(indent=2, exclude_none=True).encode() + b"\n"
+
+
+def verify_bundle(
+    data: bytes | str,
+    *,
+    log_key: Verifier | None,
+    files: Mapping[str, bytes] | None = None,
+    disclosures: Sequence[tuple[str, bytes]] = (),
+    current: CurrentCheckpoint | None = None,
+) -> Report:
+    """Return the report of every check on the bundle in *data*, against the given files and disclosures.
+
+    *log_key* is the log's verifier key, obtained independently; if None,
+    the key the bundle names is used and the report says so. *files* maps a
+    name to the SHA-256 of a presented file; *disclosures* are (name, bytes)
+    of presented disclosure files; *current* is the log's current checkpoint
+    with the consistency proof from the bundle checkpoint to it.
+    """
+    try:
+        bundle, entries = _well_formed(data)
+    except MalformedInput as e:
+        malformed = Check("bundle", "bundle", Outcome.FAILED, "bundle.malformed", detail=e.message)
+        return Report((malformed,))
+    facts: dict[str, Fact] = {"format": bundle.format, "entries": len(entries)}
+    checks = [Check("bundle", "bundle", Outcome.PASSED, "bundle.well_formed", facts=facts)]
+    key, key_check = _log_key(bundle, log_key)
+    opened, cp_check = bundle_checkpoint(bundle.checkpoint, key, bundle.log.origin)
+    checks += [key_check, cp_check]
+    cp = opened[0] if opened else None
+    per_entry = _entry_checks(entries, cp)
+    evidence = [(e.model.index, e.statement) for e in entries if e.model.role == "evidence"]
+    presented = [*_bundled_disclosures(bundle), *disclosures]
+    contents = check_contents(evidence, files=files or {}, disclosures=presented)
+    for index, extra in contents.by_entry.items():
+        per_entry[index].extend(extra)
+    for entry_checks in per_entry.values():
+        checks.extend(entry_checks)
+    checks.extend(contents.unmatched)
+    checks.extend(earlier_checks(bundle.earlier_checkpoints, key, bundle.log.origin, cp))
+    checks.append(current_check(current, key, bundle.log.origin, cp))
+    checks.extend(_reserved(bundle, opened[1].unverified if opened else ()))
+    report_log: dict[str, Fact] = {
+        "origin": bundle.log.origin,
+        "key": key.to_string(),
+        "key_source": "given" if log_key is not None else "bundle",
+        "size": cp.size if cp else "?",
+        "root": cp.root.hex() if cp else "?",
+    }
+    findings = _findings(entries, per_entry, contents, checks)
+    return Report(tuple(checks), findings, report_log)
+
+
+def _well_formed(data: bytes | str) -> tuple[Bundle, list[_Entry]]:
+    """Return the bundle and its parsed entries, or raise MalformedInput saying where it is wrong."""
+    bundle = parse_bundle(data)
+    try:
+        vkey = Verifier.from_string(bundle.log.verifier_key)
+    except MalformedInput as e:
+        raise MalformedInput(f"log.verifier_key: {e}") from None
+    if vkey.to_string() != bundle.log.verifier_key:
+        raise MalformedInput("log.verifier_key: not in canonical form")
+    entries: list[_Entry] = []
+    for n, model in enumerate(bundle.entries):
+        where = f"entries.{n}"
+        try:
+            statement = parse_statement(model.statement)
+            logged_at = parse_time(model.logged_at, what="logged_at")
+        except MalformedInput as e:
+            raise MalformedInput(f"{where}: {e}") from None
+        family = statement.type.partition(".")[0]
+        if family not in ("evidence", "party"):
+            raise MalformedInput(
+                f"{where}: a bundle holds evidence and party entries, not {statement.type}"
+            )
+        if model.role != family:
+            raise MalformedInput(
+                f"{where}: a {statement.type} entry has role {family}, not {model.role}"
+            )
+        if entries and model.index <= entries[-1].model.index:
+            raise MalformedInput(
+                f"{where}: entries must be in increasing index order, without repeats"
+            )
+        entries.append(_Entry(model, statement, logged_at))
+    return bundle, entries
+
+
+def _log_key(bundle: Bundle, given: Verifier | None) -> tuple[Verifier, Check]:
+    named = bundle.log.verifier_key
+    if given is None:
+        facts: dict[str, Fact] = {"key": named}
+        check = Check("log_key", "log", Outcome.NOT_CHECKED, "log_key.from_bundle", False, facts)
+        return Verifier.from_string(named), check
+    facts = {"key": given.to_string(), "bundle_key": named}
+    if given.to_string() != named:
+        return given, Check("log_key", "log", Outcome.FAILED, "log_key.mismatch", True, facts)
+    return given, Check("log_key", "log", Outcome.PASSED, "log_key.given", True, facts)
+
+
+def _entry_checks(entries: Sequence[_Entry], cp: Checkpoint | None) -> dict[int, list[Check]]:
+    """Return each entry's signature, inclusion and key (or rules) checks, by index."""
+    per_entry: dict[int, list[Check]] = {}
+    replayed = []
+    for entry in entries:
+        signed, included = _signature(entry), _inclusion(entry, cp)
+        per_entry[entry.model.index] = [signed, included]
+        proved = signed.outcome is Outcome.PASSED and included.outcome is Outcome.PASSED
+        replayed.append(ReplayEntry(entry.model.index, entry.statement, entry.logged_at, proved))
+    for index, check in replay(replayed).items():
+        per_entry[index].append(check)
+    return per_entry
+
+
+def _signature(entry: _Entry) -> Check:
+    s = entry.statement
+    facts: dict[str, Fact] = {"index": entry.model.index, "type": s.type, "key": _b64(s.signer)}
+    check = Check(
+        "signature", f"entry:{entry.model.index}", Outcome.PASSED, "signature.valid", True, facts
+    )
+    try:
+        check_signature(s)
+    except InvalidSignature as e:
+        return replace(check, outcome=Outcome.FAILED, reason="signature.invalid", detail=e.message)
+    return check
+
+
+def _inclusion(entry: _Entry, cp: Checkpoint | None) -> Check:
+    m = entry.model
+    facts: dict[str, Fact] = {"index": m.index, "logged_at": m.logged_at}
+    if cp is None:
+        return unusable("inclusion", f"entry:{m.index}", facts)
+    check = Check(
+        "inclusion",
+        f"entry:{m.index}",
+        Outcome.PASSED,
+        "inclusion.proved",
+        True,
+        {**facts, "size": cp.size},
+    )
+    # The leaf is rebuilt from the bundle's own text, so any change to it changes the leaf hash.
+    leaf = canonical_json({"logged_at": m.logged_at, "statement": m.statement})
+    try:
+        merkle.verify_inclusion(
+            leaf_hash=merkle.leaf_hash(leaf),
+            index=m.index,
+            size=cp.size,
+            proof=m.inclusion_proof,
+            root=cp.root,
+        )
+    except InvalidProof as e:
+        return replace(check, outcome=Outcome.FAILED, reason="inclusion.failed", detail=e.message)
+    return check
+
+
+def _reserved(bundle: Bundle, note_cosignatures: Sequence[object]) -> list[Check]:
+    """Return the not-checked checks of the reserved time-stamp and cosignature lists."""
+    out = []
+    counts = {
+        "timestamps": len(bundle.timestamps),
+        "cosignatures": len(bundle.cosignatures) + len(note_cosignatures),
+    }
+    for kind, count in counts.items():
+        reason = f"{kind}.unsupported" if count else f"{kind}.none"
+        out.append(Check(kind, "bundle", Outcome.NOT_CHECKED, reason, False, {"count": count}))
+    return out
+
+
+def _bundled_disclosures(bundle: Bundle) -> list[tuple[str, bytes]]:
+    return [(f"bundle#{n + 1}", disclosure_json(d)) for n, d in enumerate(bundle.disclosures)]
+
+
+def _findings(
+    entries: Sequence[_Entry],
+    per_entry: Mapping[int, Sequence[Check]],
+    contents: Contents,
+    checks: Sequence[Check],
+) -> tuple[Finding, ...]:
+    """Return what the bundle establishes about each evidence entry."""
+    about_entries = ("entry:", "file:", "disclosure:")
+    log_wide = all(
+        c.outcome is Outcome.PASSED
+        for c in checks
+        if c.required and not c.subject.startswith(about_entries)
+    )
+    findings = []
+    for entry in entries:
+        if entry.model.role != "evidence":
+            continue
+        index = entry.model.index
+        own = per_entry[index]
+        established = log_wide and all(c.outcome is Outcome.PASSED for c in own if c.required)
+        facts: dict[str, Fact] = {"logged_at": entry.model.logged_at}
+        for c in own:
+            if c.reason == "key.valid":
+                facts |= {k: c.facts[k] for k in ("key", "party", "name", "kind", "registry_id")}
+        body = entry.statement.body
+        if entry.statement.type == "evidence.dataset":
+            facts |= {
+                "root": str(body["root"]),
+                "count": int(body["count"]),
+                "scheme": str(body["scheme"]),
+            }
+        else:
+            facts["digest"] = str(body["sha256"])
+        files = tuple(contents.files.get(index, ()))
+        items = tuple(contents.items.get(index, ()))
+        findings.append(Finding(index, entry.statement.type, established, facts, files, items))
+    return tuple(findings)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()

@@ -22,6 +22,7 @@ def client(database_url: str, tmp_path: Path, holder: SigningKey) -> Iterator[Te
         database_url=database_url,
         batch_wait_ms=1,
         max_batch_request=300,
+        publicity_days=0,
     )
     with TestClient(create_app(settings)) as c:
         assert c.post("/v1/statements", content=registration(holder).canonical).status_code == 201

@@ -1,0 +1,35 @@
+"""Evidence bundles: everything a judge needs to check some entries offline, in one file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import get_log
+from ledger.bundles import build_bundle
+from ledger.log import Log
+from schemas.bundles import Bundle, BundleRequest
+
+router = APIRouter(prefix="/v1", tags=["bundles"])
+LogDep = Annotated[Log, Depends(get_log)]
+
+
+@router.post(
+    "/bundles",
+    response_model=Bundle,
+    responses={
+        400: {"description": "The request is malformed or names no entry."},
+        404: {"description": "An index, leaf hash or receipt names no entry of the log."},
+        409: {
+            "description": "A receipt contradicts the log (another index, or a forked checkpoint)."
+        },
+    },
+)
+async def create(request: BundleRequest, log: LogDep) -> Bundle:
+    """Return an evidence bundle of the entries named by index, leaf hash or receipt.
+
+    Public and read-only: a bundle holds only what the public log holds.
+    """
+    return await run_in_threadpool(build_bundle, log, request)

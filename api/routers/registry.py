@@ -1,0 +1,92 @@
+"""The questions a court asks of the registry; each answer comes with its evidence bundle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import get_log
+from ledger import questions
+from ledger.bodies import hex_digest
+from ledger.bundles import build_bundle
+from ledger.clock import parse_time, utc_now
+from ledger.log import Log
+from ledger.registry.state import to_doc
+from schemas.bundles import BundleRequest
+from schemas.registry import RegistryAnswer
+
+router = APIRouter(prefix="/v1", tags=["registry"])
+LogDep = Annotated[Log, Depends(get_log)]
+At = Annotated[str | None, Query(description="RFC 3339 UTC time; default: now.")]
+
+
+def _answer(log: Log, question: dict[str, Any], answer: questions.Answer) -> RegistryAnswer:
+    bundle = (
+        build_bundle(log, BundleRequest(indexes=list(answer.indexes))) if answer.indexes else None
+    )
+    return RegistryAnswer(question=question, answer=_plain(answer.value), bundle=bundle)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return to_doc(value)
+    return value
+
+
+def _at(text: str | None) -> datetime:
+    return utc_now() if text is None else parse_time(text, what="at")
+
+
+@router.get("/assets/{asset_id}", response_model=RegistryAnswer)
+async def history(asset_id: str, log: LogDep) -> RegistryAnswer:
+    """The asset as it stands, with every event of its history."""
+    asset = hex_digest(asset_id, "asset id")
+    answer = await run_in_threadpool(questions.history, log.store, asset)
+    return await run_in_threadpool(_answer, log, {"kind": "history", "asset": asset_id}, answer)
+
+
+@router.get("/assets/{asset_id}/holder", response_model=RegistryAnswer)
+async def holder(asset_id: str, log: LogDep, at: At = None) -> RegistryAnswer:
+    """The party that held the asset at a given time."""
+    asset, moment = hex_digest(asset_id, "asset id"), _at(at)
+    answer = await run_in_threadpool(questions.holder_on, log.store, asset, moment)
+    question = {"kind": "holder", "asset": asset_id, "at": moment.isoformat()}
+    return await run_in_threadpool(_answer, log, question, answer)
+
+
+@router.get("/assets/{asset_id}/licensed", response_model=RegistryAnswer)
+async def licensed(
+    asset_id: str,
+    log: LogDep,
+    party: Annotated[str, Query(description="The party's id (hex).")],
+    purpose: Annotated[str, Query(description="The purpose of use, as licences name it.")],
+    at: At = None,
+) -> RegistryAnswer:
+    """Whether a party was licensed to use the asset for a purpose at a time, and under which licences."""
+    asset, who, moment = hex_digest(asset_id, "asset id"), hex_digest(party, "party"), _at(at)
+    answer = await run_in_threadpool(questions.licences_on, log.store, asset, who, purpose, moment)
+    question = {
+        "kind": "licensed",
+        "asset": asset_id,
+        "party": party,
+        "purpose": purpose,
+        "at": moment.isoformat(),
+    }
+    return await run_in_threadpool(_answer, log, question, answer)
+
+
+@router.get("/parties/{party_id}/portfolio", response_model=RegistryAnswer)
+async def portfolio(party_id: str, log: LogDep) -> RegistryAnswer:
+    """The assets a party holds, the licences it holds and the assets pledged to it."""
+    party = hex_digest(party_id, "party id")
+    answer = await run_in_threadpool(questions.portfolio, log.store, party)
+    return await run_in_threadpool(_answer, log, {"kind": "portfolio", "party": party_id}, answer)

@@ -1,0 +1,188 @@
+"""Who held which key when: a bundle's entries replayed through the log's own rules.
+
+The verifier does not restate the party rules; it replays the proved entries
+of a bundle, in log order, through ``ledger.registry.check`` against an
+in-memory ``PartyView`` that starts empty, exactly as the sequencer checked
+them against the log. A key is then valid for an evidence entry if a party
+entry logged before it registered the key, and the key's record after the
+whole replay (``KeyRecord.valid_at``) was not revoked at the entry's
+``logged_at``: a revocation may name a time in the past, so one logged after
+the evidence can still take it back.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ledger import registry
+from ledger.clock import format_time
+from ledger.errors import RuleViolation
+from ledger.registry import Asset, Effects, KeyRecord, Licence, Objection, Party
+from ledger.report import Check, Fact, Outcome
+from ledger.statements import Statement
+
+
+@dataclass(frozen=True)
+class ReplayEntry:
+    """A bundle entry as the replay sees it; ``proved`` if its signature and inclusion hold."""
+
+    index: int
+    statement: Statement
+    logged_at: datetime
+    proved: bool
+
+
+class MemoryParties:
+    """The parties and keys established by the entries replayed so far (a ``RegistryView``)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[bytes, KeyRecord] = {}
+        self._parties: dict[bytes, Party] = {}
+        self._operator = False
+
+    def key(self, key: bytes) -> KeyRecord | None:
+        """Return the record of *key*, if registered."""
+        return self._keys.get(key)
+
+    def party(self, party_id: bytes) -> Party | None:
+        """Return the party with id *party_id*, if registered."""
+        return self._parties.get(party_id)
+
+    def has_operator(self) -> bool:
+        """Return whether an operator party has been registered."""
+        return self._operator
+
+    def asset(self, asset_id: bytes) -> Asset | None:
+        """Return None: a bundle holds no asset entries."""
+        return None
+
+    def licence(self, licence_id: bytes) -> Licence | None:
+        """Return None: a bundle holds no licence entries."""
+        return None
+
+    def licences_of(self, asset_id: bytes) -> list[Licence]:
+        """Return no licences: a bundle holds no licence entries."""
+        return []
+
+    def objection(self, objection_id: bytes) -> Objection | None:
+        """Return None: a bundle holds no objection entries."""
+        return None
+
+    def objections_of(self, asset_id: bytes) -> list[Objection]:
+        """Return no objections: a bundle holds no objection entries."""
+        return []
+
+    def apply(self, effects: Effects) -> None:
+        """Take the effects of an allowed statement into the view."""
+        for party in effects.parties:
+            self._parties[party.id] = party
+            self._operator = self._operator or party.kind == "operator"
+        for record in effects.keys:
+            self._keys[record.key] = record
+
+
+def replay(entries: Sequence[ReplayEntry]) -> dict[int, Check]:
+    """Return the key check of each evidence entry and the rules check of each party entry, by index."""
+    view = MemoryParties()
+    checks: dict[int, Check] = {}
+    allowed: list[ReplayEntry] = []
+    for entry in sorted(entries, key=lambda e: e.index):
+        kind = "key" if entry.statement.type.startswith("evidence.") else "rules"
+        facts: dict[str, Fact] = {"index": entry.index, "type": entry.statement.type}
+        if not entry.proved:
+            checks[entry.index] = _check(kind, entry, Outcome.NOT_CHECKED, "replay.skipped", facts)
+            continue
+        try:
+            effects = registry.check(
+                entry.statement, index=entry.index, logged_at=entry.logged_at, view=view
+            )
+        except RuleViolation as e:
+            checks[entry.index] = _refused(kind, entry, e, view)
+            continue
+        view.apply(effects)
+        if kind == "key":
+            allowed.append(entry)
+        else:
+            checks[entry.index] = _check(kind, entry, Outcome.PASSED, "rules.allowed", facts)
+    for entry in allowed:
+        checks[entry.index] = _key_check(entry, view)
+    return checks
+
+
+def _key_check(entry: ReplayEntry, view: MemoryParties) -> Check:
+    """Return the key check of an evidence entry the rules allowed, counting later revocations."""
+    revoked = _first_invalid(entry, view)
+    if revoked is not None:
+        facts = _key_facts(entry, revoked, view.key(revoked))
+        return _check("key", entry, Outcome.FAILED, "key.revoked", facts, _revoked_detail(facts))
+    record = view.key(entry.statement.signer)
+    assert record is not None, "an allowed evidence statement has a registered signer"
+    party = view.party(record.party)
+    facts = _key_facts(entry, record.key, record) | {
+        "party": record.party.hex(),
+        "name": party.name if party else "?",
+        "kind": party.kind if party else "?",
+        "registry_id": (party.registry_id if party else None) or "—",
+        "registered_at": record.index,
+    }
+    return _check("key", entry, Outcome.PASSED, "key.valid", facts)
+
+
+def _first_invalid(entry: ReplayEntry, view: MemoryParties) -> bytes | None:
+    """Return the first of the entry's signing keys (submitter, then cosigners) not valid when it was logged."""
+    for key in entry.statement.signers:
+        record = view.key(key)
+        if record is None or not record.valid_at(entry.logged_at):
+            return key
+    return None
+
+
+def _refused(kind: str, entry: ReplayEntry, error: RuleViolation, view: MemoryParties) -> Check:
+    facts: dict[str, Fact] = {"index": entry.index, "type": entry.statement.type}
+    if kind == "rules":
+        facts["rule"] = error.reason_code
+        return _check(kind, entry, Outcome.FAILED, "rules.refused", facts, error.message)
+    key = _first_invalid(entry, view) or entry.statement.signer
+    facts = _key_facts(entry, key, view.key(key))
+    reason = "key.revoked" if error.reason_code == "key.revoked" else "key.unknown"
+    return _check(kind, entry, Outcome.FAILED, reason, facts, error.message)
+
+
+def _key_facts(entry: ReplayEntry, key: bytes, record: KeyRecord | None) -> dict[str, Fact]:
+    facts: dict[str, Fact] = {
+        "index": entry.index,
+        "type": entry.statement.type,
+        "key": _b64(key),
+        "logged_at": format_time(entry.logged_at),
+    }
+    if record is not None and record.revoked_from is not None:
+        facts["revoked_from"] = format_time(record.revoked_from)
+        facts["revoked_at"] = record.revoked_index if record.revoked_index is not None else "?"
+    return facts
+
+
+def _revoked_detail(facts: dict[str, Fact]) -> str:
+    return (
+        f"key {facts['key']} is revoked from {facts['revoked_from']} by entry {facts['revoked_at']}; "
+        f"entry {facts['index']} was logged at {facts['logged_at']}"
+    )
+
+
+def _check(
+    kind: str,
+    entry: ReplayEntry,
+    outcome: Outcome,
+    reason: str,
+    facts: dict[str, Fact],
+    detail: str = "",
+) -> Check:
+    if "key" not in facts:
+        facts = {**facts, "key": _b64(entry.statement.signer)}
+    return Check(kind, f"entry:{entry.index}", outcome, reason, True, facts, detail)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()

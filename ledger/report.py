@@ -1,0 +1,224 @@
+"""The verification report: every check, its outcome and reason code, for a judge and a program.
+
+A report lists each check the verifier made with one of three outcomes
+(passed, failed, not checked), a stable reason code, the facts the check
+rests on and, when it failed, a technical detail. ``Report.ok`` holds only
+when every required check passed. ``render_text`` writes the report in plain
+words for a court, in English or Chinese, from one table of texts per
+language keyed by reason code (``ledger.report_texts``); ``report_json``
+gives the same checks, codes and outcomes to a program. Both are pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final, Literal
+
+from ledger.report_texts import TEXTS
+
+REPORT_FORMAT: Final = "cunzheng.report/v1"
+Lang = Literal["en", "zh"]
+LANGS: Final = ("en", "zh")
+Fact = str | int
+# Facts holding an RFC 3339 time, shown to people as "2026-11-25 08:00:00.123456 UTC".
+_TIME_FACTS = frozenset({"logged_at", "revoked_from"})
+
+
+class Outcome(StrEnum):
+    """What became of a check."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_CHECKED = "not_checked"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: what was checked, about what, with which outcome and why.
+
+    ``subject`` names what the check is about: ``bundle``, ``log``,
+    ``entry:<index>``, ``file:<name>``, ``disclosure:<name>``,
+    ``earlier:<size>`` or ``current``.
+    """
+
+    check: str
+    subject: str
+    outcome: Outcome
+    reason: str
+    required: bool = True
+    facts: Mapping[str, Fact] = field(default_factory=dict)
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the bundle establishes about one evidence entry, if every check it rests on passed."""
+
+    index: int
+    type: str
+    established: bool
+    facts: Mapping[str, Fact] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of verifying one bundle: its checks, its findings and the log it is from."""
+
+    checks: tuple[Check, ...]
+    findings: tuple[Finding, ...] = ()
+    log: Mapping[str, Fact] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether every required check passed."""
+        required = [c for c in self.checks if c.required]
+        return bool(required) and all(c.outcome is Outcome.PASSED for c in required)
+
+    def failed(self) -> tuple[Check, ...]:
+        """Return the required checks that did not pass."""
+        return tuple(c for c in self.checks if c.required and c.outcome is not Outcome.PASSED)
+
+    def reasons(self) -> set[str]:
+        """Return the reason codes of every check."""
+        return {c.reason for c in self.checks}
+
+
+def text(code: str, lang: Lang, facts: Mapping[str, Any] | None = None) -> str:
+    """Return the text for *code* in *lang* with *facts* filled in."""
+    table = TEXTS[lang]
+    template = table.get(code) or TEXTS["en"].get(code) or code
+    return template.format_map(_Facts(facts or {}, lang))
+
+
+def render_text(report: Report, *, lang: Lang = "en") -> str:
+    """Return the report in plain words for a judge, in *lang*."""
+    out: list[str] = [text("report.title", lang), ""]
+    failed = len(report.failed())
+    out.append(text("report.ok" if report.ok else "report.not_ok", lang, {"count": failed}))
+    out.append("")
+    out.extend(_log_lines(report, lang))
+    out += ["", text("report.findings", lang)]
+    if not report.findings:
+        out.append("  " + text("finding.none", lang))
+    for number, finding in enumerate(report.findings, start=1):
+        out.extend(_finding_lines(number, finding, lang))
+    out += ["", text("report.checks", lang)]
+    width = max(len(text(f"outcome.{o.value}", lang)) for o in Outcome)
+    for check in report.checks:
+        out.extend(_check_lines(check, lang, width))
+    out += ["", text("report.limits", lang)]
+    for code in _limits(report):
+        out.append("  - " + text(code, lang, report.log))
+    return "\n".join(out) + "\n"
+
+
+def report_json(report: Report, *, lang: Lang = "en") -> dict[str, Any]:
+    """Return the report as a JSON object: the same checks, codes and outcomes, texts in *lang*."""
+    return {
+        "format": REPORT_FORMAT,
+        "ok": report.ok,
+        "log": dict(report.log),
+        "findings": [
+            {
+                "index": f.index,
+                "type": f.type,
+                "established": f.established,
+                "facts": dict(f.facts),
+                "files": list(f.files),
+                "items": list(f.items),
+            }
+            for f in report.findings
+        ],
+        "checks": [
+            {
+                "check": c.check,
+                "subject": c.subject,
+                "outcome": c.outcome.value,
+                "reason": c.reason,
+                "required": c.required,
+                "facts": dict(c.facts),
+                "detail": c.detail,
+                "text": text(c.reason, lang, c.facts),
+            }
+            for c in report.checks
+        ],
+    }
+
+
+class _Facts(dict[str, Any]):
+    """Facts for a template: times made readable, party kinds named, a gap shown as "?"."""
+
+    def __init__(self, facts: Mapping[str, Any], lang: Lang) -> None:
+        super().__init__(facts)
+        self.lang = lang
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if key in _TIME_FACTS and isinstance(value, str):
+            return human_time(value)
+        if key == "kind":
+            return TEXTS[self.lang].get(f"kind.{value}", value)
+        return value
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def human_time(value: str) -> str:
+    """Return an RFC 3339 UTC time as people read it: "2026-11-25 08:00:00.123456 UTC"."""
+    return value.replace("T", " ").removesuffix("Z") + " UTC" if value.endswith("Z") else value
+
+
+def _log_lines(report: Report, lang: Lang) -> list[str]:
+    log = report.log
+    if not log:
+        return []
+    source = "report.key_given" if log.get("key_source") == "given" else "report.key_from_bundle"
+    return [
+        text("report.log", lang, log),
+        text("report.key", lang, log) + " " + text(source, lang),
+        text("report.checkpoint", lang, log),
+    ]
+
+
+def _finding_lines(number: int, finding: Finding, lang: Lang) -> list[str]:
+    facts = {"index": finding.index, "type": finding.type, **finding.facts}
+    if not finding.established:
+        return [f"  {number}. " + text("finding.not_established", lang, facts)]
+    code = "finding.dataset" if finding.type == "evidence.dataset" else "finding.timestamp"
+    lines = [f"  {number}. " + text(code, lang, facts)]
+    lines += ["     - " + text("finding.file", lang, {"file": f}) for f in finding.files]
+    lines += ["     - " + text("finding.item", lang, {"item": i}) for i in finding.items]
+    return lines
+
+
+def _check_lines(check: Check, lang: Lang, width: int) -> list[str]:
+    label = text(f"outcome.{check.outcome.value}", lang)
+    pad = " " * (width - len(label))
+    optional = "" if check.required else " " + text("report.optional", lang)
+    about = text(f"check.{check.check}", lang)
+    if ":" in check.subject:
+        about += " · " + _subject(check.subject, lang)
+    lines = [
+        f"  [{label}]{pad} {about}{optional}",
+        "      " + text(check.reason, lang, check.facts),
+    ]
+    if check.detail and check.outcome is not Outcome.PASSED:
+        lines.append("      " + text("report.detail", lang) + " " + check.detail)
+    return lines
+
+
+def _subject(subject: str, lang: Lang) -> str:
+    kind, _, name = subject.partition(":")
+    return text(f"subject.{kind}", lang, {"name": name})
+
+
+def _limits(report: Report) -> list[str]:
+    codes = ["limits.time", "limits.before_deposit", "limits.identity", "limits.revocations"]
+    if report.log.get("key_source") != "given":
+        codes.insert(0, "limits.key")
+    return codes

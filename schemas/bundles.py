@@ -1,0 +1,189 @@
+"""The evidence bundle: one file that lets anyone check, offline, what a log proves.
+
+A bundle (``cunzheng.bundle/v1``) holds one checkpoint signed by the log's
+key, the bundle checkpoint, and log entries each with its RFC 9162 inclusion
+proof against it: the evidence entries the bundle is about and the party
+entries that establish who held each signing key and when. Earlier
+checkpoints (those in the holder's receipts, say) come with consistency
+proofs to the bundle checkpoint, so a fork between them shows. Dataset
+disclosures prove that single records or files belong to a logged dataset
+root. Two lists are reserved for a later version: RFC 3161 time-stamp tokens
+over checkpoints and witness cosignatures; this version writes them empty.
+
+Every hash is canonical base64 of exactly 32 bytes, so that a changed bit in
+a bundle never leaves its meaning intact (docs/decisions/0004).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+
+from schemas.fingerprints import Disclosure
+from schemas.receipts import Receipt
+from schemas.types import FROZEN
+
+BUNDLE_FORMAT: Final = "cunzheng.bundle/v1"
+# Entries a request may name, and so roughly the most evidence one bundle holds.
+MAX_REQUESTED = 1000
+
+
+def _decode_canonical_hash(value: Any) -> bytes:
+    if isinstance(value, bytes) and len(value) == 32:
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a base64 string of a 32-byte hash")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("is not valid base64") from None
+    if len(raw) != 32:
+        raise ValueError(f"must decode to 32 bytes, not {len(raw)}")
+    if base64.b64encode(raw).decode() != value:
+        raise ValueError("is not canonical base64 (unused trailing bits must be zero)")
+    return raw
+
+
+ProofHash = Annotated[
+    bytes,
+    BeforeValidator(_decode_canonical_hash),
+    PlainSerializer(lambda raw: base64.b64encode(raw).decode(), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "contentEncoding": "base64",
+            "pattern": "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",
+            "description": "a 32-byte SHA-256 hash in canonical base64",
+        }
+    ),
+]
+"""A 32-byte hash: canonical base64 outside (unused bits zero), raw bytes inside."""
+
+
+class BundleLog(BaseModel):
+    """The log the bundle comes from, as the bundle names it (informational)."""
+
+    model_config = FROZEN
+
+    origin: str = Field(description="The log's checkpoint origin line.")
+    verifier_key: str = Field(
+        description=(
+            "The log's C2SP signed-note verifier key, as the bundle names it. A verifier "
+            "should be given the key independently; one taken from here proves only that "
+            "the bundle is internally consistent."
+        )
+    )
+
+
+class BundleEntry(BaseModel):
+    """One log entry with its inclusion proof against the bundle checkpoint."""
+
+    model_config = FROZEN
+
+    role: Literal["evidence", "party"] = Field(
+        description=(
+            "evidence: an evidence.* statement the bundle is about; party: a party.* statement "
+            "that registers, rotates or revokes a key a bundled statement was signed with."
+        )
+    )
+    index: int = Field(ge=0, description="The entry's leaf index in the log.")
+    logged_at: str = Field(
+        description="When the log integrated the statement (the log's claim), RFC 3339 UTC."
+    )
+    statement: dict[str, Any] = Field(description="The signed statement, as logged.")
+    inclusion_proof: list[ProofHash] = Field(
+        description="RFC 9162 inclusion proof of the leaf in the bundle checkpoint, leaf to root."
+    )
+
+
+class EarlierCheckpoint(BaseModel):
+    """A checkpoint the log signed before the bundle checkpoint, with the proof that links them."""
+
+    model_config = FROZEN
+
+    checkpoint: str = Field(description="C2SP signed checkpoint note, e.g. from a receipt.")
+    consistency_proof: list[ProofHash] = Field(
+        description="RFC 9162 consistency proof from this checkpoint's tree to the bundle checkpoint's."
+    )
+
+
+class Bundle(BaseModel):
+    """Everything needed to check, offline, what a log proves about some evidence."""
+
+    model_config = FROZEN
+
+    format: Literal["cunzheng.bundle/v1"] = Field(
+        default=BUNDLE_FORMAT, description="Bundle format and version."
+    )
+    log: BundleLog = Field(description="The log the bundle comes from (informational).")
+    checkpoint: str = Field(
+        description="The bundle checkpoint: C2SP signed checkpoint note every inclusion proof is against."
+    )
+    entries: list[BundleEntry] = Field(
+        min_length=1,
+        description="The evidence entries and the party entries they rely on, by index.",
+    )
+    earlier_checkpoints: list[EarlierCheckpoint] = Field(
+        default_factory=list,
+        description="Earlier checkpoints of the same log, each consistent with the bundle checkpoint.",
+    )
+    disclosures: list[Disclosure] = Field(
+        default_factory=list,
+        description="cunzheng.disclosure/v1 proofs that single records or files belong to a logged dataset root.",
+    )
+    timestamps: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description=(
+            "Reserved for RFC 3161 time-stamp tokens over checkpoints; empty in this version. "
+            "Verifiers report any they cannot check as not checked."
+        ),
+    )
+    cosignatures: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description=(
+            "Reserved for witness cosignatures (C2SP tlog-cosignature) of checkpoints; empty in "
+            "this version. Verifiers report any they cannot check as not checked."
+        ),
+    )
+
+
+class BundleRequest(BaseModel):
+    """The entries a bundle should cover: by index, by leaf hash, or by the receipts of their statements."""
+
+    model_config = FROZEN
+
+    indexes: list[Annotated[int, Field(ge=0)]] = Field(
+        default_factory=list, description="Leaf indexes of the evidence entries."
+    )
+    leaf_hashes: list[ProofHash] = Field(
+        default_factory=list, description="RFC 9162 leaf hashes of the evidence entries."
+    )
+    receipts: list[Receipt] = Field(
+        default_factory=list,
+        description=(
+            "Receipts of evidence statements; each receipt's checkpoint becomes an earlier "
+            "checkpoint of the bundle, with a consistency proof."
+        ),
+    )
+
+
+def bundle_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the bundle format."""
+    schema = Bundle.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+    }
+
+
+def bundle_json_schema_text() -> str:
+    """Return the JSON Schema of the bundle format as the text of schemas/bundle.schema.json."""
+    return json.dumps(bundle_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    print(bundle_json_schema_text(), end="")

@@ -1,0 +1,20 @@
+"""Wire models of the registry's answers to a court's questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from schemas.bundles import Bundle
+from schemas.types import FROZEN
+
+
+class RegistryAnswer(BaseModel):
+    """An answer, and the evidence bundle of the entries it rests on (to check it offline)."""
+
+    model_config = FROZEN
+
+    question: dict[str, Any] = Field(description="The question as asked: its kind and parameters.")
+    answer: Any = Field(description="The answer, as the registry's state gives it.")
+    bundle: Bundle | None = Field(description="The entries the answer rests on, with their proofs.")

@@ -1,0 +1,132 @@
+"""``cunzheng monitor`` against a running log: a growing log passes, a rolled-back one raises the alarm."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from nacl.signing import SigningKey
+
+from cli.main import main
+from cli.monitor import ALARM
+from ledger.note import Signer
+from tests.conftest import LiveServer, evidence, registration
+
+
+def submit(server: LiveServer, key: SigningKey, numbers: range) -> None:
+    """Log *key*'s registration (if *numbers* starts at 0) and evidence statements numbered *numbers*."""
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        if numbers.start == 0:
+            response = client.post("/v1/statements", content=registration(key).canonical)
+            assert response.status_code == 201, response.text
+        statements = [evidence(key, n).to_json() for n in numbers]
+        for start in range(0, len(statements), 500):
+            response = client.post("/v1/statements/batch", json=statements[start : start + 500])
+            assert response.status_code == 200, response.text
+
+
+@contextmanager
+def replacing_proxy(upstream: str, replace: Mapping[str, bytes]) -> Iterator[str]:
+    """Proxy *upstream* on loopback, answering the paths in *replace* with the bytes given."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path in replace:
+                status, body = 200, replace[self.path]
+            else:
+                answer = httpx.get(upstream + self.path, timeout=30)
+                status, body = answer.status_code, answer.content
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{proxy.server_address[1]}"
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+        thread.join()
+
+
+def test_monitor_follows_a_growing_log(
+    live_server: LiveServer, holder: SigningKey, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "monitor-state.json"
+    argv = ["monitor", live_server.url, "--log-key", live_server.vkey, "--state", str(state)]
+    submit(live_server, holder, range(0, 20))
+
+    assert main(argv) == 0
+    first = capsys.readouterr().out
+    assert "checkpoint of 22 entries" in first
+    assert (
+        "new entries  22 audited" in first and "(20 evidence.timestamp, 2 party.register)" in first
+    )
+    assert json.loads(state.read_text())["checkpoint"].startswith("localhost/cunzheng\n22\n")
+
+    submit(live_server, holder, range(20, 320))
+    assert main(argv) == 0
+    second = capsys.readouterr().out
+    assert "checkpoint of 322 entries" in second
+    assert "consistent   extends the checkpoint of 22 entries verified before" in second
+    assert "new entries  300 audited" in second
+
+    assert main(argv) == 0
+    assert "new entries  0 audited" in capsys.readouterr().out
+
+
+def test_monitor_raises_the_alarm_on_a_shrink(
+    live_server: LiveServer, holder: SigningKey, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    submit(live_server, holder, range(0, 5))
+    older = httpx.get(f"{live_server.url}/log/checkpoint").content
+    submit(live_server, holder, range(5, 10))
+    state = tmp_path / "monitor-state.json"
+    argv = ["--log-key", live_server.vkey, "--state", str(state)]
+    assert main(["monitor", live_server.url, *argv]) == 0
+    saved = state.read_bytes()
+    capsys.readouterr()
+
+    with replacing_proxy(live_server.url, {"/log/checkpoint": older}) as rolled_back:
+        status = main(["monitor", rolled_back, *argv])
+
+    assert status == ALARM
+    err = capsys.readouterr().err
+    assert "ALARM shrink: the log's checkpoint has 7 entries, fewer than the 12" in err
+    assert "--- evidence 1: signed checkpoint ---\nlocalhost/cunzheng\n12\n" in err
+    assert "--- evidence 2: signed checkpoint ---\n" + older.decode() in err
+    assert state.read_bytes() == saved
+
+
+def test_monitor_without_state_and_with_a_wrong_key(
+    live_server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["monitor", live_server.url, "--log-key", live_server.vkey]) == 0
+    assert "checkpoint of 1 entries" in capsys.readouterr().out
+    other = Signer.generate("localhost/cunzheng").verifier().to_string()
+    assert main(["monitor", live_server.url, "--log-key", other]) == ALARM
+    assert "ALARM bad_signature: checkpoint is not signed by" in capsys.readouterr().err
+    assert main(["monitor", live_server.url, "--log-key", "localhost/cunzheng+zz+AQ=="]) == 1
+    assert "the key ID must be 8 hex digits" in capsys.readouterr().err
+
+
+def test_monitor_threshold_needs_witnesses(
+    live_server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["monitor", live_server.url, "--log-key", live_server.vkey, "--threshold", "1"]) == 1
+    )
+    assert "--threshold needs at least one --witness" in capsys.readouterr().err
