@@ -28,7 +28,9 @@ def format_time(moment: datetime) -> str:
 def parse_time(text: str, *, what: str = "time") -> datetime:
     """Return the UTC datetime written in *text* (RFC 3339 ending in ``Z``)."""
     if not isinstance(text, str) or not _RFC3339_UTC.match(text):
-        raise MalformedInput(f"{what} {text!r} is not an RFC 3339 UTC time like 2026-01-31T08:00:00Z")
+        raise MalformedInput(
+            f"{what} {text!r} is not an RFC 3339 UTC time like 2026-01-31T08:00:00Z"
+        )
     base, _, frac = text[:-1].partition(".")
     try:
         moment = datetime.fromisoformat(base).replace(tzinfo=UTC)
