@@ -18,6 +18,7 @@ from api.routers import tsa as tsa_router
 from ledger.keys import log_signer, operator_signer
 from ledger.log import Log
 from ledger.operator import register_operator
+from ledger.publisher import Publisher, witness_endpoints
 from ledger.settings import Settings
 from ledger.store import Store
 from ledger.tsa import open_authority
@@ -41,12 +42,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             policy=settings.policy(),
         ).start()
         register_operator(log, operator_signer(settings.data_dir), name=settings.operator_name)
+        publisher = Publisher(
+            store,
+            log.consistency_proof,
+            tsa=app.state.tsa,
+            external_tsas=settings.external_tsas,
+            witnesses=witness_endpoints(settings.witnesses),
+            interval=settings.publish_interval_s,
+        ).start()
+        log.on_publish.append(publisher.notify)
         app.state.log = log
         app.state.settings = settings
         try:
             yield
         finally:
             log.stop()
+            publisher.stop()
             store.close()
 
     app = FastAPI(

@@ -15,7 +15,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -83,6 +83,8 @@ class Log:
         # The largest tree size known to be committed, and the one the current batch will commit.
         self._known_size = 0
         self._pending_size = 0
+        # Called after every commit that published a checkpoint (the publisher listens here).
+        self.on_publish: list[Callable[[], None]] = []
 
     # Lifecycle -----------------------------------------------------------
 
@@ -147,12 +149,16 @@ class Log:
             for p in items:
                 p.future.set_exception(e)
             return
+        published = self._known_size < self._pending_size
         self._after_commit()
         for p, r in zip(items, results, strict=True):
             if isinstance(r, RuleViolation):
                 p.future.set_exception(r)
             else:
                 p.future.set_result(r)
+        if published:
+            for listener in self.on_publish:
+                listener()
 
     def _integrate(
         self, batch: Batch, statements: Sequence[Statement], *, publish: bool = False

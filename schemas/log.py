@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from schemas.types import FROZEN, Base64Hash
+from schemas.types import FROZEN, Base64Der, Base64Hash
 
 
 class LogInfo(BaseModel):
@@ -51,6 +51,21 @@ class ConsistencyProofOut(BaseModel):
     old_size: int
     tree_size: int
     proof: list[Base64Hash]
+
+
+class CheckpointEvidenceOut(BaseModel):
+    """Independent evidence about one checkpoint."""
+
+    model_config = FROZEN
+
+    size: int
+    checkpoint: str = Field(
+        description="The checkpoint as the log signed it; tokens are over its SHA-256."
+    )
+    cosigned: str | None = Field(
+        description="The checkpoint with the witnesses' cosignatures appended."
+    )
+    timestamps: list[Base64Der] = Field(description="RFC 3161 time-stamp tokens (DER, base64).")
 
 
 class ProblemOut(BaseModel):

@@ -37,3 +37,14 @@ Base64Hash = Annotated[
 ]
 
 FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+# DER structures (time-stamp tokens) on the wire: base64 text outside, raw bytes inside.
+Base64Der = Annotated[
+    bytes,
+    BeforeValidator(lambda v: v if isinstance(v, bytes) else base64.b64decode(v, validate=True)),
+    PlainSerializer(lambda raw: base64.b64encode(raw).decode(), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "contentEncoding": "base64", "description": "DER, in base64"}
+    ),
+]

@@ -16,7 +16,13 @@ from ledger.errors import MalformedInput, NotFound
 from ledger.log import Log
 from ledger.note import open_checkpoint
 from ledger.tiles import parse_tile_path
-from schemas.log import ConsistencyProofOut, EntryOut, InclusionProofOut, LogInfo
+from schemas.log import (
+    CheckpointEvidenceOut,
+    ConsistencyProofOut,
+    EntryOut,
+    InclusionProofOut,
+    LogInfo,
+)
 
 router = APIRouter(prefix="/log", tags=["log"])
 LogDep = Annotated[Log, Depends(get_log)]
@@ -28,9 +34,13 @@ IMMUTABLE = "public, max-age=31536000, immutable"
     "/checkpoint", response_class=Response, responses={200: {"content": {"text/plain": {}}}}
 )
 def checkpoint(log: LogDep) -> Response:
-    """The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)."""
+    """The latest signed checkpoint (C2SP tlog-checkpoint), with witness cosignatures once gathered."""
+    note = log.checkpoint()
+    evidence = log.store.checkpoint_evidence()
+    if evidence is not None and evidence.note == note and evidence.cosigned:
+        note = evidence.cosigned
     return Response(
-        log.checkpoint(),
+        note,
         media_type="text/plain; charset=utf-8",
         headers={"Cache-Control": "no-cache"},
     )
@@ -47,6 +57,26 @@ def tile(path: str, log: LogDep) -> Response:
     data = log.entry_bundle(ref) if ref.level is None else log.hash_tile(ref)
     cache = IMMUTABLE if ref.is_full else "public, max-age=60"
     return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
+
+
+@router.get("/checkpoint/evidence", response_model=CheckpointEvidenceOut)
+def checkpoint_evidence(
+    log: LogDep,
+    size: Annotated[
+        int | None, Query(ge=0, description="Tree size; default: the latest with evidence.")
+    ] = None,
+) -> CheckpointEvidenceOut:
+    """RFC 3161 tokens over a checkpoint and its witness-cosigned note: when it existed, who saw it."""
+    evidence = log.store.checkpoint_evidence(size)
+    if evidence is None:
+        which = "any checkpoint" if size is None else f"the checkpoint of size {size}"
+        raise NotFound(f"no time-stamp or cosignature is kept for {which} yet")
+    return CheckpointEvidenceOut(
+        size=evidence.size,
+        checkpoint=evidence.note,
+        cosigned=evidence.cosigned,
+        timestamps=list(evidence.tokens),
+    )
 
 
 @router.get("/info", response_model=LogInfo)

@@ -1,5 +1,5 @@
 """Persistence of the log (SQLAlchemy 2.0): SQLite by default, PostgreSQL by URL."""
 
-from ledger.store.repository import Batch, EntryRow, Head, Store, connect
+from ledger.store.repository import Batch, CheckpointEvidence, EntryRow, Head, Store, connect
 
-__all__ = ["Batch", "EntryRow", "Head", "Store", "connect"]
+__all__ = ["Batch", "CheckpointEvidence", "EntryRow", "Head", "Store", "connect"]

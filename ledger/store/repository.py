@@ -8,6 +8,7 @@ integrates at a time even when several processes share a PostgreSQL log.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, select, tuple_, update
@@ -24,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ledger.registry import KeyRecord, Party
 from ledger.store import registry
 from ledger.store.registry import BatchRegistry
-from ledger.store.tables import checkpoints, entries, log_head, tiles
+from ledger.store.tables import checkpoint_evidence, checkpoints, entries, log_head, tiles
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -35,6 +37,16 @@ class Head:
 
     size: int
     root: bytes
+
+
+@dataclass(frozen=True)
+class CheckpointEvidence:
+    """A checkpoint with the RFC 3161 tokens over it and its witness-cosigned note, if any."""
+
+    size: int
+    note: str
+    tokens: tuple[bytes, ...]
+    cosigned: str | None
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,47 @@ class Store:
                 select(checkpoints.c.note).order_by(checkpoints.c.size.desc()).limit(1)
             ).scalar()
         return note
+
+    def latest_checkpoint_row(self) -> tuple[int, str] | None:
+        """Return the size and signed note of the latest checkpoint, or None before the first."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(checkpoints.c.size, checkpoints.c.note)
+                .order_by(checkpoints.c.size.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else (row.size, row.note)
+
+    def put_checkpoint_evidence(
+        self, size: int, *, tokens: Sequence[bytes], cosigned: str | None
+    ) -> None:
+        """Keep time-stamp tokens over, and the cosigned note of, the checkpoint of *size*."""
+        doc = orjson.dumps([base64.b64encode(t).decode() for t in tokens]).decode()
+        stmt = (sqlite_insert if self.is_sqlite else pg_insert)(checkpoint_evidence).values(
+            size=size, tokens=doc, cosigned=cosigned
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["size"],
+            set_={"tokens": stmt.excluded.tokens, "cosigned": stmt.excluded.cosigned},
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def checkpoint_evidence(self, size: int | None = None) -> CheckpointEvidence | None:
+        """Return the evidence kept about the checkpoint of *size* (default: the latest that has any)."""
+        query = select(
+            checkpoints.c.size,
+            checkpoints.c.note,
+            checkpoint_evidence.c.tokens,
+            checkpoint_evidence.c.cosigned,
+        ).join(checkpoint_evidence, checkpoint_evidence.c.size == checkpoints.c.size)
+        query = query.where(checkpoints.c.size == size) if size is not None else query
+        with self.engine.connect() as conn:
+            row = conn.execute(query.order_by(checkpoints.c.size.desc()).limit(1)).first()
+        if row is None:
+            return None
+        tokens = tuple(base64.b64decode(t) for t in orjson.loads(row.tokens))
+        return CheckpointEvidence(row.size, row.note, tokens, row.cosigned)
 
     def checkpoint_at(self, size: int) -> str | None:
         """Return the signed checkpoint published for *size*, if any."""

@@ -114,3 +114,12 @@ object_parties = Table(
     Column("kind", String(16), primary_key=True),
     Column("id", LargeBinary(32), primary_key=True),
 )
+
+# Independent evidence about a checkpoint: RFC 3161 tokens over it and the witness-cosigned note.
+checkpoint_evidence = Table(
+    "checkpoint_evidence",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("tokens", Text, nullable=False),
+    Column("cosigned", Text, nullable=True),
+)

@@ -1,0 +1,127 @@
+"""The publisher: independent evidence of when each checkpoint existed and that others saw it.
+
+After the sequencer commits a checkpoint, the publisher (a background
+thread, at most once per ``interval``) takes the latest checkpoint and
+
+1. obtains RFC 3161 time-stamp tokens over it from the log's own TSA and from
+   every configured external TSA; a token's message imprint is the SHA-256 of
+   the signed checkpoint note as the log signed it (``checkpoint_imprint``);
+2. submits it to every configured witness (C2SP tlog-witness) and keeps the
+   cosigned note (C2SP tlog-cosignature).
+
+Both are stored beside the checkpoint and served with it; receipts and
+evidence bundles carry them. A TSA or witness that fails is logged and
+tried again with the next checkpoint: it never holds up the sequencer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ledger.cosignature import CosignatureVerifier
+from ledger.errors import LedgerError
+from ledger.store import Store
+from ledger.tsa.authority import TimeStampAuthority
+from ledger.tsa.client import fetch_token
+from ledger.witness.client import WitnessEndpoint, gather
+
+log = logging.getLogger(__name__)
+
+
+def witness_endpoints(specs: Sequence[str]) -> list[WitnessEndpoint]:
+    """Return the witnesses named by settings entries of the form ``<url> <verifier key>``."""
+    endpoints = []
+    for spec in specs:
+        url, _, vkey = spec.strip().partition(" ")
+        if not url or not vkey:
+            raise LedgerError(f"witness setting {spec!r} must be '<url> <witness verifier key>'")
+        endpoints.append(WitnessEndpoint(url, CosignatureVerifier.from_string(vkey.strip())))
+    return endpoints
+
+
+def checkpoint_imprint(note: str) -> bytes:
+    """Return the digest a time-stamp token over the signed checkpoint *note* must carry."""
+    return hashlib.sha256(note.encode()).digest()
+
+
+@dataclass
+class Publisher:
+    """Time-stamps and cosigns the latest checkpoint in the background."""
+
+    store: Store
+    proof_fn: Callable[[int, int], Sequence[bytes]]
+    tsa: TimeStampAuthority | None = None
+    external_tsas: Sequence[str] = ()
+    witnesses: Sequence[WitnessEndpoint] = ()
+    interval: float = 1.0
+    _wake: threading.Event = field(default_factory=threading.Event)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    _old_sizes: dict[str, int] = field(default_factory=dict)
+    _done: int = -1
+
+    def start(self) -> Publisher:
+        """Start the background thread; return self."""
+        self._thread = threading.Thread(target=self._run, name="cunzheng-publisher", daemon=True)
+        self._thread.start()
+        self.notify()
+        return self
+
+    def stop(self) -> None:
+        """Stop the background thread."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def notify(self) -> None:
+        """Say that a new checkpoint may have been published."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.publish_latest()
+            except Exception:  # a failing TSA or witness must not stop publishing
+                log.exception("publishing the latest checkpoint failed")
+            self._stop.wait(self.interval)
+
+    def publish_latest(self) -> None:
+        """Time-stamp and cosign the latest checkpoint, unless that was already done."""
+        latest = self.store.latest_checkpoint_row()
+        if latest is None or latest[0] == self._done:
+            return
+        size, note = latest
+        tokens = self._tokens(note)
+        cosigned = self._cosigned(note)
+        self.store.put_checkpoint_evidence(size, tokens=tokens, cosigned=cosigned)
+        self._done = size
+
+    def _tokens(self, note: str) -> list[bytes]:
+        digest = checkpoint_imprint(note)
+        tokens = [self.tsa.issue_for_digest(digest)] if self.tsa is not None else []
+        for url in self.external_tsas:
+            try:
+                tokens.append(fetch_token(url, digest))
+            except Exception as e:
+                log.warning("external TSA %s gave no token: %s", url, e)
+        return tokens
+
+    def _cosigned(self, note: str) -> str | None:
+        if not self.witnesses:
+            return None
+        try:
+            return gather(
+                note, proof_fn=self.proof_fn, witnesses=self.witnesses, old_sizes=self._old_sizes
+            )
+        except Exception as e:
+            log.warning("gathering cosignatures failed: %s", e)
+            return None
