@@ -37,14 +37,17 @@ class Settings(BaseSettings):
         default=3 * 365 + 1, ge=1, description="Longest registration term in days."
     )
     external_tsas: list[str] = Field(
-        default_factory=list, description="URLs of external RFC 3161 TSAs that also time-stamp each checkpoint."
+        default_factory=list,
+        description="URLs of external RFC 3161 TSAs that also time-stamp each checkpoint.",
     )
     witnesses: list[str] = Field(
         default_factory=list,
         description='Witnesses that cosign checkpoints, each "<url> <witness verifier key>" (C2SP tlog-witness).',
     )
     publish_interval_s: float = Field(
-        default=1.0, ge=0, description="Shortest time between two time-stamped and cosigned checkpoints."
+        default=1.0,
+        ge=0,
+        description="Shortest time between two time-stamped and cosigned checkpoints.",
     )
     batch_size: int = Field(
         default=1024, ge=1, le=65536, description="Most statements in one batch."

@@ -19,8 +19,8 @@ entry logged before it and not revoked when it was logged (``ledger.replay``);
 each presented file and disclosure must match a logged digest or dataset
 root (``ledger.contents``); each earlier checkpoint, and the log's current
 one if given, must be consistent with the bundle checkpoint
-(``ledger.consistency``). Everything here
-is pure: the caller reads files and fetches the current checkpoint.
+(``ledger.consistency``). Everything here is pure: the caller reads the
+files and fetches the current checkpoint.
 """
 
 from __future__ import annotations

@@ -16,52 +16,18 @@ a bundle never leaves its meaning intact (docs/decisions/0004).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, Field
 
 from schemas.fingerprints import Disclosure
 from schemas.receipts import Receipt
-from schemas.types import FROZEN
+from schemas.types import FROZEN, Base64Hash
 
 BUNDLE_FORMAT: Final = "cunzheng.bundle/v1"
 # Entries a request may name, and so roughly the most evidence one bundle holds.
 MAX_REQUESTED = 1000
-
-
-def _decode_canonical_hash(value: Any) -> bytes:
-    if isinstance(value, bytes) and len(value) == 32:
-        return value
-    if not isinstance(value, str):
-        raise ValueError("must be a base64 string of a 32-byte hash")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("is not valid base64") from None
-    if len(raw) != 32:
-        raise ValueError(f"must decode to 32 bytes, not {len(raw)}")
-    if base64.b64encode(raw).decode() != value:
-        raise ValueError("is not canonical base64 (unused trailing bits must be zero)")
-    return raw
-
-
-ProofHash = Annotated[
-    bytes,
-    BeforeValidator(_decode_canonical_hash),
-    PlainSerializer(lambda raw: base64.b64encode(raw).decode(), return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "contentEncoding": "base64",
-            "pattern": "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",
-            "description": "a 32-byte SHA-256 hash in canonical base64",
-        }
-    ),
-]
-"""A 32-byte hash: canonical base64 outside (unused bits zero), raw bytes inside."""
 
 
 class BundleLog(BaseModel):
@@ -95,7 +61,7 @@ class BundleEntry(BaseModel):
         description="When the log integrated the statement (the log's claim), RFC 3339 UTC."
     )
     statement: dict[str, Any] = Field(description="The signed statement, as logged.")
-    inclusion_proof: list[ProofHash] = Field(
+    inclusion_proof: list[Base64Hash] = Field(
         description="RFC 9162 inclusion proof of the leaf in the bundle checkpoint, leaf to root."
     )
 
@@ -106,7 +72,7 @@ class EarlierCheckpoint(BaseModel):
     model_config = FROZEN
 
     checkpoint: str = Field(description="C2SP signed checkpoint note, e.g. from a receipt.")
-    consistency_proof: list[ProofHash] = Field(
+    consistency_proof: list[Base64Hash] = Field(
         description="RFC 9162 consistency proof from this checkpoint's tree to the bundle checkpoint's."
     )
 
@@ -159,7 +125,7 @@ class BundleRequest(BaseModel):
     indexes: list[Annotated[int, Field(ge=0)]] = Field(
         default_factory=list, description="Leaf indexes of the evidence entries."
     )
-    leaf_hashes: list[ProofHash] = Field(
+    leaf_hashes: list[Base64Hash] = Field(
         default_factory=list, description="RFC 9162 leaf hashes of the evidence entries."
     )
     receipts: list[Receipt] = Field(
