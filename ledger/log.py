@@ -46,10 +46,15 @@ class Logged:
     existed: bool
 
 
+Outcome = Logged | RuleViolation
+
+
 @dataclass
 class _Pending:
-    statement: Statement
-    future: Future[Logged]
+    """Statements queued together: integrated in one batch and answered by one future."""
+
+    statements: Sequence[Statement]
+    future: Future[list[Outcome]]
 
 
 class Log:
@@ -109,10 +114,29 @@ class Log:
 
     def add(self, statement: Statement) -> Future[Logged]:
         """Queue a checked statement; the future resolves once its entry is committed."""
+        single: Future[Logged] = Future()
+
+        def unwrap(done: Future[list[Outcome]]) -> None:
+            error = done.exception()
+            outcome = error if error is not None else done.result()[0]
+            if isinstance(outcome, BaseException):
+                single.set_exception(outcome)
+            else:
+                single.set_result(outcome)
+
+        self.add_all([statement]).add_done_callback(unwrap)
+        return single
+
+    def add_all(self, statements: Sequence[Statement]) -> Future[list[Outcome]]:
+        """Queue checked statements together; the future gives each one's entry or refusal once committed.
+
+        The statements are integrated in the same batch (a batch may hold more
+        than ``batch_size`` statements to keep them together).
+        """
         if self._thread is None:
             raise RuntimeError("the log is not started")
-        future: Future[Logged] = Future()
-        self._queue.put(_Pending(statement, future))
+        future: Future[list[Outcome]] = Future()
+        self._queue.put(_Pending(statements, future))
         return future
 
     def _run(self) -> None:
@@ -127,8 +151,9 @@ class Log:
 
     def _collect(self, first: _Pending) -> tuple[list[_Pending], bool]:
         items = [first]
+        count = len(first.statements)
         deadline = time.monotonic() + self.batch_wait
-        while len(items) < self.batch_size:
+        while count < self.batch_size:
             try:
                 item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
@@ -136,12 +161,13 @@ class Log:
             if item is None:
                 return items, True
             items.append(item)
+            count += len(item.statements)
         return items, False
 
     def _integrate_safely(self, items: list[_Pending]) -> None:
         try:
             with self.store.batch() as batch:
-                results = self._integrate(batch, [p.statement for p in items])
+                results = self._integrate(batch, [s for p in items for s in p.statements])
         except Exception as e:  # the batch rolled back: nothing was acknowledged
             log.exception("integration of %d statements failed", len(items))
             self._frontier = None
@@ -151,18 +177,17 @@ class Log:
             return
         published = self._known_size < self._pending_size
         self._after_commit()
-        for p, r in zip(items, results, strict=True):
-            if isinstance(r, RuleViolation):
-                p.future.set_exception(r)
-            else:
-                p.future.set_result(r)
+        start = 0
+        for p in items:
+            p.future.set_result(results[start : start + len(p.statements)])
+            start += len(p.statements)
         if published:
             for listener in self.on_publish:
                 listener()
 
     def _integrate(
         self, batch: Batch, statements: Sequence[Statement], *, publish: bool = False
-    ) -> list[Logged | RuleViolation]:
+    ) -> list[Outcome]:
         if self._frontier is None or self._frontier.size != batch.head.size:
             self._reload(batch)
         assert self._frontier is not None

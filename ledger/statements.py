@@ -45,6 +45,7 @@ _FIELDS = ("body", "signature", "signed_at", "signer", "type")
 # Members the signatures do not cover: the signatures themselves.
 _SIGNATURES = ("signature", "cosignatures")
 MAX_COSIGNERS = 8
+_SIGNATURE_MEMBER = b',"signature":"'
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,13 @@ class Statement:
 
     def signed_message(self) -> bytes:
         """Return the bytes the submitter's signature covers."""
+        if not self.cosigners:
+            # The canonical form without its "signature" member: that member is the last
+            # ',"signature":"' in the bytes, since only signed_at, signer and type (plain
+            # strings) follow it in key order. Equal to the slow path; tested.
+            cut = self.canonical.rindex(_SIGNATURE_MEMBER)
+            end = self.canonical.index(b'"', cut + len(_SIGNATURE_MEMBER))
+            return CONTEXT + self.canonical[:cut] + self.canonical[end + 1 :]
         unsigned = {k: v for k, v in self.fields.items() if k not in _SIGNATURES}
         return CONTEXT + canonical_json(unsigned)
 
@@ -96,7 +104,7 @@ def parse_statement(data: bytes | str | Mapping[str, Any]) -> Statement:
     obj = loads(data, what="statement") if isinstance(data, bytes | str) else data
     if not isinstance(obj, Mapping):
         raise MalformedInput("statement must be a JSON object")
-    canonical = canonical_json(dict(obj))
+    canonical = canonical_json(obj if isinstance(obj, dict) else dict(obj))
     if len(canonical) > MAX_STATEMENT_SIZE:
         raise MalformedInput(
             f"statement is {len(canonical)} bytes as canonical JSON; the limit is "

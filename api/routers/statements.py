@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import get_log, get_settings
 from ledger.admission import admit, admit_all
 from ledger.canonical import loads
-from ledger.errors import MalformedInput, Unavailable
+from ledger.errors import MalformedInput, RuleViolation, Unavailable
 from ledger.log import Log, Logged
 from ledger.receipts import receipt_json
 from ledger.settings import Settings
@@ -70,16 +70,26 @@ async def submit_batch(request: Request, log: LogDep, settings: SettingsDep) -> 
             f"a batch holds at most {settings.max_batch_request} statements, not {len(items)}"
         )
     statements = await run_in_threadpool(admit_all, items)
-    futures = [log.add(s) for s in statements]
+    future = log.add_all(statements)
 
     def receipts() -> bytes:
-        # One thread waits for every commit and proves every entry: one hop off the event loop.
-        done, pending = wait(futures, timeout=COMMIT_TIMEOUT)
-        if pending:
+        # One thread waits for the commit and proves every entry: one hop off the event loop.
+        try:
+            outcomes = future.result(timeout=COMMIT_TIMEOUT)
+        except TimeoutError:
             raise Unavailable(
                 "the log did not commit the batch in time; resubmit it (resubmission is safe)"
-            )
-        return b'{"receipts":[' + b",".join(log.receipt_json(f.result()) for f in futures) + b"]}"
+            ) from None
+        refused = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, RuleViolation)]
+        if refused:
+            i, first = refused[0]
+            first.message = f"statement {i}: {first.message} ({len(refused)} of {len(outcomes)} refused; the rest are logged)"
+            raise first
+        return (
+            b'{"receipts":['
+            + b",".join(log.receipt_json(o) for o in outcomes if isinstance(o, Logged))
+            + b"]}"
+        )
 
     return Response(await run_in_threadpool(receipts), media_type="application/json")
 

@@ -186,3 +186,21 @@ def test_oversized_bodies_are_refused(client: TestClient) -> None:
 def test_openapi_is_served(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/statements", "/v1/statements/batch", "/log/checkpoint", "/log/info"} <= set(paths)
+
+
+def test_a_refused_statement_in_a_batch_is_named_and_the_rest_are_logged(
+    client: TestClient, holder: SigningKey
+) -> None:
+    stranger = SigningKey.generate()
+    statements = [
+        evidence(holder, 1).to_json(),
+        evidence(stranger, 2).to_json(),
+        evidence(holder, 3).to_json(),
+    ]
+    r = client.post("/v1/statements/batch", content=orjson.dumps(statements))
+    assert r.status_code == 422 and r.json()["error"] == "key.unknown"
+    assert r.json()["detail"].startswith("statement 1: ") and "1 of 3 refused" in r.json()["detail"]
+    again = client.post(
+        "/v1/statements/batch", content=orjson.dumps([statements[0], statements[2]])
+    )
+    assert [receipt["index"] for receipt in again.json()["receipts"]] == [2, 3]

@@ -8,6 +8,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
 from ledger.canonical import canonical_json
@@ -23,6 +25,7 @@ from ledger.statements import (
     sign_statement,
 )
 from ledger.tiles import MAX_ENTRY_SIZE
+from tests.ledger.registry_world import Actor, application
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
@@ -155,7 +158,9 @@ def test_leaves_round_trip(key: SigningKey) -> None:
     assert leaf.startswith(b'{"logged_at":"2026-11-25T08:00:00.000000Z","statement":{')
     cosigned = cosign(statement, SigningKey.generate())
     for s in (statement, cosigned):
-        expected = canonical_json({"logged_at": "2026-11-25T08:00:00.000000Z", "statement": s.to_json()})
+        expected = canonical_json(
+            {"logged_at": "2026-11-25T08:00:00.000000Z", "statement": s.to_json()}
+        )
         assert make_leaf(s, T0) == make_leaf(s, "2026-11-25T08:00:00.000000Z") == expected
     again, logged_at = parse_leaf(leaf)
     assert again == statement and logged_at == T0
@@ -213,3 +218,17 @@ def test_cosigners_must_be_distinct_and_sorted(key: SigningKey) -> None:
     ]
     with pytest.raises(MalformedInput, match="differ from the signer"):
         parse_statement(self_cosigned)
+
+
+@given(st.text(min_size=1, max_size=60))
+def test_signed_message_fast_path_equals_the_slow_one(text: str) -> None:
+    holder, registrar = Actor("H", "rights_holder"), Actor("R", "exchange")
+    registrar.id = b"\x01" * 32
+    statement = parse_statement(
+        application(holder, registrar, name=',"signature":"' + text).to_json()
+    )
+    slow = CONTEXT + canonical_json(
+        {k: v for k, v in statement.fields.items() if k not in ("signature", "cosignatures")}
+    )
+    plain = parse_statement({k: v for k, v in statement.fields.items() if k != "cosignatures"})
+    assert plain.signed_message() == slow == statement.signed_message()
