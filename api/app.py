@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api import errors
 from api.limits import BodyLimit
 from api.routers import bundles as bundles_router
+from api.routers import confidential as confidential_router
 from api.routers import evidence as evidence_router
 from api.routers import log as log_router
 from api.routers import registry as registry_router
@@ -41,7 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tile_cache=settings.tile_cache,
             policy=settings.policy(),
         ).start()
-        register_operator(log, operator_signer(settings.data_dir), name=settings.operator_name)
+        app.state.operator = operator_signer(settings.data_dir)
+        register_operator(log, app.state.operator, name=settings.operator_name)
         publisher = Publisher(
             store,
             log.consistency_proof,
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(statements_router.router)
     app.include_router(evidence_router.router)
     app.include_router(registry_router.router)
+    app.include_router(confidential_router.router)
     app.include_router(tsa_router.router)
     app.include_router(bundles_router.router)
     return app

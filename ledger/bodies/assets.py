@@ -173,6 +173,7 @@ ASSET_CHECKS: dict[str, Callable[[Body], None]] = {
     )("licence.grant"),
     "licence.accept": _shape({"licence": _id})("licence.accept"),
     "licence.terminate": _shape({"licence": _id})("licence.terminate"),
+    "access.read": _shape({"reader": _id, "asset": _id, "fields": _codes})("access.read"),
     "objection.file": _shape({"asset": _id, "evidence_sha256": _id, "grounds": _text(2000)})(
         "objection.file"
     ),

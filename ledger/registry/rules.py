@@ -134,6 +134,20 @@ def _dataset(
     return Effects(digests=(bytes.fromhex(statement.body["root"]),))
 
 
+def _access(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
+    # A read of confidential particulars is logged by the operator that served it.
+    if kind_of(view, current_key(view, statement.signer, logged_at)) != "operator":
+        raise RuleViolation(
+            "access.not_operator", "reads of confidential particulars are logged by the operator"
+        )
+    asset = bytes.fromhex(statement.body["asset"])
+    if view.asset(asset) is None:
+        raise RuleViolation("asset.unknown", f"no asset has id {asset.hex()}")
+    return Effects(assets=(asset,))
+
+
 RULES: dict[str, Rule] = {
     "evidence.timestamp": _timestamp,
     "evidence.dataset": _dataset,
@@ -155,5 +169,6 @@ RULES: dict[str, Rule] = {
     "licence.accept": licences.accept,
     "licence.terminate": licences.terminate,
     "objection.file": objections.file,
+    "access.read": _access,
     "objection.decide": objections.decide,
 }

@@ -123,3 +123,13 @@ checkpoint_evidence = Table(
     Column("tokens", Text, nullable=False),
     Column("cosigned", Text, nullable=True),
 )
+
+# The plain text of confidential particulars, committed to in the log; served only to authorised readers.
+confidential = Table(
+    "confidential",
+    metadata,
+    Column("asset", LargeBinary(32), primary_key=True),
+    Column("field", String(32), primary_key=True),
+    Column("salt", LargeBinary(32), nullable=False),
+    Column("value", Text, nullable=False),
+)

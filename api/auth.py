@@ -1,0 +1,20 @@
+"""The signed-request dependency: which key signed this request (see ``ledger.access``)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from ledger.access import check_authorization
+from ledger.clock import utc_now
+from ledger.errors import InvalidSignature
+
+
+async def signing_key(request: Request) -> bytes:
+    """Return the public key that signed *request*, or refuse it with a 4xx that says why."""
+    header = request.headers.get("authorization")
+    if header is None:
+        raise InvalidSignature(
+            "this endpoint needs a signed request (Authorization: Cunzheng key=..., time=..., sig=...)"
+        )
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return check_authorization(header, request.method, target, await request.body(), now=utc_now())

@@ -1,0 +1,71 @@
+"""Confidential particulars: deposited by the holder, read by the holder or a court, every read logged."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import signing_key
+from api.deps import get_log
+from ledger import confidential
+from ledger.bodies import hex_digest
+from ledger.canonical import loads
+from ledger.errors import MalformedInput
+from ledger.log import Log
+
+router = APIRouter(prefix="/v1", tags=["registry"])
+LogDep = Annotated[Log, Depends(get_log)]
+KeyDep = Annotated[bytes, Depends(signing_key)]
+
+
+@router.put("/assets/{asset_id}/confidential")
+async def deposit(asset_id: str, request: Request, log: LogDep, key: KeyDep) -> dict[str, Any]:
+    """Deposit the text and salt of confidential particulars; they must match the log's commitments.
+
+    Body: ``{"fields": {"<particular>": {"salt": "<base64>", "value": "<text>"}}}``; signed by the holder.
+    """
+    asset = hex_digest(asset_id, "asset id")
+    fields = _fields(loads(await request.body(), what="request body"))
+    stored = await run_in_threadpool(confidential.deposit, log.store, asset, key, fields)
+    return {"asset": asset_id, "deposited": stored}
+
+
+@router.get("/assets/{asset_id}/confidential")
+async def read(asset_id: str, request: Request, log: LogDep, key: KeyDep) -> dict[str, Any]:
+    """Return the confidential particulars to the holder or a court; the read is logged first."""
+    asset = hex_digest(asset_id, "asset id")
+    fields, logged = await run_in_threadpool(
+        confidential.read, log, request.app.state.operator, asset, key
+    )
+    receipt = await run_in_threadpool(log.receipt, logged)
+    return {
+        "asset": asset_id,
+        "fields": {
+            k: {"salt": base64.b64encode(s).decode(), "value": v} for k, (s, v) in fields.items()
+        },
+        "access_receipt": receipt.model_dump(mode="json"),
+    }
+
+
+def _fields(body: Any) -> dict[str, tuple[bytes, str]]:
+    items = body.get("fields") if isinstance(body, dict) else None
+    if not isinstance(items, dict) or not items:
+        raise MalformedInput(
+            'the body must be {"fields": {"<particular>": {"salt": ..., "value": ...}}}'
+        )
+    out = {}
+    for field, item in items.items():
+        if not isinstance(item, dict) or not isinstance(item.get("value"), str):
+            raise MalformedInput(f"{field}: needs salt (base64) and value (text)")
+        try:
+            salt = base64.b64decode(item.get("salt", ""), validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            raise MalformedInput(f"{field}: salt is not valid base64") from None
+        if len(salt) != 32:
+            raise MalformedInput(f"{field}: salt must be 32 bytes")
+        out[str(field)] = (salt, item["value"])
+    return out

@@ -1,0 +1,120 @@
+"""Confidential particulars: plain text kept off the log, shown only to the holder and courts.
+
+The log holds a salted commitment, SHA-256(salt || UTF-8 text), for each
+confidential particular of an asset (``confidential`` in ``asset.apply`` and
+``asset.change``). The holder deposits the salt and text; the server accepts
+them only if they match the asset's latest commitment. A read by the holder
+or a court is itself logged, as an ``access.read`` statement signed by the
+operator, before the text is returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ledger.clock import utc_now
+from ledger.errors import InvalidProof, NotFound, RuleViolation
+from ledger.keys import submitter_key
+from ledger.log import Log, Logged
+from ledger.note import Signer
+from ledger.registry.state import Asset
+from ledger.statements import parse_leaf, sign_statement
+from ledger.store import Store
+from ledger.store import registry as stored
+from ledger.store.tables import confidential
+
+READERS = ("court",)  # besides the holder itself
+
+
+def commitments(store: Store, asset_id: bytes) -> dict[str, bytes]:
+    """Return the asset's latest commitment for each confidential particular."""
+    with store.engine.connect() as conn:
+        leaves = stored.leaves_at(conn, stored.events_of_asset(conn, asset_id))
+    found: dict[str, bytes] = {}
+    for index in sorted(leaves):
+        statement, _ = parse_leaf(leaves[index])
+        if statement.type in ("asset.apply", "asset.change"):
+            for field, digest in statement.body.get("confidential", {}).items():
+                found[field] = bytes.fromhex(digest)
+    return found
+
+
+def _asset(store: Store, asset_id: bytes) -> Asset:
+    with store.engine.connect() as conn:
+        asset = stored.load_object(conn, "asset", asset_id)
+    if not isinstance(asset, Asset):
+        raise NotFound(f"no asset has id {asset_id.hex()}")
+    return asset
+
+
+def _party(store: Store, key: bytes, moment: datetime) -> bytes:
+    record = store.key_record(key)
+    if record is None or not record.valid_at(moment):
+        raise RuleViolation(
+            "key.unknown", "the request is signed by a key that is not a current party key"
+        )
+    return record.party
+
+
+def deposit(
+    store: Store, asset_id: bytes, key: bytes, fields: Mapping[str, tuple[bytes, str]]
+) -> list[str]:
+    """Keep the holder's confidential particulars after checking them against the log's commitments."""
+    asset = _asset(store, asset_id)
+    if _party(store, key, utc_now()) != asset.holder:
+        raise RuleViolation(
+            "access.not_holder", "only the asset's holder deposits its confidential particulars"
+        )
+    committed = commitments(store, asset_id)
+    for field, (salt, value) in fields.items():
+        if field not in committed:
+            raise InvalidProof(
+                f"the log holds no commitment to a confidential {field} of this asset"
+            )
+        if hashlib.sha256(salt + value.encode()).digest() != committed[field]:
+            raise InvalidProof(
+                f"{field}: SHA-256(salt || text) does not match the commitment in the log"
+            )
+    with store.engine.begin() as conn:
+        for field, (salt, value) in fields.items():
+            conn.execute(
+                confidential.delete().where(
+                    confidential.c.asset == asset_id, confidential.c.field == field
+                )
+            )
+            conn.execute(
+                confidential.insert().values(asset=asset_id, field=field, salt=salt, value=value)
+            )
+    return sorted(fields)
+
+
+def read(
+    log: Log, operator: Signer, asset_id: bytes, key: bytes
+) -> tuple[dict[str, tuple[bytes, str]], Logged]:
+    """Return the confidential particulars to the holder or a court, after logging the read."""
+    store = log.store
+    asset = _asset(store, asset_id)
+    reader = _party(store, key, utc_now())
+    party = store.party(reader)
+    if reader != asset.holder and (party is None or party.kind not in READERS):
+        raise RuleViolation(
+            "access.denied", "confidential particulars are shown only to the holder and to courts"
+        )
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(confidential).where(confidential.c.asset == asset_id)).all()
+    fields = {row.field: (bytes(row.salt), row.value) for row in rows}
+    statement = sign_statement(
+        type="access.read",
+        body={
+            "reader": reader.hex(),
+            "asset": asset_id.hex(),
+            "fields": sorted(fields) or ["none"],
+        },
+        key=submitter_key(operator),
+        signed_at=utc_now(),
+    )
+    return fields, log.add(statement).result()
