@@ -11,7 +11,18 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cli import admin, bundles, commands, fingerprints, monitor, parties, questions, search, witness
+from cli import (
+    admin,
+    bundles,
+    commands,
+    fingerprints,
+    monitor,
+    parties,
+    questions,
+    search,
+    timestamps,
+    witness,
+)
 from ledger.errors import LedgerError
 
 EPILOG_SERVE = """example:
@@ -159,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_parsers(sub)
     admin.add_parsers(sub)
     questions.add_parsers(sub)
+    timestamps.add_parsers(sub)
     witness.add_parsers(sub)
     monitor.add_parsers(sub)
     fingerprints.add_parsers(sub)
