@@ -4,8 +4,10 @@
 with any disclosures added. ``verify`` checks a bundle with nothing but the
 file (``ledger.verify.verify_bundle``) and prints the report; with
 ``--online`` it first fetches the log's current checkpoint and the
-consistency proof to it, which is the only network access. Two positional
-arguments, a file and its receipt, keep the receipt form of ``verify``.
+consistency proof to it, which is the only network access. The TSA roots
+(``--tsa-root``) and the witnesses (``--witness``, ``--witness-threshold``)
+a judge trusts are read from local files. Two positional arguments, a file
+and its receipt, keep the receipt form of ``verify``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import base64
 import binascii
 import sys
+from pathlib import Path
 
 import httpx
 import orjson
@@ -21,12 +24,14 @@ import orjson
 from cli import commands
 from cli.http import get_json, get_text, post_json
 from ledger.consistency import CurrentCheckpoint
+from ledger.cosignature import CosignatureVerifier, WitnessPolicy
 from ledger.digest import sha256_file
 from ledger.disclosure import parse_disclosure
 from ledger.errors import LedgerError, MalformedInput
 from ledger.note import Checkpoint
 from ledger.receipts import parse_receipt
 from ledger.report import render_text, report_json
+from ledger.tsa.verify import load_certificates
 from ledger.verify import bundle_json, parse_bundle, verify_bundle
 
 
@@ -52,7 +57,8 @@ def bundle(args: argparse.Namespace) -> int:
     print(
         f"{args.out}: {len(evidence)} evidence entr{'y' if len(evidence) == 1 else 'ies'} "
         f"({', '.join(map(str, evidence))}), checkpoint of {report.log['size']} entries, "
-        f"{len(fetched.earlier_checkpoints)} earlier checkpoint(s), {len(fetched.disclosures)} disclosure(s)"
+        f"{len(fetched.earlier_checkpoints)} earlier checkpoint(s), {len(fetched.disclosures)} disclosure(s), "
+        f"{len(fetched.timestamps)} time-stamp token(s), {len(fetched.cosignatures)} cosignature(s)"
     )
     return 0
 
@@ -67,9 +73,17 @@ def verify(args: argparse.Namespace) -> int:
     log_key = commands._log_key(args.log_key) if args.log_key else None
     files = {str(p): sha256_file(p) for p in args.file}
     disclosures = [(str(p), commands._read(p)) for p in args.disclosure]
+    roots = load_certificates([commands._read(p) for p in args.tsa_root])
+    witnesses = witness_policy(args.witness, args.witness_threshold)
     current = fetch_current(args.online, data) if args.online else None
     report = verify_bundle(
-        data, log_key=log_key, files=files, disclosures=disclosures, current=current
+        data,
+        log_key=log_key,
+        files=files,
+        disclosures=disclosures,
+        current=current,
+        tsa_roots=roots,
+        witnesses=witnesses,
     )
     if args.json:
         out = orjson.dumps(report_json(report, lang=args.lang), option=orjson.OPT_INDENT_2)
@@ -84,6 +98,21 @@ def verify(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def witness_policy(witnesses: list[str], threshold: int | None) -> WitnessPolicy | None:
+    """Return the policy of the witnesses named by key or key file, *threshold* of them (default all)."""
+    if not witnesses:
+        if threshold is not None:
+            raise LedgerError("--witness-threshold needs at least one --witness")
+        return None
+    keys = []
+    for text in witnesses:
+        path = Path(text)
+        if "+" not in text or path.is_file():
+            text = commands._read(path).decode("utf-8", "replace").strip()
+        keys.append(CosignatureVerifier.from_string(text))
+    return WitnessPolicy(keys, len(keys) if threshold is None else threshold)
 
 
 def fetch_current(url: str, data: bytes) -> CurrentCheckpoint | None:
@@ -105,9 +134,18 @@ def fetch_current(url: str, data: bytes) -> CurrentCheckpoint | None:
 def _verify_receipt(args: argparse.Namespace) -> int:
     if args.log_key is None:
         raise LedgerError("verifying a file against its receipt needs --log-key")
-    if args.file or args.disclosure or args.online or args.json:
+    if (
+        args.file
+        or args.disclosure
+        or args.online
+        or args.json
+        or args.tsa_root
+        or args.witness
+        or args.witness_threshold is not None
+    ):
         raise LedgerError(
-            "--file, --disclosure, --online and --json apply to a bundle, not a receipt"
+            "--file, --disclosure, --online, --json, --tsa-root and --witness apply to a "
+            "bundle, not a receipt"
         )
     args.file, args.receipt = args.paths
     return commands.verify(args)

@@ -34,15 +34,21 @@ EPILOG_KEYGEN = """example:
 The file (mode 0600) holds the private key; the public key is printed."""
 EPILOG_STAMP = """example:
   cunzheng stamp contract.pdf dataset.csv --server http://127.0.0.1:8000 --key alice.key
-Only each file's SHA-256 leaves this machine. Writes contract.pdf.receipt.json etc."""
+  cunzheng stamp --manifest customers.manifest.json --server http://127.0.0.1:8000 --key alice.key
+Only each file's SHA-256, or each dataset's Merkle root and count, leaves this machine.
+Writes contract.pdf.receipt.json, customers.manifest.json.receipt.json etc."""
 EPILOG_VERIFY = """example:
   cunzheng verify evidence.bundle.json --file contract.pdf --log-key log.vkey --lang zh
   cunzheng verify evidence.bundle.json --log-key log.vkey --online https://log.example --json
+  cunzheng verify evidence.bundle.json --log-key log.vkey --tsa-root tsa-ca.pem \\
+      --witness w1.vkey --witness w2.vkey --witness-threshold 2
   cunzheng verify contract.pdf contract.pdf.receipt.json --log-key "$(cunzheng log-key)"
 A bundle is checked offline: its checkpoint's signature by the log key, each entry's
-signature and inclusion, each signer's key at the time, each file and disclosure, and
-earlier checkpoints' consistency; --online also checks the log as it stands now. The
-report names every check; exit status 0 only if every required check holds. Without
+signature and inclusion, each signer's key at the time, each file and disclosure,
+earlier checkpoints' consistency, and a court's answer (recomputed from the entries);
+its RFC 3161 tokens against --tsa-root and its cosignatures against --witness. --online
+also checks the log as it stands now. The report names every check; exit status 0
+only if every required check holds. Without
 --log-key the key in the bundle is used, which proves only internal consistency.
 With a file and its receipt, the receipt alone is checked (--log-key required)."""
 EPILOG_BUNDLE = """example:
@@ -85,7 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "stamp", help="timestamp files in a log", epilog=EPILOG_STAMP, formatter_class=fmt
     )
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    p.add_argument(
+        "--manifest",
+        type=Path,
+        action="append",
+        default=[],
+        help="stamp the dataset a manifest from `cunzheng hash` fingerprints: its root and count "
+        "as an evidence.dataset statement (repeatable); the manifest itself is not sent",
+    )
     p.add_argument("--server", required=True, help="the log's base URL")
     p.add_argument(
         "--key", type=Path, required=True, help="submitter key file (from cunzheng keygen)"
@@ -94,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out-dir",
         type=Path,
         default=None,
-        help="where to write receipts (default: beside each file)",
+        help="where to write receipts (default: beside each file or manifest)",
     )
     p.add_argument(
         "--log-key", default=None, help="verify each receipt with this log key before writing it"
@@ -131,6 +145,28 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         default=None,
         help="also check the bundle against the log as it stands now",
+    )
+    p.add_argument(
+        "--tsa-root",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="a trusted TSA's CA certificate, to check the bundle's RFC 3161 tokens (repeatable)",
+    )
+    p.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help="a trusted witness's verifier key, or a file that holds it (repeatable)",
+    )
+    p.add_argument(
+        "--witness-threshold",
+        type=int,
+        default=None,
+        metavar="K",
+        help="how many of the --witness witnesses must have cosigned (default: all of them)",
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument(

@@ -11,6 +11,7 @@ import orjson
 
 from cli.http import get_json
 from ledger.errors import LedgerError
+from ledger.verify import bundle_json, parse_bundle
 
 EPILOG = """examples:
   cunzheng ask history ASSET_ID --server URL --out asset.bundle.json
@@ -18,7 +19,8 @@ EPILOG = """examples:
   cunzheng ask licensed ASSET_ID --party PARTY_ID --purpose analytics --at 2026-03-01T00:00:00Z --server URL
   cunzheng ask portfolio PARTY_ID --server URL
 Prints the answer as JSON. With --out, writes the evidence bundle of the entries the answer rests on,
-which `cunzheng verify BUNDLE --log-key VKEY` checks offline."""
+with the question and the answer as its claim: `cunzheng verify BUNDLE --log-key VKEY` recomputes
+the answer from those entries offline and reports it confirmed, contradicted or unprovable."""
 
 
 def add_parsers(sub: Any) -> None:
@@ -61,7 +63,9 @@ def ask(args: argparse.Namespace) -> int:
             {"question": reply["question"], "answer": reply["answer"]}, option=orjson.OPT_INDENT_2
         ).decode()
     )
-    if args.out is not None and reply["bundle"] is not None:
-        args.out.write_bytes(orjson.dumps(reply["bundle"], option=orjson.OPT_INDENT_2) + b"\n")
+    if args.out is not None:
+        if reply["bundle"] is None:
+            raise LedgerError("no log entry bears on this answer, so there is no bundle to write")
+        args.out.write_bytes(bundle_json(parse_bundle(orjson.dumps(reply["bundle"]))))
         print(f"evidence bundle: {args.out}")
     return 0

@@ -1,69 +1,88 @@
 """Assembling evidence bundles from the log (``schemas.bundles``), for ``POST /v1/bundles``.
 
-``build_bundle`` takes the log's latest checkpoint as the bundle checkpoint
-and proves every entry against it: the evidence entries asked for (by index,
-by leaf hash or by receipt) and the party entries that establish each
-signer's key. For every party whose key signed a bundled entry it adds the
-party's registration, every rotation that introduced one of its keys and
-every revocation in force, then does the same for the keys that signed those
-party entries, until nothing new is needed; so the verifier can replay them
-through the log's rules with nothing else. Each receipt's checkpoint becomes
-an earlier checkpoint with a consistency proof. The bundle reveals nothing
-the public log does not already hold.
+``build_bundle`` proves every entry against the bundle checkpoint: the latest
+checkpoint that has independent evidence (RFC 3161 tokens, witness
+cosignatures) if it covers the entries asked for, else the latest one, whose
+tokens and cosignatures the bundle then carries. The entries are those asked
+for (by index, by leaf hash or by receipt); for a registry event, every
+earlier event of its asset back to the application, so that its chain is
+whole; and the party entries that establish each signer's key and each party
+an event names. For every such party it adds the party's registration,
+every rotation that introduced one of its keys and every revocation in
+force, then does the same for the keys that signed those party entries,
+until nothing new is needed; so the verifier can replay them through the
+log's rules with nothing else. Each receipt's checkpoint becomes an earlier
+checkpoint with a consistency proof. ``build_answer_bundle`` adds a court's
+question and the claimed answer, with every event of the asset asked about.
+The bundle reveals nothing the public log does not already hold.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from hmac import compare_digest
+from typing import Any
 
 from ledger import merkle
 from ledger.clock import format_time
-from ledger.errors import Conflict, MalformedInput, NotFound
+from ledger.cosignature import parse_line
+from ledger.errors import Conflict, LedgerError, MalformedInput, NotFound
 from ledger.log import Log
 from ledger.note import Checkpoint, open_checkpoint
 from ledger.receipts import receipt_leaf
 from ledger.statements import Statement, parse_leaf
-from ledger.store import Store
+from ledger.store import CheckpointEvidence, Store
+from ledger.store import registry as stored
 from schemas.bundles import (
     MAX_REQUESTED,
+    ROLE_OF_FAMILY,
     Bundle,
+    BundleClaim,
+    BundleCosignature,
     BundleEntry,
     BundleLog,
     BundleRequest,
+    BundleTimestamp,
     EarlierCheckpoint,
 )
+from schemas.questions import Question
 from schemas.receipts import Receipt
 
-# The statement types a bundle holds, by role.
-ROLES = {"evidence.": "evidence", "party.": "party"}
+# Body fields of registry events that name a party the rules look up.
+PARTY_FIELDS = ("registrar", "to", "licensee", "pledgee")
+
+Leaves = dict[int, tuple[Statement, str]]
 
 
-def build_bundle(log: Log, request: BundleRequest) -> Bundle:
-    """Return the bundle of the entries *request* names, proved against the log's latest checkpoint."""
+def build_bundle(
+    log: Log, request: BundleRequest, *, claim: tuple[Question, Any] | None = None
+) -> Bundle:
+    """Return the bundle of the entries *request* names, with *claim* (a question and its answer) if given."""
     wanted = len(request.indexes) + len(request.leaf_hashes) + len(request.receipts)
     if not wanted:
         raise MalformedInput("name at least one entry: give indexes, leaf_hashes or receipts")
     if wanted > MAX_REQUESTED:
         raise MalformedInput(f"a bundle covers at most {MAX_REQUESTED} entries, not {wanted}")
-    note = log.checkpoint()
-    checkpoint, _ = open_checkpoint(note, log.signer.verifier())
-    size = checkpoint.size
-    indexes = {_check_index(log.store, i, size) for i in request.indexes}
-    indexes |= {_index_of_leaf(log.store, h, size) for h in request.leaf_hashes}
-    earlier: dict[int, str] = {}
-    for n, receipt in enumerate(request.receipts):
-        indexes.add(_index_of_receipt(log, receipt, n, size))
-        if receipt.tree_size != size:
-            earlier[receipt.tree_size] = receipt.checkpoint
+    latest = log.checkpoint()
+    latest_size = open_checkpoint(latest, log.signer.verifier())[0].size
+    indexes = {_check_index(log.store, i, latest_size) for i in request.indexes}
+    indexes |= {_index_of_leaf(log.store, h, latest_size) for h in request.leaf_hashes}
+    indexes |= {_index_of_receipt(log, r, n, latest_size) for n, r in enumerate(request.receipts)}
+    needed = max([i + 1 for i in indexes] + [r.tree_size for r in request.receipts])
+    note, evidence = _bundle_checkpoint(log, latest, needed)
+    size = open_checkpoint(note, log.signer.verifier())[0].size
+    earlier = {r.tree_size: r.checkpoint for r in request.receipts if r.tree_size != size}
     leaves = _leaves(log.store, indexes, size)
     for index, (statement, _) in leaves.items():
         if _role(statement) is None:
             raise MalformedInput(
-                f"entry {index} is a {statement.type} statement; a bundle covers evidence.* "
-                "and party.* entries"
+                f"entry {index} is a {statement.type} statement; a bundle covers evidence.*, "
+                "party.*, asset.*, licence.* and objection.* entries"
             )
+    leaves |= _chain_entries(log.store, leaves, size)
     leaves |= _party_entries(log.store, leaves, size)
+    timestamps, cosignatures = _attestations(evidence)
     return Bundle(
         log=BundleLog(origin=log.origin, verifier_key=log.signer.verifier().to_string()),
         checkpoint=note,
@@ -74,7 +93,59 @@ def build_bundle(log: Log, request: BundleRequest) -> Bundle:
             )
             for s in sorted(earlier)
         ],
+        timestamps=timestamps,
+        cosignatures=cosignatures,
+        claim=None if claim is None else _claim(leaves, *claim),
     )
+
+
+def build_answer_bundle(
+    log: Log, question: Question, answer: Any, indexes: Iterable[int]
+) -> Bundle | None:
+    """Return the bundle from which a verifier recomputes *answer* to *question*, or None if no entry bears on it.
+
+    *indexes* are the entries the answer rests on; the bundle adds every
+    event of the asset asked about, so that its whole chain is replayed.
+    """
+    wanted = set(indexes)
+    if question.asset is not None:
+        wanted |= set(_events_of_asset(log.store, bytes.fromhex(question.asset)))
+    if not wanted:
+        return None
+    return build_bundle(log, BundleRequest(indexes=sorted(wanted)), claim=(question, answer))
+
+
+def _claim(leaves: Leaves, question: Question, answer: Any) -> BundleClaim:
+    registry = [i for i in sorted(leaves) if _role(leaves[i][0]) == "registry"]
+    return BundleClaim(question=question, answer=answer, entries=registry)
+
+
+def _bundle_checkpoint(log: Log, latest: str, needed: int) -> tuple[str, CheckpointEvidence | None]:
+    """Return the latest checkpoint with independent evidence if it covers *needed* entries, else *latest*."""
+    evidence = log.store.checkpoint_evidence()
+    if evidence is not None and evidence.size >= needed:
+        return evidence.note, evidence
+    return latest, None
+
+
+def _attestations(
+    evidence: CheckpointEvidence | None,
+) -> tuple[list[BundleTimestamp], list[BundleCosignature]]:
+    """Return the tokens over the evidence's checkpoint and the witnesses' cosignatures of it."""
+    if evidence is None:
+        return [], []
+    timestamps = [BundleTimestamp(token=t) for t in evidence.tokens]
+    cosignatures = []
+    cosigned = evidence.cosigned or ""
+    if cosigned.startswith(evidence.note):
+        for line in cosigned[len(evidence.note) :].splitlines():
+            try:
+                signature = parse_line(line)
+            except LedgerError:
+                continue
+            raw = signature.key_id.to_bytes(4, "big") + signature.signature
+            cosignatures.append(BundleCosignature(witness=signature.name, signature=_b64(raw)))
+    return timestamps, cosignatures
 
 
 def _entry(log: Log, index: int, statement: Statement, logged_at: str, size: int) -> BundleEntry:
@@ -90,7 +161,7 @@ def _entry(log: Log, index: int, statement: Statement, logged_at: str, size: int
 
 
 def _role(statement: Statement) -> str | None:
-    return next((r for prefix, r in ROLES.items() if statement.type.startswith(prefix)), None)
+    return ROLE_OF_FAMILY.get(statement.type.partition(".")[0])
 
 
 def _check_index(store: Store, index: int, size: int) -> int:
@@ -139,7 +210,7 @@ def _same_tree(log: Log, theirs: Checkpoint, what: str) -> None:
         )
 
 
-def _leaves(store: Store, indexes: Iterable[int], size: int) -> dict[int, tuple[Statement, str]]:
+def _leaves(store: Store, indexes: Iterable[int], size: int) -> Leaves:
     wanted = sorted(i for i in set(indexes) if i < size)
     found = store.leaves_at(wanted) if wanted else {}
     missing = [i for i in wanted if i not in found]
@@ -153,11 +224,42 @@ def _parse(leaf: bytes) -> tuple[Statement, str]:
     return statement, format_time(logged_at)
 
 
-def _party_entries(
-    store: Store, leaves: dict[int, tuple[Statement, str]], size: int
-) -> dict[int, tuple[Statement, str]]:
-    """Return the party entries that establish the keys of *leaves*' signers, transitively."""
-    found: dict[int, tuple[Statement, str]] = {}
+def _chain_entries(store: Store, leaves: Leaves, size: int) -> Leaves:
+    """Return the events of each registry entry's asset before it, back to the application."""
+    last: dict[bytes, int] = {}
+    for index, (statement, _) in leaves.items():
+        if _role(statement) == "registry":
+            asset = _asset_of(store, statement)
+            if asset is not None:
+                last[asset] = max(last.get(asset, index), index)
+    needed: set[int] = set()
+    for asset, upto in last.items():
+        needed |= {i for i in _events_of_asset(store, asset) if i <= upto}
+    return _leaves(store, needed - leaves.keys(), size)
+
+
+def _asset_of(store: Store, statement: Statement) -> bytes | None:
+    """Return the id of the asset a registry event belongs to."""
+    body = statement.body
+    if statement.type == "asset.apply":
+        return statement.hash
+    if "asset" in body:
+        return bytes.fromhex(body["asset"])
+    grant = store.find_statements([bytes.fromhex(body["licence"])])
+    for row in grant.values():
+        granted, _ = parse_leaf(row.leaf)
+        return bytes.fromhex(granted.body["asset"])
+    return None
+
+
+def _events_of_asset(store: Store, asset: bytes) -> list[int]:
+    with store.engine.connect() as conn:
+        return stored.events_of_asset(conn, asset)
+
+
+def _party_entries(store: Store, leaves: Leaves, size: int) -> Leaves:
+    """Return the party entries that establish the keys of *leaves*' signers and named parties, transitively."""
+    found: Leaves = {}
     seen: set[bytes] = set()
     todo: list[Statement] = [s for s, _ in leaves.values()]
     while todo:
@@ -173,7 +275,7 @@ def _party_entries(
 
 
 def _parties_of(store: Store, statement: Statement) -> set[bytes]:
-    """Return the parties whose keys *statement* relies on: its signers', and the one it changes."""
+    """Return the parties *statement* relies on: its signers', the one it changes and those it names."""
     out = set()
     for key in statement.signers:
         record = store.key_record(key)
@@ -181,6 +283,8 @@ def _parties_of(store: Store, statement: Statement) -> set[bytes]:
             out.add(record.party)
     if statement.type in ("party.rotate_key", "party.revoke_key"):
         out.add(bytes.fromhex(statement.body["party"]))
+    if _role(statement) == "registry":
+        out |= {bytes.fromhex(statement.body[f]) for f in PARTY_FIELDS if f in statement.body}
     return out
 
 
@@ -193,3 +297,7 @@ def _history(store: Store, party_id: bytes) -> set[int]:
         if record.revoked_index is not None:
             out.add(record.revoked_index)
     return out
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()

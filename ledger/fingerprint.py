@@ -267,12 +267,14 @@ def dataset_body(manifest: Fingerprint | Manifest) -> dict[str, Any]:
     """Return the statement body that commits to a dataset: root, scheme, count and format."""
     if manifest.kind == "file":
         raise MalformedInput('a single file is stamped by its digest, {"sha256": ...}')
-    return {
+    body: dict[str, Any] = {
         "root": manifest.root.hex(),
         "scheme": manifest.kind,
         "count": manifest.count,
-        "format": manifest.record_format,
     }
+    if manifest.record_format is not None:
+        body["format"] = manifest.record_format
+    return body
 
 
 def statement_body(manifest: Fingerprint | Manifest) -> dict[str, Any]:

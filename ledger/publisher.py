@@ -16,12 +16,12 @@ tried again with the next checkpoint: it never holds up the sequencer.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ledger.attestations import checkpoint_imprint
 from ledger.cosignature import CosignatureVerifier
 from ledger.errors import LedgerError
 from ledger.store import Store
@@ -41,11 +41,6 @@ def witness_endpoints(specs: Sequence[str]) -> list[WitnessEndpoint]:
             raise LedgerError(f"witness setting {spec!r} must be '<url> <witness verifier key>'")
         endpoints.append(WitnessEndpoint(url, CosignatureVerifier.from_string(vkey.strip())))
     return endpoints
-
-
-def checkpoint_imprint(note: str) -> bytes:
-    """Return the digest a time-stamp token over the signed checkpoint *note* must carry."""
-    return hashlib.sha256(note.encode()).digest()
 
 
 @dataclass

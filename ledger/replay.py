@@ -1,13 +1,18 @@
 """Who held which key when: a bundle's entries replayed through the log's own rules.
 
-The verifier does not restate the party rules; it replays the proved entries
-of a bundle, in log order, through ``ledger.registry.check`` against an
-in-memory ``PartyView`` that starts empty, exactly as the sequencer checked
-them against the log. A key is then valid for an evidence entry if a party
-entry logged before it registered the key, and the key's record after the
-whole replay (``KeyRecord.valid_at``) was not revoked at the entry's
+The verifier does not restate the rules; it replays the proved entries of a
+bundle, in log order, through ``ledger.registry`` against an in-memory
+``MemoryRegistry`` that starts empty, exactly as the sequencer checked them
+against the log. A key is then valid for an evidence entry if a party entry
+logged before it registered the key, and the key's record after the whole
+replay (``KeyRecord.valid_at``) was not revoked at the entry's
 ``logged_at``: a revocation may name a time in the past, so one logged after
-the evidence can still take it back.
+the evidence can still take it back. A party or registry entry passes if the
+rules allow it given the entries before it.
+
+The registration system's periods (publicity, longest term) are settings of
+the log that a bundle does not carry; the log enforced them when it accepted
+each event, and the replay does not repeat them (``REPLAY_POLICY``).
 """
 
 from __future__ import annotations
@@ -15,14 +20,17 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from ledger import registry
 from ledger.clock import format_time
 from ledger.errors import RuleViolation
-from ledger.registry import Asset, Effects, KeyRecord, Licence, Objection, Party
+from ledger.registry import KeyRecord, Policy
+from ledger.registry.memory import MemoryRegistry
 from ledger.report import Check, Fact, Outcome
 from ledger.statements import Statement
+
+# No publicity period and a term no registration reaches: the log enforced its own periods.
+REPLAY_POLICY = Policy(publicity=timedelta(0), term=timedelta(days=1000 * 365))
 
 
 @dataclass(frozen=True)
@@ -35,58 +43,9 @@ class ReplayEntry:
     proved: bool
 
 
-class MemoryParties:
-    """The parties and keys established by the entries replayed so far (a ``RegistryView``)."""
-
-    def __init__(self) -> None:
-        self._keys: dict[bytes, KeyRecord] = {}
-        self._parties: dict[bytes, Party] = {}
-        self._operator = False
-
-    def key(self, key: bytes) -> KeyRecord | None:
-        """Return the record of *key*, if registered."""
-        return self._keys.get(key)
-
-    def party(self, party_id: bytes) -> Party | None:
-        """Return the party with id *party_id*, if registered."""
-        return self._parties.get(party_id)
-
-    def has_operator(self) -> bool:
-        """Return whether an operator party has been registered."""
-        return self._operator
-
-    def asset(self, asset_id: bytes) -> Asset | None:
-        """Return None: a bundle holds no asset entries."""
-        return None
-
-    def licence(self, licence_id: bytes) -> Licence | None:
-        """Return None: a bundle holds no licence entries."""
-        return None
-
-    def licences_of(self, asset_id: bytes) -> list[Licence]:
-        """Return no licences: a bundle holds no licence entries."""
-        return []
-
-    def objection(self, objection_id: bytes) -> Objection | None:
-        """Return None: a bundle holds no objection entries."""
-        return None
-
-    def objections_of(self, asset_id: bytes) -> list[Objection]:
-        """Return no objections: a bundle holds no objection entries."""
-        return []
-
-    def apply(self, effects: Effects) -> None:
-        """Take the effects of an allowed statement into the view."""
-        for party in effects.parties:
-            self._parties[party.id] = party
-            self._operator = self._operator or party.kind == "operator"
-        for record in effects.keys:
-            self._keys[record.key] = record
-
-
 def replay(entries: Sequence[ReplayEntry]) -> dict[int, Check]:
-    """Return the key check of each evidence entry and the rules check of each party entry, by index."""
-    view = MemoryParties()
+    """Return the key check of each evidence entry and the rules check of each other entry, by index."""
+    view = MemoryRegistry()
     checks: dict[int, Check] = {}
     allowed: list[ReplayEntry] = []
     for entry in sorted(entries, key=lambda e: e.index):
@@ -96,13 +55,12 @@ def replay(entries: Sequence[ReplayEntry]) -> dict[int, Check]:
             checks[entry.index] = _check(kind, entry, Outcome.NOT_CHECKED, "replay.skipped", facts)
             continue
         try:
-            effects = registry.check(
-                entry.statement, index=entry.index, logged_at=entry.logged_at, view=view
+            view.add(
+                entry.statement, index=entry.index, logged_at=entry.logged_at, policy=REPLAY_POLICY
             )
         except RuleViolation as e:
             checks[entry.index] = _refused(kind, entry, e, view)
             continue
-        view.apply(effects)
         if kind == "key":
             allowed.append(entry)
         else:
@@ -112,7 +70,7 @@ def replay(entries: Sequence[ReplayEntry]) -> dict[int, Check]:
     return checks
 
 
-def _key_check(entry: ReplayEntry, view: MemoryParties) -> Check:
+def _key_check(entry: ReplayEntry, view: MemoryRegistry) -> Check:
     """Return the key check of an evidence entry the rules allowed, counting later revocations."""
     revoked = _first_invalid(entry, view)
     if revoked is not None:
@@ -131,7 +89,7 @@ def _key_check(entry: ReplayEntry, view: MemoryParties) -> Check:
     return _check("key", entry, Outcome.PASSED, "key.valid", facts)
 
 
-def _first_invalid(entry: ReplayEntry, view: MemoryParties) -> bytes | None:
+def _first_invalid(entry: ReplayEntry, view: MemoryRegistry) -> bytes | None:
     """Return the first of the entry's signing keys (submitter, then cosigners) not valid when it was logged."""
     for key in entry.statement.signers:
         record = view.key(key)
@@ -140,7 +98,7 @@ def _first_invalid(entry: ReplayEntry, view: MemoryParties) -> bytes | None:
     return None
 
 
-def _refused(kind: str, entry: ReplayEntry, error: RuleViolation, view: MemoryParties) -> Check:
+def _refused(kind: str, entry: ReplayEntry, error: RuleViolation, view: MemoryRegistry) -> Check:
     facts: dict[str, Fact] = {"index": entry.index, "type": entry.statement.type}
     if kind == "rules":
         facts["rule"] = error.reason_code

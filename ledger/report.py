@@ -23,7 +23,19 @@ Lang = Literal["en", "zh"]
 LANGS: Final = ("en", "zh")
 Fact = str | int
 # Facts holding an RFC 3339 time, shown to people as "2026-11-25 08:00:00.123456 UTC".
-_TIME_FACTS = frozenset({"logged_at", "revoked_from"})
+_TIME_FACTS = frozenset(
+    {
+        "logged_at",
+        "revoked_from",
+        "at",
+        "expires",
+        "gen_time",
+        "tsa_time",
+        "witness_time",
+        "time",
+        "bound",
+    }
+)
 
 
 class Outcome(StrEnum):
@@ -40,7 +52,8 @@ class Check:
 
     ``subject`` names what the check is about: ``bundle``, ``log``,
     ``entry:<index>``, ``file:<name>``, ``disclosure:<name>``,
-    ``earlier:<size>`` or ``current``.
+    ``earlier:<size>``, ``current``, ``timestamp:<n>``, ``witness:<name>``,
+    ``witnesses`` or ``claim``.
     """
 
     check: str
@@ -101,11 +114,14 @@ def render_text(report: Report, *, lang: Lang = "en") -> str:
     out.append(text("report.ok" if report.ok else "report.not_ok", lang, {"count": failed}))
     out.append("")
     out.extend(_log_lines(report, lang))
+    claim = next((c for c in report.checks if c.check == "claim"), None)
     out += ["", text("report.findings", lang)]
     if not report.findings:
-        out.append("  " + text("finding.none", lang))
+        out.append("  " + text("finding.none" if claim is None else "finding.registry", lang))
     for number, finding in enumerate(report.findings, start=1):
-        out.extend(_finding_lines(number, finding, lang))
+        out.extend(_finding_lines(number, finding, lang, report.log))
+    if claim is not None:
+        out += ["", text("report.claim", lang), *_claim_lines(claim, lang)]
     out += ["", text("report.checks", lang)]
     width = max(len(text(f"outcome.{o.value}", lang)) for o in Outcome)
     for check in report.checks:
@@ -150,7 +166,7 @@ def report_json(report: Report, *, lang: Lang = "en") -> dict[str, Any]:
 
 
 class _Facts(dict[str, Any]):
-    """Facts for a template: times made readable, party kinds named, a gap shown as "?"."""
+    """Facts for a template: times made readable, party kinds and statuses named, a gap shown as "?"."""
 
     def __init__(self, facts: Mapping[str, Any], lang: Lang) -> None:
         super().__init__(facts)
@@ -160,8 +176,8 @@ class _Facts(dict[str, Any]):
         value = super().__getitem__(key)
         if key in _TIME_FACTS and isinstance(value, str):
             return human_time(value)
-        if key == "kind":
-            return TEXTS[self.lang].get(f"kind.{value}", value)
+        if key in ("kind", "status"):
+            return TEXTS[self.lang].get(f"{key}.{value}", value)
         return value
 
     def __missing__(self, key: str) -> str:
@@ -178,22 +194,42 @@ def _log_lines(report: Report, lang: Lang) -> list[str]:
     if not log:
         return []
     source = "report.key_given" if log.get("key_source") == "given" else "report.key_from_bundle"
-    return [
+    lines = [
         text("report.log", lang, log),
         text("report.key", lang, log) + " " + text(source, lang),
         text("report.checkpoint", lang, log),
     ]
+    lines += [text(f"report.{t}", lang, log) for t in _TIMES if t in log]
+    return lines
 
 
-def _finding_lines(number: int, finding: Finding, lang: Lang) -> list[str]:
+# The independent times a report's log may hold, each with a header line and a finding line.
+_TIMES = ("tsa_time", "witness_time")
+
+
+def _finding_lines(number: int, finding: Finding, lang: Lang, log: Mapping[str, Fact]) -> list[str]:
     facts = {"index": finding.index, "type": finding.type, **finding.facts}
     if not finding.established:
         return [f"  {number}. " + text("finding.not_established", lang, facts)]
     code = "finding.dataset" if finding.type == "evidence.dataset" else "finding.timestamp"
     lines = [f"  {number}. " + text(code, lang, facts)]
+    lines += ["     - " + text(f"finding.{t}", lang, log) for t in _TIMES if t in log]
     lines += ["     - " + text("finding.file", lang, {"file": f}) for f in finding.files]
     lines += ["     - " + text("finding.item", lang, {"item": i}) for i in finding.items]
     return lines
+
+
+def _claim_lines(claim: Check, lang: Lang) -> list[str]:
+    """Return the question, and the answer as recomputed, in plain words."""
+    facts = claim.facts
+    kind = str(facts.get("kind", "?"))
+    lines = ["  " + text(f"question.{kind}", lang, facts)]
+    if claim.reason not in ("claim.confirmed", "claim.contradicted"):
+        return [*lines, "  " + text("claim.says_unprovable", lang)]
+    none = kind != "portfolio" and facts.get("found") == 0
+    answer = text(f"answer.{kind}" + ("_none" if none else ""), lang, facts)
+    says = "claim.says_confirmed" if claim.outcome is Outcome.PASSED else "claim.says_contradicted"
+    return [*lines, "  " + text(says, lang) + ("" if lang == "zh" else " ") + answer]
 
 
 def _check_lines(check: Check, lang: Lang, width: int) -> list[str]:
@@ -218,7 +254,15 @@ def _subject(subject: str, lang: Lang) -> str:
 
 
 def _limits(report: Report) -> list[str]:
-    codes = ["limits.time", "limits.before_deposit", "limits.identity", "limits.revocations"]
+    timed = any(t in report.log for t in _TIMES)
+    codes = [
+        "limits.time_bound" if timed else "limits.time",
+        "limits.before_deposit",
+        "limits.identity",
+        "limits.revocations",
+    ]
     if report.log.get("key_source") != "given":
         codes.insert(0, "limits.key")
+    if any(c.check == "claim" for c in report.checks):
+        codes += ["limits.later_events", "limits.periods"]
     return codes

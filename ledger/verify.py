@@ -15,12 +15,16 @@ raises for bad input: it returns a ``ledger.report.Report`` that lists every
 check with its outcome and reason code. The bundle must be well formed; its
 checkpoint signed by the log key; each entry's statement signed and its leaf
 included in that checkpoint; each evidence entry's key registered by a party
-entry logged before it and not revoked when it was logged (``ledger.replay``);
-each presented file and disclosure must match a logged digest or dataset
-root (``ledger.contents``); each earlier checkpoint, and the log's current
-one if given, must be consistent with the bundle checkpoint
-(``ledger.consistency``). Everything here is pure: the caller reads the
-files and fetches the current checkpoint.
+entry logged before it and not revoked when it was logged, and each party and
+registry entry allowed by the rules (``ledger.replay``); each presented file
+and disclosure must match a logged digest or dataset root
+(``ledger.contents``); each earlier checkpoint, and the log's current one if
+given, must be consistent with the bundle checkpoint (``ledger.consistency``);
+a claimed answer to a court's question must be what the entries give
+(``ledger.claims``). RFC 3161 tokens and witness cosignatures of the bundle
+checkpoint are checked against the TSA roots and the witness policy the
+caller gives (``ledger.attestations``). Everything here is pure: the caller
+reads the files and fetches the current checkpoint.
 """
 
 from __future__ import annotations
@@ -34,8 +38,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from ledger import merkle
+from ledger.attestations import (
+    IndependentTime,
+    TrustRoot,
+    cosignature_checks,
+    cosigned_note,
+    timestamp_checks,
+)
 from ledger.canonical import canonical_json, loads
-from ledger.clock import parse_time
+from ledger.claims import check_claim
+from ledger.clock import format_time, parse_time
 from ledger.consistency import (
     CurrentCheckpoint,
     bundle_checkpoint,
@@ -44,14 +56,15 @@ from ledger.consistency import (
     unusable,
 )
 from ledger.contents import Contents, check_contents
+from ledger.cosignature import WitnessPolicy, parse_line
 from ledger.disclosure import disclosure_json
-from ledger.errors import InvalidProof, InvalidSignature, MalformedInput
-from ledger.note import Checkpoint, Verifier, open_checkpoint
+from ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput
+from ledger.note import Checkpoint, Signature, Verifier, open_checkpoint
 from ledger.receipts import parse_receipt, receipt_leaf
 from ledger.replay import ReplayEntry, replay
 from ledger.report import Check, Fact, Finding, Outcome, Report
 from ledger.statements import Statement, check_signature, parse_statement
-from schemas.bundles import BUNDLE_FORMAT, Bundle, BundleEntry
+from schemas.bundles import BUNDLE_FORMAT, ROLE_OF_FAMILY, Bundle, BundleEntry
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,8 @@ def verify_bundle(
     files: Mapping[str, bytes] | None = None,
     disclosures: Sequence[tuple[str, bytes]] = (),
     current: CurrentCheckpoint | None = None,
+    tsa_roots: Sequence[TrustRoot] = (),
+    witnesses: WitnessPolicy | None = None,
 ) -> Report:
     """Return the report of every check on the bundle in *data*, against the given files and disclosures.
 
@@ -136,7 +151,10 @@ def verify_bundle(
     the key the bundle names is used and the report says so. *files* maps a
     name to the SHA-256 of a presented file; *disclosures* are (name, bytes)
     of presented disclosure files; *current* is the log's current checkpoint
-    with the consistency proof from the bundle checkpoint to it.
+    with the consistency proof from the bundle checkpoint to it. *tsa_roots*
+    are the CA certificates of trusted TSAs and *witnesses* the witnesses
+    trusted and how many must cosign; without them, the bundle's tokens and
+    cosignatures are reported as not checked.
     """
     try:
         bundle, entries = _well_formed(data)
@@ -149,7 +167,7 @@ def verify_bundle(
     opened, cp_check = bundle_checkpoint(bundle.checkpoint, key, bundle.log.origin)
     checks += [key_check, cp_check]
     cp = opened[0] if opened else None
-    per_entry = _entry_checks(entries, cp)
+    per_entry, replayed = _entry_checks(entries, cp)
     evidence = [(e.model.index, e.statement) for e in entries if e.model.role == "evidence"]
     presented = [*_bundled_disclosures(bundle), *disclosures]
     contents = check_contents(evidence, files=files or {}, disclosures=presented)
@@ -160,7 +178,14 @@ def verify_bundle(
     checks.extend(contents.unmatched)
     checks.extend(earlier_checks(bundle.earlier_checkpoints, key, bundle.log.origin, cp))
     checks.append(current_check(current, key, bundle.log.origin, cp))
-    checks.extend(_reserved(bundle, opened[1].unverified if opened else ()))
+    tokens = [t.token for t in bundle.timestamps]
+    stamped, tsa = timestamp_checks(tokens, bundle.checkpoint, cp, tsa_roots)
+    cosigned = cosigned_note(bundle.checkpoint, bundle.cosignatures)
+    witnessed, witness = cosignature_checks(_witness_lines(bundle, key), cosigned, cp, witnesses)
+    checks += stamped + witnessed
+    if bundle.claim is not None:
+        registry = [e.model.index for e in entries if e.model.role == "registry"]
+        checks.append(check_claim(bundle.claim, replayed, registry))
     report_log: dict[str, Fact] = {
         "origin": bundle.log.origin,
         "key": key.to_string(),
@@ -168,6 +193,7 @@ def verify_bundle(
         "size": cp.size if cp else "?",
         "root": cp.root.hex() if cp else "?",
     }
+    report_log |= _times(tsa, witness)
     findings = _findings(entries, per_entry, contents, checks)
     return Report(tuple(checks), findings, report_log)
 
@@ -189,21 +215,37 @@ def _well_formed(data: bytes | str) -> tuple[Bundle, list[_Entry]]:
             logged_at = parse_time(model.logged_at, what="logged_at")
         except MalformedInput as e:
             raise MalformedInput(f"{where}: {e}") from None
-        family = statement.type.partition(".")[0]
-        if family not in ("evidence", "party"):
+        role = ROLE_OF_FAMILY.get(statement.type.partition(".")[0])
+        if role is None:
             raise MalformedInput(
-                f"{where}: a bundle holds evidence and party entries, not {statement.type}"
+                f"{where}: a bundle holds evidence, party and registry entries, not {statement.type}"
             )
-        if model.role != family:
+        if model.role != role:
             raise MalformedInput(
-                f"{where}: a {statement.type} entry has role {family}, not {model.role}"
+                f"{where}: a {statement.type} entry has role {role}, not {model.role}"
             )
         if entries and model.index <= entries[-1].model.index:
             raise MalformedInput(
                 f"{where}: entries must be in increasing index order, without repeats"
             )
         entries.append(_Entry(model, statement, logged_at))
+    _check_attestations(bundle)
+    if bundle.claim is not None and bundle.claim.entries != sorted(set(bundle.claim.entries)):
+        raise MalformedInput("claim.entries: must be in increasing order, without repeats")
     return bundle, entries
+
+
+def _check_attestations(bundle: Bundle) -> None:
+    """Raise MalformedInput unless each cosignature is a well-formed line, one per witness key."""
+    keys = set()
+    for n, c in enumerate(bundle.cosignatures):
+        try:
+            line = parse_line(f"— {c.witness} {c.signature}")
+        except MalformedInput as e:
+            raise MalformedInput(f"cosignatures.{n}: {e}") from None
+        if (line.name, line.key_id) in keys:
+            raise MalformedInput(f"cosignatures.{n}: a second cosignature by the same witness key")
+        keys.add((line.name, line.key_id))
 
 
 def _log_key(bundle: Bundle, given: Verifier | None) -> tuple[Verifier, Check]:
@@ -218,8 +260,10 @@ def _log_key(bundle: Bundle, given: Verifier | None) -> tuple[Verifier, Check]:
     return given, Check("log_key", "log", Outcome.PASSED, "log_key.given", True, facts)
 
 
-def _entry_checks(entries: Sequence[_Entry], cp: Checkpoint | None) -> dict[int, list[Check]]:
-    """Return each entry's signature, inclusion and key (or rules) checks, by index."""
+def _entry_checks(
+    entries: Sequence[_Entry], cp: Checkpoint | None
+) -> tuple[dict[int, list[Check]], list[ReplayEntry]]:
+    """Return each entry's signature, inclusion and key (or rules) checks, by index, and the entries as replayed."""
     per_entry: dict[int, list[Check]] = {}
     replayed = []
     for entry in entries:
@@ -229,7 +273,7 @@ def _entry_checks(entries: Sequence[_Entry], cp: Checkpoint | None) -> dict[int,
         replayed.append(ReplayEntry(entry.model.index, entry.statement, entry.logged_at, proved))
     for index, check in replay(replayed).items():
         per_entry[index].append(check)
-    return per_entry
+    return per_entry, replayed
 
 
 def _signature(entry: _Entry) -> Check:
@@ -273,16 +317,23 @@ def _inclusion(entry: _Entry, cp: Checkpoint | None) -> Check:
     return check
 
 
-def _reserved(bundle: Bundle, note_cosignatures: Sequence[object]) -> list[Check]:
-    """Return the not-checked checks of the reserved time-stamp and cosignature lists."""
-    out = []
-    counts = {
-        "timestamps": len(bundle.timestamps),
-        "cosignatures": len(bundle.cosignatures) + len(note_cosignatures),
-    }
-    for kind, count in counts.items():
-        reason = f"{kind}.unsupported" if count else f"{kind}.none"
-        out.append(Check(kind, "bundle", Outcome.NOT_CHECKED, reason, False, {"count": count}))
+def _witness_lines(bundle: Bundle, key: Verifier) -> tuple[Signature, ...]:
+    """Return the witness signature lines of the bundle checkpoint: in its note and in ``cosignatures``."""
+    try:
+        return open_checkpoint(cosigned_note(bundle.checkpoint, bundle.cosignatures), key)[
+            1
+        ].unverified
+    except LedgerError:
+        return tuple(parse_line(f"— {c.witness} {c.signature}") for c in bundle.cosignatures)
+
+
+def _times(tsa: IndependentTime | None, witness: IndependentTime | None) -> dict[str, Fact]:
+    """Return the earliest independent times for the report's header."""
+    out: dict[str, Fact] = {}
+    if tsa is not None:
+        out |= {"tsa_time": format_time(tsa.latest), "tsa_subject": tsa.by}
+    if witness is not None:
+        out |= {"witness_time": format_time(witness.latest), "witness": witness.by}
     return out
 
 
@@ -297,7 +348,7 @@ def _findings(
     checks: Sequence[Check],
 ) -> tuple[Finding, ...]:
     """Return what the bundle establishes about each evidence entry."""
-    about_entries = ("entry:", "file:", "disclosure:")
+    about_entries = ("entry:", "file:", "disclosure:", "claim")
     log_wide = all(
         c.outcome is Outcome.PASSED
         for c in checks

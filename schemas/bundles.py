@@ -7,8 +7,10 @@ entries that establish who held each signing key and when. Earlier
 checkpoints (those in the holder's receipts, say) come with consistency
 proofs to the bundle checkpoint, so a fork between them shows. Dataset
 disclosures prove that single records or files belong to a logged dataset
-root. Two lists are reserved for a later version: RFC 3161 time-stamp tokens
-over checkpoints and witness cosignatures; this version writes them empty.
+root. RFC 3161 time-stamp tokens over the bundle checkpoint and witness
+cosignatures of it give times that do not rest on the operator's clock. A
+bundle that answers a court's question to the registry carries the question
+and the claimed answer, which a verifier recomputes from the bundled entries.
 
 Every hash is canonical base64 of exactly 32 bytes, so that a changed bit in
 a bundle never leaves its meaning intact (docs/decisions/0004).
@@ -16,18 +18,54 @@ a bundle never leaves its meaning intact (docs/decisions/0004).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from schemas.fingerprints import Disclosure
+from schemas.questions import Question
 from schemas.receipts import Receipt
 from schemas.types import FROZEN, Base64Hash
 
 BUNDLE_FORMAT: Final = "cunzheng.bundle/v1"
 # Entries a request may name, and so roughly the most evidence one bundle holds.
 MAX_REQUESTED = 1000
+# The role of each statement family in a bundle.
+ROLE_OF_FAMILY: Final = {
+    "evidence": "evidence",
+    "party": "party",
+    "asset": "registry",
+    "licence": "registry",
+    "objection": "registry",
+}
+
+
+def _decode_der(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a base64 string")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("is not valid base64") from None
+    # Canonical only, so that every bit of a token in a bundle matters (docs/decisions/0004).
+    if not raw or base64.b64encode(raw).decode() != value:
+        raise ValueError("is not canonical base64 (padding or unused bits)")
+    return raw
+
+
+StrictDer = Annotated[
+    bytes,
+    BeforeValidator(_decode_der),
+    PlainSerializer(lambda raw: base64.b64encode(raw).decode(), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "contentEncoding": "base64", "description": "DER, in canonical base64"}
+    ),
+]
 
 
 class BundleLog(BaseModel):
@@ -50,10 +88,11 @@ class BundleEntry(BaseModel):
 
     model_config = FROZEN
 
-    role: Literal["evidence", "party"] = Field(
+    role: Literal["evidence", "party", "registry"] = Field(
         description=(
             "evidence: an evidence.* statement the bundle is about; party: a party.* statement "
-            "that registers, rotates or revokes a key a bundled statement was signed with."
+            "that registers, rotates or revokes a key a bundled statement was signed with; "
+            "registry: an asset.*, licence.* or objection.* event of the data-IP registry."
         )
     )
     index: int = Field(ge=0, description="The entry's leaf index in the log.")
@@ -77,6 +116,54 @@ class EarlierCheckpoint(BaseModel):
     )
 
 
+class BundleTimestamp(BaseModel):
+    """An RFC 3161 time-stamp token over the bundle checkpoint."""
+
+    model_config = FROZEN
+
+    token: StrictDer = Field(
+        description=(
+            "RFC 3161 TimeStampToken (DER CMS SignedData), whose message imprint is the SHA-256 "
+            "of the bundle checkpoint note exactly as in `checkpoint`."
+        )
+    )
+
+
+class BundleCosignature(BaseModel):
+    """A witness's cosignature of the bundle checkpoint (C2SP tlog-cosignature)."""
+
+    model_config = FROZEN
+
+    witness: str = Field(description="The witness's key name, as in its signature line.")
+    signature: str = Field(
+        description=(
+            "base64(key ID || timestamp || Ed25519 signature), as after the name in the note "
+            "signature line `— <witness> <signature>` appended to `checkpoint`."
+        )
+    )
+
+
+class BundleClaim(BaseModel):
+    """A court's question to the registry and the answer claimed for it, to recompute from the entries."""
+
+    model_config = FROZEN
+
+    question: Question = Field(description="The question as asked.")
+    answer: Any = Field(
+        default=None,
+        description=(
+            "The claimed answer, as the registry API gives it (absent for none). A verifier "
+            "recomputes it by replaying the bundle's entries through the registry's rules."
+        ),
+    )
+    entries: list[Annotated[int, Field(ge=0)]] = Field(
+        description=(
+            "The registry entries the answer rests on, by index, in increasing order: every "
+            "registry entry in the bundle. One missing from the bundle was omitted."
+        )
+    )
+
+
 class Bundle(BaseModel):
     """Everything needed to check, offline, what a log proves about some evidence."""
 
@@ -91,7 +178,9 @@ class Bundle(BaseModel):
     )
     entries: list[BundleEntry] = Field(
         min_length=1,
-        description="The evidence entries and the party entries they rely on, by index.",
+        description=(
+            "The evidence and registry entries and the party entries they rely on, by index."
+        ),
     )
     earlier_checkpoints: list[EarlierCheckpoint] = Field(
         default_factory=list,
@@ -101,19 +190,23 @@ class Bundle(BaseModel):
         default_factory=list,
         description="cunzheng.disclosure/v1 proofs that single records or files belong to a logged dataset root.",
     )
-    timestamps: list[dict[str, Any]] = Field(
+    timestamps: list[BundleTimestamp] = Field(
         default_factory=list,
         description=(
-            "Reserved for RFC 3161 time-stamp tokens over checkpoints; empty in this version. "
-            "Verifiers report any they cannot check as not checked."
+            "RFC 3161 time-stamp tokens over the bundle checkpoint. Checked against the TSA "
+            "roots a verifier is given; without any, reported as not checked."
         ),
     )
-    cosignatures: list[dict[str, Any]] = Field(
+    cosignatures: list[BundleCosignature] = Field(
         default_factory=list,
         description=(
-            "Reserved for witness cosignatures (C2SP tlog-cosignature) of checkpoints; empty in "
-            "this version. Verifiers report any they cannot check as not checked."
+            "Witness cosignatures (C2SP tlog-cosignature) of the bundle checkpoint. Checked "
+            "against the witnesses a verifier names; without any, reported as not checked."
         ),
+    )
+    claim: BundleClaim | None = Field(
+        default=None,
+        description="The question and the claimed answer, when the bundle answers a court's question.",
     )
 
 

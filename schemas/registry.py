@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from schemas.bundles import Bundle
+from schemas.questions import Question
 from schemas.types import FROZEN
 
 
@@ -15,6 +16,12 @@ class RegistryAnswer(BaseModel):
 
     model_config = FROZEN
 
-    question: dict[str, Any] = Field(description="The question as asked: its kind and parameters.")
+    question: Question = Field(description="The question as asked: its kind and parameters.")
     answer: Any = Field(description="The answer, as the registry's state gives it.")
-    bundle: Bundle | None = Field(description="The entries the answer rests on, with their proofs.")
+    bundle: Bundle | None = Field(
+        description=(
+            "The entries the answer rests on, with their proofs, and the question and answer "
+            "as the bundle's claim, which `cunzheng verify` recomputes offline; null when no "
+            "entry bears on the answer."
+        )
+    )

@@ -1,4 +1,9 @@
-"""The questions a court asks of the registry; each answer comes with its evidence bundle."""
+"""The questions a court asks of the registry; each answer comes with its evidence bundle.
+
+The bundle carries the question and the answer as its claim, with every
+entry the answer rests on, so that ``cunzheng verify`` recomputes the
+answer offline and refuses it if any entry was altered or left out.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import get_log
 from ledger import questions
 from ledger.bodies import hex_digest
-from ledger.bundles import build_bundle
-from ledger.clock import parse_time, utc_now
+from ledger.bundles import build_answer_bundle
+from ledger.clock import format_time, parse_time, utc_now
+from ledger.errors import MalformedInput
 from ledger.log import Log
 from ledger.registry.state import to_doc
-from schemas.bundles import BundleRequest
+from schemas.questions import Question
 from schemas.registry import RegistryAnswer
 
 router = APIRouter(prefix="/v1", tags=["registry"])
@@ -23,11 +29,10 @@ LogDep = Annotated[Log, Depends(get_log)]
 At = Annotated[str | None, Query(description="RFC 3339 UTC time; default: now.")]
 
 
-def _answer(log: Log, question: dict[str, Any], answer: questions.Answer) -> RegistryAnswer:
-    bundle = (
-        build_bundle(log, BundleRequest(indexes=list(answer.indexes))) if answer.indexes else None
-    )
-    return RegistryAnswer(question=question, answer=_plain(answer.value), bundle=bundle)
+def _answer(log: Log, question: Question, answer: questions.Answer) -> RegistryAnswer:
+    value = _plain(answer.value)
+    bundle = build_answer_bundle(log, question, value, answer.indexes)
+    return RegistryAnswer(question=question, answer=value, bundle=bundle)
 
 
 def _plain(value: Any) -> Any:
@@ -46,12 +51,19 @@ def _at(text: str | None) -> datetime:
     return utc_now() if text is None else parse_time(text, what="at")
 
 
+def _purpose(text: str) -> str:
+    if not text:
+        raise MalformedInput("purpose must not be empty")
+    return text
+
+
 @router.get("/assets/{asset_id}", response_model=RegistryAnswer)
 async def history(asset_id: str, log: LogDep) -> RegistryAnswer:
     """The asset as it stands, with every event of its history."""
     asset = hex_digest(asset_id, "asset id")
     answer = await run_in_threadpool(questions.history, log.store, asset)
-    return await run_in_threadpool(_answer, log, {"kind": "history", "asset": asset_id}, answer)
+    question = Question(kind="history", asset=asset.hex())
+    return await run_in_threadpool(_answer, log, question, answer)
 
 
 @router.get("/assets/{asset_id}/holder", response_model=RegistryAnswer)
@@ -59,7 +71,7 @@ async def holder(asset_id: str, log: LogDep, at: At = None) -> RegistryAnswer:
     """The party that held the asset at a given time."""
     asset, moment = hex_digest(asset_id, "asset id"), _at(at)
     answer = await run_in_threadpool(questions.holder_on, log.store, asset, moment)
-    question = {"kind": "holder", "asset": asset_id, "at": moment.isoformat()}
+    question = Question(kind="holder", asset=asset.hex(), at=format_time(moment))
     return await run_in_threadpool(_answer, log, question, answer)
 
 
@@ -73,14 +85,16 @@ async def licensed(
 ) -> RegistryAnswer:
     """Whether a party was licensed to use the asset for a purpose at a time, and under which licences."""
     asset, who, moment = hex_digest(asset_id, "asset id"), hex_digest(party, "party"), _at(at)
-    answer = await run_in_threadpool(questions.licences_on, log.store, asset, who, purpose, moment)
-    question = {
-        "kind": "licensed",
-        "asset": asset_id,
-        "party": party,
-        "purpose": purpose,
-        "at": moment.isoformat(),
-    }
+    answer = await run_in_threadpool(
+        questions.licences_on, log.store, asset, who, _purpose(purpose), moment
+    )
+    question = Question(
+        kind="licensed",
+        asset=asset.hex(),
+        party=who.hex(),
+        purpose=purpose,
+        at=format_time(moment),
+    )
     return await run_in_threadpool(_answer, log, question, answer)
 
 
@@ -89,4 +103,5 @@ async def portfolio(party_id: str, log: LogDep) -> RegistryAnswer:
     """The assets a party holds, the licences it holds and the assets pledged to it."""
     party = hex_digest(party_id, "party id")
     answer = await run_in_threadpool(questions.portfolio, log.store, party)
-    return await run_in_threadpool(_answer, log, {"kind": "portfolio", "party": party_id}, answer)
+    question = Question(kind="portfolio", party=party.hex())
+    return await run_in_threadpool(_answer, log, question, answer)

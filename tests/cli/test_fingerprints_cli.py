@@ -111,7 +111,7 @@ def test_hash_and_disclose_a_file_of_a_directory(tmp_path: Path) -> None:
         (data / "images" / f"{i:03}.bin").write_bytes(os.urandom(i))
     manifest = tmp_path / "dir.manifest.json"
     root, body = hashed(str(data), "--salt", "--manifest", str(manifest))
-    assert body == {"root": root.hex(), "scheme": "directory", "count": 22, "format": None}
+    assert body == {"root": root.hex(), "scheme": "directory", "count": 22}
 
     out = tmp_path / "cover.json"
     r = run("disclose", str(manifest), "--file", "images/2024/封面.jpg", "--out", str(out))

@@ -1,0 +1,179 @@
+"""A court's answer checked offline: the claimed answer recomputed from a bundle's proved entries.
+
+A bundle that answers a question to the registry (``schemas.bundles.BundleClaim``)
+names the registry entries the answer rests on. ``check_claim`` requires
+each of them in the bundle and proved, replays the proved entries in log
+order through ``ledger.registry.memory.MemoryRegistry`` (the registry's own
+rules, nothing restated here) up to the time asked about, and computes the
+answer from the resulting state:
+
+- ``history``: the asset as it stands;
+- ``holder``: the holder at the time, from its application and transfers;
+- ``licensed``: the licences of the party in force at the time for the purpose;
+- ``portfolio``: the assets the party holds, its licences, the assets pledged to it.
+
+The outcome is one check: ``claim.confirmed``, ``claim.contradicted``, or a
+reason it cannot be recomputed: ``claim.omitted`` (an entry the claim names
+is missing), ``claim.chain_broken`` (the replay refuses an event because one
+it depends on is missing: each asset event names its predecessor) or
+``claim.unprovable``. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from ledger.canonical import canonical_json
+from ledger.clock import parse_time
+from ledger.errors import MalformedInput, RuleViolation
+from ledger.registry.memory import MemoryRegistry
+from ledger.registry.state import Asset, Licence, to_doc
+from ledger.replay import REPLAY_POLICY, ReplayEntry
+from ledger.report import Check, Fact, Outcome
+from schemas.bundles import BundleClaim
+from schemas.questions import Question
+
+# Refusals that mean an entry the refused one depends on is not in the bundle.
+OMISSION_RULES = frozenset(
+    {"asset.stale_prev", "asset.unknown", "licence.unknown", "objection.unknown", "key.unknown"}
+)
+
+
+def check_claim(
+    claim: BundleClaim, entries: Sequence[ReplayEntry], registry: Sequence[int]
+) -> Check:
+    """Return the check of *claim* against the bundle's *entries*, whose registry entries are *registry*."""
+    question = claim.question
+    facts = question_facts(question)
+    present = set(registry)
+    missing = [i for i in claim.entries if i not in present]
+    if missing:
+        facts["missing"] = ", ".join(map(str, missing))
+        return _failed(
+            "claim.omitted", facts, f"the claim names entries {missing}, not in the bundle"
+        )
+    unlisted = sorted(present - set(claim.entries))
+    unproved = [e.index for e in entries if not e.proved]
+    if unlisted or unproved:
+        detail = (
+            f"registry entries {unlisted} are not named by the claim"
+            if unlisted
+            else f"entries {unproved} did not verify"
+        )
+        return _failed("claim.unprovable", facts, detail)
+    moment = None if question.at is None else parse_time(question.at, what="question.at")
+    view = MemoryRegistry()
+    for entry in sorted(entries, key=lambda e: e.index):
+        if moment is not None and entry.logged_at > moment:
+            continue
+        try:
+            view.add(
+                entry.statement, index=entry.index, logged_at=entry.logged_at, policy=REPLAY_POLICY
+            )
+        except RuleViolation as e:
+            facts |= {"index": entry.index, "type": entry.statement.type, "rule": e.reason_code}
+            reason = "claim.chain_broken" if e.reason_code in OMISSION_RULES else "claim.unprovable"
+            return _failed(reason, facts, f"entry {entry.index}: {e.message}")
+    answer = recompute(question, view, moment)
+    facts |= answer_facts(question, answer, view)
+    if _canonical(answer) != _canonical(claim.answer):
+        detail = (
+            f"claimed {_canonical(claim.answer).decode()}; the entries give "
+            f"{_canonical(answer).decode()}"
+        )
+        return _failed("claim.contradicted", facts, detail)
+    return Check("claim", "claim", Outcome.PASSED, "claim.confirmed", True, facts)
+
+
+def recompute(question: Question, view: MemoryRegistry, moment: datetime | None) -> Any:
+    """Return the answer to *question* that the registry state *view* gives, as the API writes it."""
+    if question.kind == "portfolio":
+        assert question.party is not None
+        party = bytes.fromhex(question.party)
+        objects = list(view.objects.values())
+        assets = [o for o in objects if isinstance(o, Asset)]
+        licences = [o for o in objects if isinstance(o, Licence)]
+        return {
+            "holds": [to_doc(a) for a in assets if a.holder == party],
+            "licensed": [to_doc(lic) for lic in licences if lic.licensee == party],
+            "pledged": [to_doc(a) for a in assets if a.pledgee == party],
+        }
+    assert question.asset is not None
+    asset = view.asset(bytes.fromhex(question.asset))
+    if question.kind == "history":
+        return None if asset is None else to_doc(asset)
+    if question.kind == "holder":
+        return None if asset is None else asset.holder.hex()
+    assert question.party is not None and question.purpose is not None and moment is not None
+    party, purpose = bytes.fromhex(question.party), question.purpose
+    if asset is None:
+        return []
+    return [
+        lic.id.hex()
+        for lic in view.licences_of(asset.id)
+        if lic.licensee == party
+        and (purpose in lic.scope or "*" in lic.scope)
+        and lic.active_at(moment)
+    ]
+
+
+def question_facts(question: Question) -> dict[str, Fact]:
+    """Return the question's kind and parameters as report facts."""
+    given = question.model_dump(exclude_none=True)
+    return {k: str(v) for k, v in given.items()}
+
+
+def answer_facts(question: Question, answer: Any, view: MemoryRegistry) -> dict[str, Fact]:
+    """Return the recomputed answer as report facts, parties named as they registered."""
+    if question.kind == "portfolio":
+        out: dict[str, Fact] = {}
+        for part in ("holds", "licensed", "pledged"):
+            ids = [str(doc["id"]) for doc in answer[part]]
+            out |= {part: ", ".join(ids) or "—", f"{part}_count": len(ids)}
+        return out
+    if question.kind == "licensed":
+        return {"licences": ", ".join(answer) or "—", "found": len(answer)}
+    if answer is None:
+        return {"found": 0}
+    if question.kind == "holder":
+        return {"found": 1, "holder": answer, "holder_name": _name(view, answer)}
+    return {
+        "found": 1,
+        "status": answer["status"],
+        "holder": answer["holder"],
+        "holder_name": _name(view, answer["holder"]),
+        "registrar": answer["registrar"],
+        "registrar_name": _name(view, answer["registrar"]),
+        "version": answer["version"],
+        "certificate": answer["certificate"] or "—",
+        "expires": answer["expires"] or "—",
+        "last_event": answer["last_event"],
+    }
+
+
+def _name(view: MemoryRegistry, party_hex: str) -> str:
+    party = view.party(bytes.fromhex(party_hex))
+    return party.name if party is not None else "?"
+
+
+def _canonical(value: Any) -> bytes:
+    """Return *value* in canonical JSON, with the portfolio's and licences' lists in id order."""
+    if isinstance(value, dict) and set(value) == {"holds", "licensed", "pledged"}:
+        value = {
+            k: sorted(v, key=lambda d: str(d.get("id")) if isinstance(d, dict) else str(d))
+            if isinstance(v, list)
+            else v
+            for k, v in value.items()
+        }
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = sorted(value)
+    try:
+        return canonical_json(value)
+    except MalformedInput:
+        return repr(value).encode()
+
+
+def _failed(reason: str, facts: dict[str, Fact], detail: str) -> Check:
+    return Check("claim", "claim", Outcome.FAILED, reason, True, facts, detail)
