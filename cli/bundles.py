@@ -139,13 +139,11 @@ def _verify_receipt(args: argparse.Namespace) -> int:
         or args.disclosure
         or args.online
         or args.json
-        or args.tsa_root
         or args.witness
         or args.witness_threshold is not None
     ):
         raise LedgerError(
-            "--file, --disclosure, --online, --json, --tsa-root and --witness apply to a "
-            "bundle, not a receipt"
+            "--file, --disclosure, --online, --json and --witness apply to a bundle, not a receipt"
         )
     args.file, args.receipt = args.paths
     return commands.verify(args)

@@ -14,7 +14,7 @@ import httpx
 import orjson
 
 from cli.http import post_json
-from ledger.clock import utc_now
+from ledger.clock import format_time, utc_now
 from ledger.digest import sha256_file
 from ledger.disclosure import check_manifest, parse_manifest
 from ledger.errors import LedgerError
@@ -24,6 +24,7 @@ from ledger.note import Signer, Verifier
 from ledger.receipts import parse_receipt, receipt_json
 from ledger.settings import Settings
 from ledger.statements import sign_statement
+from ledger.tsa.verify import load_certificates
 from ledger.verify import verify_receipt
 
 # Statements per request: the server's default batch limit.
@@ -124,8 +125,9 @@ def verify(args: argparse.Namespace) -> int:
     log_key = _log_key(args.log_key)
     data = _read(args.receipt)
     digest = sha256_file(args.file)
+    roots = load_certificates([_read(p) for p in args.tsa_root])
     try:
-        result = verify_receipt(data, log_key=log_key, content_sha256=digest)
+        result = verify_receipt(data, log_key=log_key, content_sha256=digest, tsa_roots=roots)
     except LedgerError as e:
         raise LedgerError(f"NOT VERIFIED: {e}") from None
     print(f"file         {args.file}: SHA-256 {digest.hex()}  matches the statement")
@@ -137,6 +139,12 @@ def verify(args: argparse.Namespace) -> int:
     )
     print(f"inclusion    entry {result.index} is in that tree  proof valid")
     print(f"logged at    {result.logged_at.isoformat().replace('+00:00', 'Z')} (the log's claim)")
+    for token in result.timestamps:
+        print(
+            f"time-stamp   existed no later than {format_time(token.latest)} (RFC 3161, {token.tsa_subject})"
+        )
+    if parse_receipt(data).timestamps and not roots:
+        print("time-stamp   the receipt carries RFC 3161 tokens; not checked without --tsa-root")
     print("VERIFIED")
     return 0
 

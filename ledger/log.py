@@ -281,15 +281,23 @@ class Log:
         return note
 
     def receipts_for(self, indexes: Sequence[int]) -> list[Receipt]:
-        """Return receipts for the entries at *indexes*, proved against the latest checkpoint."""
+        """Return receipts for the entries at *indexes*, with time-stamp tokens when they exist.
+
+        The receipts are proved against the latest time-stamped checkpoint if it
+        covers every entry, else against the latest checkpoint.
+        """
         note = self.checkpoint()
         size = open_checkpoint(note, self.signer.verifier())[0].size
+        tokens: tuple[bytes, ...] = ()
+        evidence = self.store.checkpoint_evidence()
+        if evidence is not None and evidence.tokens and all(i < evidence.size for i in indexes):
+            note, size, tokens = evidence.note, evidence.size, evidence.tokens
         leaves = self.store.leaves_at(indexes)
         missing = [i for i in indexes if i not in leaves or i >= size]
         if missing:
             raise NotFound(f"there is no entry {missing[0]} in the log of {size} entries")
         return [
-            self.receipt(Logged(index, leaves[index], size, note, existed=True))
+            self.receipt(Logged(index, leaves[index], size, note, existed=True), timestamps=tokens)
             for index in indexes
         ]
 
@@ -308,7 +316,7 @@ class Log:
             checkpoint=logged.checkpoint,
         )
 
-    def receipt(self, logged: Logged) -> Receipt:
+    def receipt(self, logged: Logged, *, timestamps: Sequence[bytes] = ()) -> Receipt:
         """Return the receipt of a logged statement, proved against the checkpoint that covered it."""
         proof = merkle.inclusion_proof(logged.index, logged.tree_size, self._tiles.read_hashes)
         return build_receipt(
@@ -317,6 +325,7 @@ class Log:
             tree_size=logged.tree_size,
             proof=proof,
             checkpoint=logged.checkpoint,
+            timestamps=timestamps,
         )
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:

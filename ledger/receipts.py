@@ -21,7 +21,13 @@ from schemas.receipts import RECEIPT_FORMAT, Receipt
 
 
 def build_receipt(
-    *, leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], checkpoint: str
+    *,
+    leaf: bytes,
+    index: int,
+    tree_size: int,
+    proof: Sequence[bytes],
+    checkpoint: str,
+    timestamps: Sequence[bytes] = (),
 ) -> Receipt:
     """Return the receipt of the entry *leaf* at *index*, proved in the tree of *tree_size* leaves."""
     obj = loads(leaf, what="leaf")
@@ -32,6 +38,7 @@ def build_receipt(
         tree_size=tree_size,
         inclusion_proof=list(proof),
         checkpoint=checkpoint,
+        timestamps=list(timestamps),
     )
 
 
@@ -40,7 +47,13 @@ _STATEMENT_KEY = b'","statement":'
 
 
 def receipt_bytes(
-    *, leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], checkpoint: str
+    *,
+    leaf: bytes,
+    index: int,
+    tree_size: int,
+    proof: Sequence[bytes],
+    checkpoint: str,
+    timestamps: Sequence[bytes] = (),
 ) -> bytes:
     """Return the same receipt as ``build_receipt``, as compact JSON, without building the model.
 
@@ -57,6 +70,7 @@ def receipt_bytes(
             "tree_size": tree_size,
             "inclusion_proof": [base64.b64encode(h).decode() for h in proof],
             "checkpoint": checkpoint,
+            "timestamps": [base64.b64encode(t).decode() for t in timestamps],
         }
     )
 

@@ -41,6 +41,7 @@ from ledger import merkle
 from ledger.attestations import (
     IndependentTime,
     TrustRoot,
+    checkpoint_imprint,
     cosignature_checks,
     cosigned_note,
     timestamp_checks,
@@ -64,6 +65,8 @@ from ledger.receipts import parse_receipt, receipt_leaf
 from ledger.replay import ReplayEntry, replay
 from ledger.report import Check, Fact, Finding, Outcome, Report
 from ledger.statements import Statement, check_signature, parse_statement
+from ledger.tsa.tokens import TokenInfo
+from ledger.tsa.verify import verify_token
 from schemas.bundles import BUNDLE_FORMAT, ROLE_OF_FAMILY, Bundle, BundleEntry
 
 
@@ -76,12 +79,22 @@ class VerifiedReceipt:
     index: int
     checkpoint: Checkpoint
     leaf_hash: bytes
+    # The checked RFC 3161 tokens over the checkpoint (empty without trust roots or tokens).
+    timestamps: tuple[TokenInfo, ...] = ()
 
 
 def verify_receipt(
-    data: bytes | str, *, log_key: Verifier, content_sha256: bytes | None = None
+    data: bytes | str,
+    *,
+    log_key: Verifier,
+    content_sha256: bytes | None = None,
+    tsa_roots: Sequence[TrustRoot] = (),
 ) -> VerifiedReceipt:
-    """Return what the receipt proves, or raise the LedgerError of the first check that fails."""
+    """Return what the receipt proves, or raise the LedgerError of the first check that fails.
+
+    With *tsa_roots*, every RFC 3161 token in the receipt must be over the
+    checkpoint and chain to one of them; without, tokens are not checked.
+    """
     receipt = parse_receipt(data)
     statement = parse_statement(receipt.statement)
     logged_at = parse_time(receipt.logged_at, what="logged_at")
@@ -106,7 +119,13 @@ def verify_receipt(
         proof=receipt.inclusion_proof,
         root=checkpoint.root,
     )
-    return VerifiedReceipt(statement, logged_at, receipt.index, checkpoint, leaf_hash)
+    tokens: tuple[TokenInfo, ...] = ()
+    if tsa_roots:
+        imprint = checkpoint_imprint(receipt.checkpoint)
+        tokens = tuple(
+            verify_token(t, digest=imprint, trust_roots=tsa_roots) for t in receipt.timestamps
+        )
+    return VerifiedReceipt(statement, logged_at, receipt.index, checkpoint, leaf_hash, tokens)
 
 
 # Evidence bundles ------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
-from schemas.types import FROZEN, Base64Hash
+from schemas.types import FROZEN, Base64Der, Base64Hash
 
 RECEIPT_FORMAT: Final = "cunzheng.receipt/v1"
 
@@ -29,3 +29,10 @@ class Receipt(BaseModel):
     )
     inclusion_proof: list[Base64Hash] = Field(description="RFC 9162 inclusion proof, leaf to root.")
     checkpoint: str = Field(description="C2SP signed checkpoint note of size tree_size.")
+    timestamps: list[Base64Der] = Field(
+        default_factory=list,
+        description=(
+            "RFC 3161 tokens over the SHA-256 of the checkpoint note, present when the receipt was "
+            "made after the log time-stamped that checkpoint (receipts fetched later, e.g. by search)."
+        ),
+    )

@@ -39,10 +39,24 @@ Base64Hash = Annotated[
 FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 
-# DER structures (time-stamp tokens) on the wire: base64 text outside, raw bytes inside.
+def _decode_der(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a base64 string")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("is not valid base64") from None
+    if not raw or base64.b64encode(raw).decode() != value:
+        raise ValueError("is not in canonical base64")
+    return raw
+
+
+# DER structures (time-stamp tokens) on the wire: canonical base64 outside, raw bytes inside.
 Base64Der = Annotated[
     bytes,
-    BeforeValidator(lambda v: v if isinstance(v, bytes) else base64.b64decode(v, validate=True)),
+    BeforeValidator(_decode_der),
     PlainSerializer(lambda raw: base64.b64encode(raw).decode(), return_type=str),
     WithJsonSchema(
         {"type": "string", "contentEncoding": "base64", "description": "DER, in base64"}
