@@ -172,6 +172,8 @@ class Log:
             log.exception("integration of %d statements failed", len(items))
             self._frontier = None
             self._written = {}
+            self._pending_size = self._known_size
+            self._checkpoint = self.store.latest_checkpoint()
             for p in items:
                 p.future.set_exception(e)
             return
