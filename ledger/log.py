@@ -173,7 +173,7 @@ class Log:
             self._frontier = None
             self._written = {}
             self._pending_size = self._known_size
-            self._checkpoint = self.store.latest_checkpoint()
+            self._checkpoint = None  # reloaded with the frontier on the next batch
             for p in items:
                 p.future.set_exception(e)
             return
@@ -265,7 +265,7 @@ class Log:
                 data = batch.read_tiles([(level, index)]).get((level, index), b"")
                 self._edges[level] = (index, bytearray(data[: width * merkle.HASH_SIZE]))
             level += 1
-        self._checkpoint = self.store.latest_checkpoint() if size else self._checkpoint
+        self._checkpoint = self.store.latest_checkpoint()
 
     def _after_commit(self) -> None:
         self._known_size = max(self._known_size, self._pending_size)
