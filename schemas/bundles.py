@@ -18,17 +18,15 @@ a bundle never leaves its meaning intact (docs/decisions/0004).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, Field
 
 from schemas.fingerprints import Disclosure
 from schemas.questions import Question
 from schemas.receipts import Receipt
-from schemas.types import FROZEN, Base64Hash
+from schemas.types import FROZEN, Base64Der, Base64Hash
 
 BUNDLE_FORMAT: Final = "cunzheng.bundle/v1"
 # Entries a request may name, and so roughly the most evidence one bundle holds.
@@ -41,31 +39,6 @@ ROLE_OF_FAMILY: Final = {
     "licence": "registry",
     "objection": "registry",
 }
-
-
-def _decode_der(value: Any) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("must be a base64 string")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("is not valid base64") from None
-    # Canonical only, so that every bit of a token in a bundle matters (docs/decisions/0004).
-    if not raw or base64.b64encode(raw).decode() != value:
-        raise ValueError("is not canonical base64 (padding or unused bits)")
-    return raw
-
-
-StrictDer = Annotated[
-    bytes,
-    BeforeValidator(_decode_der),
-    PlainSerializer(lambda raw: base64.b64encode(raw).decode(), return_type=str),
-    WithJsonSchema(
-        {"type": "string", "contentEncoding": "base64", "description": "DER, in canonical base64"}
-    ),
-]
 
 
 class BundleLog(BaseModel):
@@ -121,7 +94,7 @@ class BundleTimestamp(BaseModel):
 
     model_config = FROZEN
 
-    token: StrictDer = Field(
+    token: Base64Der = Field(
         description=(
             "RFC 3161 TimeStampToken (DER CMS SignedData), whose message imprint is the SHA-256 "
             "of the bundle checkpoint note exactly as in `checkpoint`."

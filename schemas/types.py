@@ -49,7 +49,7 @@ def _decode_der(value: Any) -> bytes:
     except (binascii.Error, ValueError):
         raise ValueError("is not valid base64") from None
     if not raw or base64.b64encode(raw).decode() != value:
-        raise ValueError("is not in canonical base64")
+        raise ValueError("is not canonical base64 (padding or unused bits)")
     return raw
 
 
@@ -59,6 +59,6 @@ Base64Der = Annotated[
     BeforeValidator(_decode_der),
     PlainSerializer(lambda raw: base64.b64encode(raw).decode(), return_type=str),
     WithJsonSchema(
-        {"type": "string", "contentEncoding": "base64", "description": "DER, in base64"}
+        {"type": "string", "contentEncoding": "base64", "description": "DER, in canonical base64"}
     ),
 ]
