@@ -15,7 +15,6 @@ never goes unnoticed.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from typing import Annotated, Any, Final, Literal
 
@@ -28,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.types import FROZEN
+from schemas.types import FROZEN, canonical_base64
 
 MANIFEST_FORMAT: Final = "cunzheng.manifest/v1"
 DISCLOSURE_FORMAT: Final = "cunzheng.disclosure/v1"
@@ -42,20 +41,6 @@ def _decode_hex32(value: Any) -> bytes:
     if not isinstance(value, str) or not _HEX64.fullmatch(value):
         raise ValueError("must be 64 lowercase hex digits (32 bytes)")
     return bytes.fromhex(value)
-
-
-def _decode_base64(value: Any) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("must be a base64 string")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("is not valid base64") from None
-    if base64.b64encode(raw).decode() != value:
-        raise ValueError("is not canonical base64 (padding or unused bits)")
-    return raw
 
 
 HexHash = Annotated[
@@ -80,7 +65,7 @@ HexSalt = Annotated[
 
 CanonicalBase64 = Annotated[
     bytes,
-    BeforeValidator(_decode_base64),
+    BeforeValidator(canonical_base64),
     PlainSerializer(lambda raw: base64.b64encode(raw).decode(), return_type=str),
     WithJsonSchema({"type": "string", "contentEncoding": "base64"}),
 ]

@@ -9,20 +9,29 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
 
-def _decode_hash(value: Any) -> bytes:
-    if isinstance(value, bytes) and len(value) == 32:
+def canonical_base64(value: Any) -> bytes:
+    """Return the bytes of canonical padded base64 *value* (bytes pass through), or raise ValueError.
+
+    Canonical only: unused trailing bits must be zero, so that every bit of a
+    receipt or bundle matters (docs/decisions/0004-strict-encodings.md).
+    """
+    if isinstance(value, bytes):
         return value
     if not isinstance(value, str):
-        raise ValueError("must be a base64 string of a 32-byte hash")
+        raise ValueError("must be a base64 string")
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("is not valid base64") from None
+    if base64.b64encode(raw).decode() != value:
+        raise ValueError("is not canonical base64 (padding or unused bits)")
+    return raw
+
+
+def _decode_hash(value: Any) -> bytes:
+    raw = canonical_base64(value)
     if len(raw) != 32:
         raise ValueError(f"must decode to 32 bytes, not {len(raw)}")
-    # Canonical only: unused trailing bits must be zero (docs/decisions/0004-strict-encodings.md).
-    if base64.b64encode(raw).decode() != value:
-        raise ValueError("is not in canonical base64")
     return raw
 
 
@@ -40,16 +49,9 @@ FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 
 def _decode_der(value: Any) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("must be a base64 string")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("is not valid base64") from None
-    if not raw or base64.b64encode(raw).decode() != value:
-        raise ValueError("is not canonical base64 (padding or unused bits)")
+    raw = canonical_base64(value)
+    if not raw:
+        raise ValueError("must not be empty")
     return raw
 
 
