@@ -14,10 +14,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -29,6 +30,7 @@ from ledger.note import Signer
 from ledger.statements import Statement, sign_statement
 from ledger.store import Store
 
+T = TypeVar("T")
 SIGNED_AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 PG_URL = os.environ.get("CUNZHENG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -87,8 +89,13 @@ def log(store: Store, log_signer: Signer, holder: SigningKey) -> Iterator[Log]:
     lg.stop()
 
 
-def registration(key: SigningKey, *, kind: str = "rights_holder", name: str = "Test holder",
-                 signer: SigningKey | None = None) -> Statement:
+def registration(
+    key: SigningKey,
+    *,
+    kind: str = "rights_holder",
+    name: str = "Test holder",
+    signer: SigningKey | None = None,
+) -> Statement:
     """Return the party.register statement of *key*, signed by itself or by *signer*."""
     body = {"kind": kind, "name": name, "key": base64.b64encode(bytes(key.verify_key)).decode()}
     return sign_statement(type="party.register", body=body, key=signer or key, signed_at=SIGNED_AT)
@@ -118,42 +125,53 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def launch(
+    argv: list[str], log: Path, probe: Callable[[], T], env: dict[str, str] | None = None
+) -> tuple[T, subprocess.Popen[bytes]]:
+    """Start *argv* with output to *log* and return what *probe* gives once it stops failing."""
+    with open(log, "wb") as logfile:
+        proc = subprocess.Popen(argv, env=env, stdout=logfile, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            return probe(), proc
+        except (httpx.HTTPError, ValueError):
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"{argv[3]} did not start: {log.read_text()}")
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a process started by launch."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def start_server(data_dir: Path, database_url: str | None = None, **env: str) -> LiveServer:
     """Start ``cunzheng serve`` on a free port and wait until it answers."""
     port = free_port()
     environ = {**os.environ, **env}
     if database_url:
         environ["CUNZHENG_DATABASE_URL"] = database_url
-    logfile = open(data_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        env=environ,
-        stdout=logfile,
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            info = httpx.get(f"{url}/log/info", timeout=1).json()
-            return LiveServer(url, info["verifier_key"], data_dir, proc)
-        except (httpx.HTTPError, ValueError):
-            if proc.poll() is not None:
-                break
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(
-        f"server did not start: {(data_dir.parent / f'server-{port}.log').read_text()}"
+    argv = [sys.executable, "-m", "cli", "serve", "--data-dir", str(data_dir), "--port", str(port)]
+    info, proc = launch(
+        argv,
+        data_dir.parent / f"server-{port}.log",
+        lambda: httpx.get(f"{url}/log/info", timeout=1).json(),
+        environ,
     )
+    return LiveServer(url, info["verifier_key"], data_dir, proc)
 
 
 def stop_server(server: LiveServer) -> None:
     """Stop a server started by start_server."""
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    stop_process(server.process)
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,7 @@ from ledger.note import Checkpoint, sign_checkpoint
 from ledger.witness import WitnessEndpoint, gather
 from ledger.witness.state import format_request
 from tests.cli.test_monitor import replacing_proxy, submit
-from tests.conftest import LiveServer, free_port
+from tests.conftest import LiveServer, free_port, launch, stop_process
 from tests.ledger.test_cosignature import BODY, LINE, NAME, SEED, TIME, VKEY
 
 GOPATH_ROOT = Path("/usr/share/gocode")
@@ -67,34 +66,21 @@ class RunningWitness:
 def start_witness(data_dir: Path, name: str | None, log_vkey: str) -> RunningWitness:
     """Start a witness for the log with *log_vkey* and wait until it answers with its key."""
     port = free_port()
-    logfile = open(data_dir.parent / f"witness-{port}.log", "wb")  # noqa: SIM115
     argv = [sys.executable, "-m", "cli", "witness", "serve", "--data-dir", str(data_dir)]
     argv += ["--log", log_vkey, "--port", str(port)] + (["--name", name] if name else [])
-    process = subprocess.Popen(argv, stdout=logfile, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            vkey = httpx.get(url + "/", timeout=1).text.strip()
-            endpoint = WitnessEndpoint(url, CosignatureVerifier.from_string(vkey))
-            return RunningWitness(endpoint, data_dir, process)
-        except (httpx.HTTPError, ValueError):
-            if process.poll() is not None:
-                break
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(
-        f"witness did not start: {(data_dir.parent / f'witness-{port}.log').read_text()}"
-    )
+
+    def probe() -> WitnessEndpoint:
+        vkey = httpx.get(url + "/", timeout=1).text.strip()
+        return WitnessEndpoint(url, CosignatureVerifier.from_string(vkey))
+
+    endpoint, process = launch(argv, data_dir.parent / f"witness-{port}.log", probe)
+    return RunningWitness(endpoint, data_dir, process)
 
 
 def stop_witness(witness: RunningWitness) -> None:
     """Stop a witness started by start_witness."""
-    witness.process.terminate()
-    try:
-        witness.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        witness.process.kill()
+    stop_process(witness.process)
 
 
 @pytest.fixture
