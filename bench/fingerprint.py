@@ -29,32 +29,19 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import os
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from figures import median, rounds_line, target_line
-from workload import machine
+from workload import machine, make_file
 
 from ledger.fingerprint import fingerprint_file, fingerprint_records
 
 TARGET = 0.90
 CHUNK = 1 << 20
 SALT = hashlib.sha256(b"bench salt").digest()
-
-
-def make_file(size: int) -> Path:
-    """Return a file of *size* random bytes in the temporary directory, made if missing."""
-    path = Path(tempfile.gettempdir()) / f"cunzheng-bench-{size >> 20}MiB.bin"
-    if not path.exists() or path.stat().st_size != size:
-        partial = path.with_suffix(".part")
-        with open(partial, "wb") as f:
-            for _ in range(size // (16 << 20)):
-                f.write(os.urandom(16 << 20))
-        partial.replace(path)
-    return path
 
 
 def make_records(rows: int) -> tuple[Path, Path]:

@@ -20,31 +20,17 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from figures import median, rounds_line, target_line
-from workload import machine
+from workload import machine, make_file
 
 from ledger.digest import sha256_file
 
 TARGET = 0.90
 LOOP_CHUNK = 1 << 20
-
-
-def make_file(size: int) -> Path:
-    """Return a file of *size* random bytes in the temporary directory, made if missing."""
-    path = Path(tempfile.gettempdir()) / f"cunzheng-bench-{size >> 20}MiB.bin"
-    if not path.exists() or path.stat().st_size != size:
-        partial = path.with_suffix(".part")
-        with open(partial, "wb") as f:
-            for _ in range(size // (16 << 20)):
-                f.write(os.urandom(16 << 20))
-        partial.replace(path)
-    return path
 
 
 def ours(path: Path) -> bytes:

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import os
 import platform
+import tempfile
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -112,3 +113,15 @@ def sqlite_version() -> str:
     import sqlite3
 
     return sqlite3.sqlite_version
+
+
+def make_file(size: int) -> Path:
+    """Return a file of *size* random bytes in the temporary directory, made if missing."""
+    path = Path(tempfile.gettempdir()) / f"cunzheng-bench-{size >> 20}MiB.bin"
+    if not path.exists() or path.stat().st_size != size:
+        partial = path.with_suffix(".part")
+        with open(partial, "wb") as f:
+            for _ in range(size // (16 << 20)):
+                f.write(os.urandom(16 << 20))
+        partial.replace(path)
+    return path
