@@ -14,6 +14,11 @@ of already-checked statements), and a pipelined variant admits the same
 statements 1,000 at a time, as the batch endpoint receives them, adding each
 chunk before admitting the next so the sequencer works while admission runs.
 
+Before the rounds the script measures the ceiling this CPU puts on any
+design that checks every signature: libsodium's Ed25519 verification alone,
+on one thread per core, with nothing parsed, hashed or stored. The library
+rate can approach that figure, never exceed it (decisions/0006).
+
 SQLite always; PostgreSQL as well with --database-url (each round gets a new
 schema, dropped afterwards).
 
@@ -23,15 +28,17 @@ schema, dropped afterwards).
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from figures import median, rounds_line, target_line
+from nacl.signing import VerifyKey
 from workload import machine, postgres_schema, registration, signed, sqlite_version
 
 from ledger.admission import admit_all
@@ -112,6 +119,27 @@ def _check(futures: Sequence[Future[list[Outcome]]], n: int) -> None:
         raise SystemExit(f"the log did not place {n} new entries at indexes 1..{n}")
 
 
+def verification_ceiling(raw: Sequence[bytes], rounds: int) -> float:
+    """Print and return the median rate of Ed25519 checks alone, one thread per core."""
+    checks = [(s.signer, s.signed_message(), s.signature) for s in admit_all(raw)]
+    threads = os.cpu_count() or 1
+    share = -(-len(checks) // threads)
+    parts = [checks[i : i + share] for i in range(0, len(checks), share)]
+
+    def verify(part: Sequence[tuple[bytes, bytes, bytes]]) -> None:
+        for key, message, signature in part:
+            VerifyKey(key).verify(message, signature)
+
+    rates = []
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for _ in range(rounds):
+            t = time.perf_counter()
+            list(pool.map(verify, parts))
+            rates.append(len(checks) / (time.perf_counter() - t))
+    print(rounds_line(f"Ed25519 checks alone, {threads} threads (the ceiling)", rates, "/s"))
+    return median(rates)
+
+
 def run(database: str, label: str, raw: Sequence[bytes], args: argparse.Namespace) -> float:
     """Print the rounds of both variants on *database*; return the median whole-batch rate."""
     variants: list[tuple[str, Callable[[Log, Sequence[bytes]], Round]]] = [
@@ -179,6 +207,7 @@ def main() -> None:
     with fresh_log("sqlite", batch_size=args.batch_size, batch_wait=args.batch_wait) as log:
         whole(log, warmup)
 
+    verification_ceiling(raw, args.rounds)
     run("sqlite", "SQLite", raw, args)
     if args.database_url:
         run(args.database_url, "PostgreSQL", raw, args)

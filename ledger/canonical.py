@@ -39,22 +39,23 @@ def loads(data: bytes | str, *, what: str = "JSON") -> Any:
 def _check(value: Any, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise MalformedInput(f"JSON nests deeper than {MAX_DEPTH} levels")
-    if isinstance(value, str) or value is None or isinstance(value, bool):
-        return
-    if isinstance(value, int):
-        if abs(value) > MAX_SAFE_INTEGER:
-            raise MalformedInput(f"integer {value} is outside I-JSON's exact range (±2^53-1)")
-        return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str) or not key.isascii():
                 raise MalformedInput(f"object key {key!r} must be an ASCII string")
-            _check(item, depth + 1)
-        return
-    if isinstance(value, list):
+            # Most values in a statement are strings: skip the call for them.
+            if type(item) is not str:
+                _check(item, depth + 1)
+    elif isinstance(value, list):
         for item in value:
-            _check(item, depth + 1)
+            if type(item) is not str:
+                _check(item, depth + 1)
+    elif isinstance(value, str | bool) or value is None:
         return
-    if isinstance(value, float):
+    elif isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise MalformedInput(f"integer {value} is outside I-JSON's exact range (±2^53-1)")
+    elif isinstance(value, float):
         raise MalformedInput("numbers in statements must be integers, not floating point")
-    raise MalformedInput(f"value of type {type(value).__name__} cannot be written as JSON")
+    else:
+        raise MalformedInput(f"value of type {type(value).__name__} cannot be written as JSON")

@@ -82,6 +82,8 @@ class Log:
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._frontier: merkle.Frontier | None = None
+        # The right edge of the latest committed tree: proofs at that size skip its folds.
+        self._edge: merkle.RightEdge | None = None
         self._edges: dict[int, tuple[int, bytearray]] = {}
         self._checkpoint: str | None = None
         self._written: dict[tuple[int, int], bytes] = {}
@@ -269,6 +271,10 @@ class Log:
 
     def _after_commit(self) -> None:
         self._known_size = max(self._known_size, self._pending_size)
+        if self._frontier is not None and (
+            self._edge is None or self._edge.size != self._frontier.size
+        ):
+            self._edge = merkle.RightEdge(self._frontier)
         for key, data in self._written.items():
             self._tiles.put(key, data)
         self._written = {}
@@ -335,14 +341,14 @@ class Log:
         self._check_size(size)
         if not 0 <= index < size:
             raise Conflict(f"leaf {index} is not in a tree of {size} leaves")
-        return merkle.inclusion_proof(index, size, self._tiles.read_hashes)
+        return merkle.inclusion_proof(index, size, self._tiles.read_hashes, edge=self._edge)
 
     def consistency_proof(self, old_size: int, size: int) -> list[bytes]:
         """Return the proof that the tree of *old_size* leaves is a prefix of that of *size*."""
         self._check_size(size)
         if not 0 <= old_size <= size:
             raise Conflict(f"old size {old_size} must be between 0 and {size}")
-        return merkle.consistency_proof(old_size, size, self._tiles.read_hashes)
+        return merkle.consistency_proof(old_size, size, self._tiles.read_hashes, edge=self._edge)
 
     def root(self, size: int) -> bytes:
         """Return the root hash of the tree of *size* leaves."""

@@ -35,6 +35,7 @@ __all__ = [
     "HASH_SIZE",
     "Frontier",
     "HashReader",
+    "RightEdge",
     "consistency_proof",
     "inclusion_proof",
     "leaf_hash",
@@ -51,8 +52,6 @@ EMPTY_ROOT = sha256(b"").digest()
 
 HashReader = Callable[[Sequence[tuple[int, int]]], Sequence[bytes]]
 """Return the hashes of the given complete subtrees (level, index), in order."""
-
-_Range = tuple[int, int]
 
 
 def leaf_hash(leaf: bytes) -> bytes:
@@ -71,7 +70,7 @@ def root(size: int, read_hashes: HashReader) -> bytes:
         raise MalformedInput(f"tree size {size} is negative")
     if size == 0:
         return EMPTY_ROOT
-    return _hash_ranges([(0, size)], read_hashes)[0]
+    return _hash_range(0, size, read_hashes)
 
 
 def subtree_hash(lo: int, hi: int, read_hashes: HashReader) -> bytes:
@@ -79,32 +78,32 @@ def subtree_hash(lo: int, hi: int, read_hashes: HashReader) -> bytes:
     _check_node_range(lo, hi)
     if lo == hi:
         return EMPTY_ROOT
-    return _hash_ranges([(lo, hi)], read_hashes)[0]
+    return _hash_range(lo, hi, read_hashes)
 
 
-def inclusion_proof(index: int, size: int, read_hashes: HashReader) -> list[bytes]:
-    """Return the RFC 9162 inclusion proof (PATH) of leaf *index* in the tree of *size*."""
+def inclusion_proof(
+    index: int, size: int, read_hashes: HashReader, *, edge: RightEdge | None = None
+) -> list[bytes]:
+    """Return the RFC 9162 inclusion proof (PATH) of leaf *index* in the tree of *size*.
+
+    *edge*, the right edge of some tree, saves reading and folding the proof's
+    one incomplete node when that tree is the tree of *size*.
+    """
     if size <= 0 or not 0 <= index < size:
         raise MalformedInput(
             f"no inclusion proof for leaf {index} in tree {size}: "
             "the index must be at least 0 and less than the size"
         )
-    siblings: list[_Range] = []
-    lo, hi = 0, size
-    while hi - lo > 1:
-        mid = lo + _split(hi - lo)
-        if index < mid:
-            siblings.append((mid, hi))
-            hi = mid
-        else:
-            siblings.append((lo, mid))
-            lo = mid
-    siblings.reverse()
-    return _hash_ranges(siblings, read_hashes)
+    return _hash_path(*_path_nodes(index, 0, size), read_hashes, _edge_at(edge, size))
 
 
-def consistency_proof(old_size: int, new_size: int, read_hashes: HashReader) -> list[bytes]:
-    """Return the RFC 9162 consistency proof from tree *old_size* to tree *new_size*."""
+def consistency_proof(
+    old_size: int, new_size: int, read_hashes: HashReader, *, edge: RightEdge | None = None
+) -> list[bytes]:
+    """Return the RFC 9162 consistency proof from tree *old_size* to tree *new_size*.
+
+    *edge* is used as in ``inclusion_proof`` when it is the edge of *new_size*.
+    """
     if not 0 <= old_size <= new_size:
         raise MalformedInput(
             f"no consistency proof from tree {old_size} to tree {new_size}: "
@@ -112,20 +111,18 @@ def consistency_proof(old_size: int, new_size: int, read_hashes: HashReader) -> 
         )
     if old_size in (0, new_size):
         return []
-    ranges: list[_Range] = []
-    lo, hi, whole_old_tree = 0, new_size, True
-    while hi != old_size:
-        mid = lo + _split(hi - lo)
-        if old_size <= mid:
-            ranges.append((mid, hi))
-            hi = mid
-        else:
-            ranges.append((lo, mid))
-            lo, whole_old_tree = mid, False
-    if not whole_old_tree:
-        ranges.append((lo, hi))
-    ranges.reverse()
-    return _hash_ranges(ranges, read_hashes)
+    # RFC 9162 SUBPROOF descends until it reaches the complete subtree that ends
+    # the old tree, [old_size - 2**level, old_size) with level the number of
+    # trailing zero bits of old_size, and then climbs back up collecting that
+    # subtree's siblings: the proof is the subtree itself (omitted when it is
+    # the whole old tree, which the verifier already holds) followed by the
+    # upper part of the inclusion path of leaf old_size - 1.
+    level = (old_size & -old_size).bit_length() - 1
+    nodes, start, end = _path_nodes(old_size - 1, level, new_size)
+    if old_size != 1 << level:
+        nodes.insert(0, (level, (old_size - 1) >> level))
+        start, end = start + 1, end + 1
+    return _hash_path(nodes, start, end, read_hashes, _edge_at(edge, new_size))
 
 
 def verify_inclusion(
@@ -252,9 +249,46 @@ class Frontier:
         return f"Frontier(size={self._size})"
 
 
-def _split(width: int) -> int:
-    """Return k, the largest power of two smaller than *width* (> 1)."""
-    return 1 << ((width - 1).bit_length() - 1)
+class RightEdge:
+    """The hashes of the incomplete nodes on the right edge of one tree.
+
+    A tree whose size has k set bits has k - 1 nodes that are not complete
+    subtrees, all on its right edge: [lo, size) for each lo that clears one
+    more of those bits, the root among them. Each is the fold of a suffix of
+    the frontier. An inclusion or consistency proof needs at most one, which
+    otherwise costs several reads and hashes; the log keeps the edge of its
+    latest tree so that proofs at that size need neither.
+    """
+
+    __slots__ = ("_nodes", "size")
+
+    def __init__(self, frontier: Frontier) -> None:
+        self.size = frontier.size
+        self._nodes: dict[int, bytes] = {}
+        hashes = frontier._hashes
+        # Fold from the right: after taking hashes[i:], the node starts where
+        # the frontier's first i subtrees end.
+        starts = [lo for lo, _ in _frontier_ranges(self.size)]
+        h = hashes[-1] if hashes else EMPTY_ROOT
+        for i in range(len(hashes) - 2, -1, -1):
+            h = node_hash(hashes[i], h)
+            self._nodes[starts[i]] = h
+
+    def node(self, lo: int) -> bytes:
+        """Return the hash of the incomplete node [*lo*, size); KeyError if there is none."""
+        return self._nodes[lo]
+
+    def __repr__(self) -> str:
+        return f"RightEdge(size={self.size})"
+
+
+def _edge_at(edge: RightEdge | None, size: int) -> RightEdge | None:
+    return edge if edge is not None and edge.size == size else None
+
+
+def _frontier_ranges(size: int) -> list[tuple[int, int]]:
+    """Return the leaf ranges [lo, hi) of the frontier of *size*, largest first."""
+    return [(index << level, (index + 1) << level) for level, index in _complete_subtrees(0, size)]
 
 
 def _complete_subtrees(lo: int, hi: int) -> list[tuple[int, int]]:
@@ -287,17 +321,64 @@ def _read(nodes: Sequence[tuple[int, int]], read_hashes: HashReader) -> list[byt
     return hashes
 
 
-def _hash_ranges(ranges: Sequence[_Range], read_hashes: HashReader) -> list[bytes]:
-    """Return the hash of each node range, reading all their complete subtrees at once."""
-    pieces = [_complete_subtrees(lo, hi) for lo, hi in ranges]
-    hashes = _read([node for nodes in pieces for node in nodes], read_hashes)
-    out = []
-    start = 0
-    for nodes in pieces:
-        end = start + len(nodes)
-        out.append(hashes[start] if end == start + 1 else _fold(hashes[start:end]))
-        start = end
-    return out
+def _hash_range(lo: int, hi: int, read_hashes: HashReader) -> bytes:
+    """Return the hash of node range [lo, hi) (lo < hi), folded from its complete subtrees."""
+    return _fold(_read(_complete_subtrees(lo, hi), read_hashes))
+
+
+def _path_nodes(leaf: int, level: int, size: int) -> tuple[list[tuple[int, int]], int, int]:
+    """Return the nodes whose hashes make the RFC 9162 path of *leaf* in tree *size*.
+
+    The path starts at *level* (0 for an inclusion proof). An RFC 9162 tree is
+    the perfect binary tree over the leaves padded to a power of two, with the
+    nodes covering no leaf dropped and lone left children moved up, so the path
+    is, bottom-up, the sibling of each node above *leaf*, clipped to the tree.
+    With last = size - 1 and inner the bit length of leaf ^ last:
+
+    - below level inner - 1, the sibling (j, (leaf >> j) ^ 1) ends before the
+      last leaf, so it is complete;
+    - at level inner - 1, the node above *leaf* is a left child and its sibling
+      is the right edge's node [(last >> j) << j, size), partial unless size is
+      a multiple of 2**j;
+    - from level inner up, the node above *leaf* is on the right edge: it has a
+      complete left sibling (j, (leaf >> j) - 1) where bit j of *leaf* is set,
+      and no sibling otherwise.
+
+    Return (nodes, start, end): the sibling at level inner - 1 is given as its
+    complete subtrees, nodes[start:end], for the caller to fold into one hash.
+    """
+    last = size - 1
+    inner = (leaf ^ last).bit_length()
+    nodes = [(j, (leaf >> j) ^ 1) for j in range(level, inner - 1)]
+    start = end = len(nodes)
+    if inner:
+        j = inner - 1
+        nodes += _complete_subtrees((last >> j) << j, size)
+        end = len(nodes)
+    nodes += [(j, (leaf >> j) - 1) for j in range(inner, last.bit_length()) if leaf >> j & 1]
+    return nodes, start, end
+
+
+def _hash_path(
+    nodes: list[tuple[int, int]],
+    start: int,
+    end: int,
+    read_hashes: HashReader,
+    edge: RightEdge | None,
+) -> list[bytes]:
+    """Return the hashes of *nodes* read in one call, nodes[start:end] folded into one.
+
+    With *edge* (of the proof's tree), the folded node is taken from it instead.
+    """
+    if edge is not None and end - start > 1:
+        level, index = nodes[start]
+        hashes = _read(nodes[:start] + nodes[end:], read_hashes)
+        hashes.insert(start, edge.node(index << level))
+        return hashes
+    hashes = _read(nodes, read_hashes)
+    if end - start > 1:
+        hashes[start:end] = [_fold(hashes[start:end])]
+    return hashes
 
 
 def _check_node_range(lo: int, hi: int) -> None:

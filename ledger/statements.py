@@ -220,10 +220,12 @@ def _b64(value: Any, size: int, what: str) -> bytes:
     if not isinstance(value, str):
         raise MalformedInput(f"{what} must be a base64 string")
     try:
-        raw = base64.b64decode(value, validate=True)
+        raw = binascii.a2b_base64(value, strict_mode=True)
     except (binascii.Error, ValueError):
         raise MalformedInput(f"{what} is not valid base64") from None
-    if len(raw) != size or _b64e(raw) != value:
+    # Strict mode still ignores the unused bits of the last character: re-encoding
+    # catches those, so each value has exactly one accepted spelling.
+    if len(raw) != size or binascii.b2a_base64(raw, newline=False) != value.encode():
         raise MalformedInput(f"{what} must be {size} bytes in canonical base64")
     return raw
 

@@ -297,6 +297,70 @@ def test_consistency_proof_matches_reference_and_verifies(case: tuple[int, int])
     )
 
 
+@cache
+def ref_range_hash(lo: int, hi: int) -> bytes:
+    """MTH(ENTRIES[lo:hi]) by the RFC 9162 recursion, each node hashed once."""
+    if hi - lo == 1:
+        return ref_leaf(ENTRIES[lo])
+    k = ref_k(hi - lo)
+    return ref_node(ref_range_hash(lo, lo + k), ref_range_hash(lo + k, hi))
+
+
+def ref_path_fast(m: int, lo: int, hi: int) -> list[bytes]:
+    """ref_path(m - lo, ENTRIES[lo:hi]), with subtree hashes from ref_range_hash."""
+    if hi - lo == 1:
+        return []
+    k = ref_k(hi - lo)
+    if m < lo + k:
+        return ref_path_fast(m, lo, lo + k) + [ref_range_hash(lo + k, hi)]
+    return ref_path_fast(m, lo + k, hi) + [ref_range_hash(lo, lo + k)]
+
+
+def ref_subproof_fast(m: int, lo: int, hi: int, b: bool) -> list[bytes]:
+    """ref_subproof(m - lo, ENTRIES[lo:hi], b), with subtree hashes from ref_range_hash."""
+    if m == hi:
+        return [] if b else [ref_range_hash(lo, hi)]
+    k = ref_k(hi - lo)
+    if m <= lo + k:
+        return ref_subproof_fast(m, lo, lo + k, b) + [ref_range_hash(lo + k, hi)]
+    return ref_subproof_fast(m, lo + k, hi, False) + [ref_range_hash(lo, lo + k)]
+
+
+def test_every_proof_up_to_max_size_matches_reference() -> None:
+    # Proofs are computed bottom-up from bit tricks rather than by the RFC's
+    # top-down recursion, so check every (index, size) and (old, new) pair.
+    for n in range(1, MAX_SIZE + 1):
+        store = tree(n)
+        for m in range(n):
+            store.calls.clear()
+            assert merkle.inclusion_proof(m, n, store.read) == ref_path_fast(m, 0, n), (m, n)
+            assert len(store.calls) == (1 if n > 1 else 0)
+        for m in range(1, n):
+            store.calls.clear()
+            proof = merkle.consistency_proof(m, n, store.read)
+            assert proof == ref_subproof_fast(m, 0, n, True), (m, n)
+            assert len(store.calls) == 1
+
+
+def test_right_edge_holds_every_incomplete_node_and_serves_proofs() -> None:
+    for n in range(1, MAX_SIZE + 1):
+        frontier = merkle.Frontier.from_reader(n, tree(n).read)
+        edge = merkle.RightEdge(frontier)
+        # The incomplete nodes are [lo, n) for each lo that clears one more set bit of n.
+        starts = [n & ~((1 << b) - 1) for b in range(n.bit_length() + 1) if n & ((1 << b) - 1)]
+        for lo in {lo for lo in starts if (n - lo).bit_count() > 1}:
+            assert edge.node(lo) == ref_range_hash(lo, n), (lo, n)
+        other = merkle.RightEdge(merkle.Frontier.from_reader(n - 1, tree(n).read)) if n > 1 else edge
+        store = tree(n)
+        for m in range(n):
+            assert merkle.inclusion_proof(m, n, store.read, edge=edge) == ref_path_fast(m, 0, n)
+            # An edge of another tree is ignored, never used.
+            assert merkle.inclusion_proof(m, n, store.read, edge=other) == ref_path_fast(m, 0, n)
+        for m in range(1, n):
+            proof = merkle.consistency_proof(m, n, store.read, edge=edge)
+            assert proof == ref_subproof_fast(m, 0, n, True), (m, n)
+
+
 def test_subtree_hash_of_every_node() -> None:
     for n in (1, 2, 7, 8, 13, 64, 100):
         store = tree(n)
