@@ -108,25 +108,29 @@ def _read(
     so the tile is looked up, and marked recently used, once per run.
     """
     out: list[bytes] = []
-    held: TileKey | None = None
+    append = out.append
+    level_start = _LEVEL_START
+    held_level = held_index = -1
     block = b""
     width = 0
     for level, index in nodes:
         within = level & _WITHIN
-        key = (level >> _LEVEL_SHIFT, (index << within) >> TILE_HEIGHT)
-        if key != held:
+        tile_level = level >> _LEVEL_SHIFT
+        tile_index = (index << within) >> TILE_HEIGHT
+        if tile_index != held_index or tile_level != held_level:
+            key = (tile_level, tile_index)
             entry = tile(key)
             if entry is None:
                 return None
             if touch is not None:
                 touch(key)
             block, width = entry
-            held = key
+            held_level, held_index = tile_level, tile_index
         offset = index & ((TILE_WIDTH - 1) >> within)
         if (offset + 1) << within > width:
             return None  # past the width of a partial tile
-        start = _LEVEL_START[within] + offset * HASH_SIZE
-        out.append(block[start : start + HASH_SIZE])
+        start = level_start[within] + offset * HASH_SIZE
+        append(block[start : start + HASH_SIZE])
     return out
 
 
