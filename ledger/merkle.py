@@ -94,7 +94,7 @@ def inclusion_proof(
             f"no inclusion proof for leaf {index} in tree {size}: "
             "the index must be at least 0 and less than the size"
         )
-    return _hash_path(*_path_nodes(index, 0, size), read_hashes, _edge_at(edge, size))
+    return _path(index, 0, size, [], read_hashes, _edge_at(edge, size))
 
 
 def consistency_proof(
@@ -118,11 +118,8 @@ def consistency_proof(
     # the whole old tree, which the verifier already holds) followed by the
     # upper part of the inclusion path of leaf old_size - 1.
     level = (old_size & -old_size).bit_length() - 1
-    nodes, start, end = _path_nodes(old_size - 1, level, new_size)
-    if old_size != 1 << level:
-        nodes.insert(0, (level, (old_size - 1) >> level))
-        start, end = start + 1, end + 1
-    return _hash_path(nodes, start, end, read_hashes, _edge_at(edge, new_size))
+    first = [] if old_size == 1 << level else [(level, (old_size - 1) >> level)]
+    return _path(old_size - 1, level, new_size, first, read_hashes, _edge_at(edge, new_size))
 
 
 def verify_inclusion(
@@ -326,8 +323,15 @@ def _hash_range(lo: int, hi: int, read_hashes: HashReader) -> bytes:
     return _fold(_read(_complete_subtrees(lo, hi), read_hashes))
 
 
-def _path_nodes(leaf: int, level: int, size: int) -> tuple[list[tuple[int, int]], int, int]:
-    """Return the nodes whose hashes make the RFC 9162 path of *leaf* in tree *size*.
+def _path(
+    leaf: int,
+    level: int,
+    size: int,
+    first: list[tuple[int, int]],
+    read_hashes: HashReader,
+    edge: RightEdge | None,
+) -> list[bytes]:
+    """Return the hashes of *first* followed by the RFC 9162 path of *leaf* in tree *size*.
 
     The path starts at *level* (0 for an inclusion proof). An RFC 9162 tree is
     the perfect binary tree over the leaves padded to a power of two, with the
@@ -338,46 +342,35 @@ def _path_nodes(leaf: int, level: int, size: int) -> tuple[list[tuple[int, int]]
     - below level inner - 1, the sibling (j, (leaf >> j) ^ 1) ends before the
       last leaf, so it is complete;
     - at level inner - 1, the node above *leaf* is a left child and its sibling
-      is the right edge's node [(last >> j) << j, size), partial unless size is
-      a multiple of 2**j;
+      is the right edge's node [(last >> j) << j, size): a complete subtree if
+      its width is a power of two, else held by *edge* or folded from the
+      complete subtrees it is made of;
     - from level inner up, the node above *leaf* is on the right edge: it has a
       complete left sibling (j, (leaf >> j) - 1) where bit j of *leaf* is set,
       and no sibling otherwise.
 
-    Return (nodes, start, end): the sibling at level inner - 1 is given as its
-    complete subtrees, nodes[start:end], for the caller to fold into one hash.
+    Every hash read is read in one call.
     """
     last = size - 1
     inner = (leaf ^ last).bit_length()
-    nodes = [(j, (leaf >> j) ^ 1) for j in range(level, inner - 1)]
-    start = end = len(nodes)
-    if inner:
-        j = inner - 1
-        nodes += _complete_subtrees((last >> j) << j, size)
-        end = len(nodes)
-    nodes += [(j, (leaf >> j) - 1) for j in range(inner, last.bit_length()) if leaf >> j & 1]
-    return nodes, start, end
-
-
-def _hash_path(
-    nodes: list[tuple[int, int]],
-    start: int,
-    end: int,
-    read_hashes: HashReader,
-    edge: RightEdge | None,
-) -> list[bytes]:
-    """Return the hashes of *nodes* read in one call, nodes[start:end] folded into one.
-
-    With *edge* (of the proof's tree), the folded node is taken from it instead.
-    """
-    if edge is not None and end - start > 1:
-        level, index = nodes[start]
-        hashes = _read(nodes[:start] + nodes[end:], read_hashes)
-        hashes.insert(start, edge.node(index << level))
+    nodes = first + [(j, (leaf >> j) ^ 1) for j in range(level, inner - 1)]
+    above = [(j, (leaf >> j) - 1) for j in range(inner, last.bit_length()) if leaf >> j & 1]
+    if not inner:  # leaf is the last leaf: no sibling on the right
+        return _read(nodes + above, read_hashes)
+    j = inner - 1
+    lo = (last >> j) << j
+    at = len(nodes)
+    width = size - lo
+    if not width & (width - 1):  # a complete subtree after all
+        k = width.bit_length() - 1
+        return _read([*nodes, (k, lo >> k), *above], read_hashes)
+    if edge is not None:
+        hashes = _read(nodes + above, read_hashes)
+        hashes.insert(at, edge.node(lo))
         return hashes
-    hashes = _read(nodes, read_hashes)
-    if end - start > 1:
-        hashes[start:end] = [_fold(hashes[start:end])]
+    pieces = _complete_subtrees(lo, size)
+    hashes = _read(nodes + pieces + above, read_hashes)
+    hashes[at : at + len(pieces)] = [_fold(hashes[at : at + len(pieces)])]
     return hashes
 
 
