@@ -265,7 +265,7 @@ class RightEdge:
         hashes = frontier._hashes
         # Fold from the right: after taking hashes[i:], the node starts where
         # the frontier's first i subtrees end.
-        starts = [lo for lo, _ in _frontier_ranges(self.size)]
+        starts = [index << level for level, index in _complete_subtrees(0, self.size)]
         h = hashes[-1] if hashes else EMPTY_ROOT
         for i in range(len(hashes) - 2, -1, -1):
             h = node_hash(hashes[i], h)
@@ -281,11 +281,6 @@ class RightEdge:
 
 def _edge_at(edge: RightEdge | None, size: int) -> RightEdge | None:
     return edge if edge is not None and edge.size == size else None
-
-
-def _frontier_ranges(size: int) -> list[tuple[int, int]]:
-    """Return the leaf ranges [lo, hi) of the frontier of *size*, largest first."""
-    return [(index << level, (index + 1) << level) for level, index in _complete_subtrees(0, size)]
 
 
 def _complete_subtrees(lo: int, hi: int) -> list[tuple[int, int]]:
