@@ -315,7 +315,7 @@ class Log:
 
     def receipt_json(self, logged: Logged) -> bytes:
         """Return the receipt of a logged statement as compact JSON (as ``receipt`` would dump it)."""
-        proof = merkle.inclusion_proof(logged.index, logged.tree_size, self._tiles.read_hashes)
+        proof = self.inclusion_proof(logged.index, logged.tree_size)
         return receipt_bytes(
             leaf=logged.leaf,
             index=logged.index,
@@ -326,7 +326,7 @@ class Log:
 
     def receipt(self, logged: Logged, *, timestamps: Sequence[bytes] = ()) -> Receipt:
         """Return the receipt of a logged statement, proved against the checkpoint that covered it."""
-        proof = merkle.inclusion_proof(logged.index, logged.tree_size, self._tiles.read_hashes)
+        proof = self.inclusion_proof(logged.index, logged.tree_size)
         return build_receipt(
             leaf=logged.leaf,
             index=logged.index,
