@@ -17,11 +17,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ledger.clock import utc_now
-from ledger.errors import InvalidProof, NotFound, RuleViolation
+from ledger.errors import InvalidProof, RuleViolation
 from ledger.keys import submitter_key
 from ledger.log import Log, Logged
 from ledger.note import Signer
-from ledger.registry.state import Asset
 from ledger.statements import parse_leaf, sign_statement
 from ledger.store import Store
 from ledger.store import registry as stored
@@ -43,14 +42,6 @@ def commitments(store: Store, asset_id: bytes) -> dict[str, bytes]:
     return found
 
 
-def _asset(store: Store, asset_id: bytes) -> Asset:
-    with store.engine.connect() as conn:
-        asset = stored.load_object(conn, "asset", asset_id)
-    if not isinstance(asset, Asset):
-        raise NotFound(f"no asset has id {asset_id.hex()}")
-    return asset
-
-
 def _party(store: Store, key: bytes, moment: datetime) -> bytes:
     record = store.key_record(key)
     if record is None or not record.valid_at(moment):
@@ -64,7 +55,7 @@ def deposit(
     store: Store, asset_id: bytes, key: bytes, fields: Mapping[str, tuple[bytes, str]]
 ) -> list[str]:
     """Keep the holder's confidential particulars after checking them against the log's commitments."""
-    asset = _asset(store, asset_id)
+    asset = store.asset(asset_id)
     if _party(store, key, utc_now()) != asset.holder:
         raise RuleViolation(
             "access.not_holder", "only the asset's holder deposits its confidential particulars"
@@ -97,7 +88,7 @@ def read(
 ) -> tuple[dict[str, tuple[bytes, str]], Logged]:
     """Return the confidential particulars to the holder or a court, after logging the read."""
     store = log.store
-    asset = _asset(store, asset_id)
+    asset = store.asset(asset_id)
     reader = _party(store, key, utc_now())
     party = store.party(reader)
     if reader != asset.holder and (party is None or party.kind not in READERS):

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ledger.clock import parse_time
-from ledger.errors import NotFound
-from ledger.registry.state import Asset, Licence
+from ledger.registry.state import Licence
 from ledger.statements import Statement, parse_leaf
 from ledger.store import Store
 from ledger.store import registry as stored
@@ -26,14 +25,6 @@ class Answer:
     indexes: tuple[int, ...] = field(default=())
 
 
-def _asset(store: Store, asset_id: bytes) -> Asset:
-    with store.engine.connect() as conn:
-        asset = stored.load_object(conn, "asset", asset_id)
-    if not isinstance(asset, Asset):
-        raise NotFound(f"no asset has id {asset_id.hex()}")
-    return asset
-
-
 def _events(store: Store, asset_id: bytes) -> list[tuple[int, Statement, datetime]]:
     with store.engine.connect() as conn:
         indexes = stored.events_of_asset(conn, asset_id)
@@ -43,13 +34,13 @@ def _events(store: Store, asset_id: bytes) -> list[tuple[int, Statement, datetim
 
 def history(store: Store, asset_id: bytes) -> Answer:
     """Return the asset as it stands, proved by every event of its history."""
-    asset = _asset(store, asset_id)
+    asset = store.asset(asset_id)
     return Answer(asset, tuple(i for i, _, _ in _events(store, asset_id)))
 
 
 def holder_on(store: Store, asset_id: bytes, moment: datetime) -> Answer:
     """Return the party that held the asset at *moment* (None before its application)."""
-    _asset(store, asset_id)
+    store.asset(asset_id)
     holder: bytes | None = None
     proof: list[int] = []
     for index, statement, logged_at in _events(store, asset_id):
@@ -69,7 +60,7 @@ def licences_on(
     store: Store, asset_id: bytes, party: bytes, purpose: str, moment: datetime
 ) -> Answer:
     """Return the licences under which *party* could use the asset for *purpose* at *moment*."""
-    _asset(store, asset_id)
+    store.asset(asset_id)
     granted: dict[bytes, tuple[Statement, list[int]]] = {}
     accepted: set[bytes] = set()
     ended: set[bytes] = set()

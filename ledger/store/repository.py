@@ -23,7 +23,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, tuple_,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ledger.errors import NotFound
 from ledger.registry import KeyRecord, Party
+from ledger.registry.state import Asset
 from ledger.store import registry
 from ledger.store.registry import BatchRegistry
 from ledger.store.tables import checkpoint_evidence, checkpoints, entries, log_head, tiles
@@ -225,6 +227,14 @@ class Store:
         """Return the registered party *party_id*, if any."""
         with self.engine.connect() as conn:
             return registry.load_party(conn, party_id)
+
+    def asset(self, asset_id: bytes) -> Asset:
+        """Return the registered asset *asset_id*; NotFound if there is none."""
+        with self.engine.connect() as conn:
+            asset = registry.load_object(conn, "asset", asset_id)
+        if not isinstance(asset, Asset):
+            raise NotFound(f"no asset has id {asset_id.hex()}")
+        return asset
 
     def party_keys(self, party_id: bytes) -> list[KeyRecord]:
         """Return every key party *party_id* has had, oldest first."""
