@@ -7,22 +7,22 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
-from api.limits import BodyLimit
-from api.routers import bundles as bundles_router
-from api.routers import confidential as confidential_router
-from api.routers import evidence as evidence_router
-from api.routers import log as log_router
-from api.routers import registry as registry_router
-from api.routers import statements as statements_router
-from api.routers import tsa as tsa_router
-from ledger.keys import log_signer, operator_signer
-from ledger.log import Log
-from ledger.operator import register_operator
-from ledger.publisher import Publisher, witness_endpoints
-from ledger.settings import Settings
-from ledger.store import Store
-from ledger.tsa import open_authority
+from cunzheng.api import errors
+from cunzheng.api.limits import BodyLimit
+from cunzheng.api.routers import bundles as bundles_router
+from cunzheng.api.routers import confidential as confidential_router
+from cunzheng.api.routers import evidence as evidence_router
+from cunzheng.api.routers import log as log_router
+from cunzheng.api.routers import registry as registry_router
+from cunzheng.api.routers import statements as statements_router
+from cunzheng.api.routers import tsa as tsa_router
+from cunzheng.ledger.keyfiles import log_signer, operator_signer
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.operator import register_operator
+from cunzheng.ledger.publisher import Publisher, witness_endpoints
+from cunzheng.ledger.settings import Settings
+from cunzheng.ledger.store import Store
+from cunzheng.ledger.tsa import open_authority
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from ledger.access import check_authorization
-from ledger.clock import utc_now
-from ledger.errors import InvalidSignature
+from cunzheng.ledger.access import check_authorization
+from cunzheng.ledger.clock import utc_now
+from cunzheng.ledger.errors import InvalidSignature
 
 
 async def signing_key(request: Request) -> bytes:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from ledger.log import Log
-from ledger.settings import Settings
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.settings import Settings
 
 
 def get_log(request: Request) -> Log:

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ledger.errors import (
+from cunzheng.ledger.errors import (
     Conflict,
     InvalidProof,
     InvalidSignature,

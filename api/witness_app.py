@@ -21,10 +21,16 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput, NotFound
-from ledger.note import MAX_NOTE_SIZE
-from ledger.witness.service import Witness
-from ledger.witness.state import MAX_PROOF_LINES, SizeConflict
+from cunzheng.ledger.errors import (
+    InvalidProof,
+    InvalidSignature,
+    LedgerError,
+    MalformedInput,
+    NotFound,
+)
+from cunzheng.ledger.note import MAX_NOTE_SIZE
+from cunzheng.ledger.witness.service import Witness
+from cunzheng.ledger.witness.state import MAX_PROOF_LINES, SizeConflict
 
 # A request is an old size line, at most 63 proof lines of 45 bytes and a note.
 MAX_REQUEST = MAX_NOTE_SIZE + 32 + MAX_PROOF_LINES * 45

@@ -37,7 +37,7 @@ from pathlib import Path
 from figures import median, rounds_line, target_line
 from workload import machine, make_file
 
-from ledger.fingerprint import fingerprint_file, fingerprint_records
+from cunzheng.ledger.fingerprint import fingerprint_file, fingerprint_records
 
 TARGET = 0.90
 CHUNK = 1 << 20

@@ -27,7 +27,7 @@ from pathlib import Path
 from figures import median, rounds_line, target_line
 from workload import machine, make_file
 
-from ledger.digest import sha256_file
+from cunzheng.ledger.digest import sha256_file
 
 TARGET = 0.90
 LOOP_CHUNK = 1 << 20

@@ -63,7 +63,7 @@ def server(
             [
                 sys.executable,
                 "-m",
-                "cli",
+                "cunzheng.cli",
                 "serve",
                 "--data-dir",
                 str(data_dir),

@@ -41,10 +41,10 @@ from figures import median, rounds_line, target_line
 from nacl.signing import VerifyKey
 from workload import machine, postgres_schema, registration, signed, sqlite_version
 
-from ledger.admission import admit_all
-from ledger.log import Log, Logged, Outcome
-from ledger.note import Signer
-from ledger.store import Store
+from cunzheng.ledger.admission import admit_all
+from cunzheng.ledger.log import Log, Logged, Outcome
+from cunzheng.ledger.note import Signer
+from cunzheng.ledger.store import Store
 
 TARGET = 20_000
 # The batch endpoint's limit on statements per request.

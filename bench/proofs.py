@@ -50,9 +50,9 @@ from figures import median, percentile, target_line
 from pymerkle import SqliteTree
 from workload import machine, registration, signed_chunks, sqlite_version
 
-from ledger.log import Log, Logged
-from ledger.note import Signer
-from ledger.store import Store
+from cunzheng.ledger.log import Log, Logged
+from cunzheng.ledger.note import Signer
+from cunzheng.ledger.store import Store
 
 P50_TARGET_MS = 2.0
 RATIO_TARGET = 50.0

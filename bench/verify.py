@@ -30,14 +30,13 @@ from pathlib import Path
 from figures import median, percentile, target_line
 from workload import machine, registration, signed_chunks, sqlite_version
 
-from ledger.bundles import build_bundle
-from ledger.log import Log, Logged
-from ledger.note import Signer
-from ledger.report import render_text
-from ledger.store import Store
-from ledger.verify import bundle_json, verify_bundle
-from schemas.bundles import BundleRequest
-from schemas.receipts import Receipt
+from cunzheng.ledger.bundles import build_bundle
+from cunzheng.ledger.log import Log, Logged
+from cunzheng.ledger.note import Signer
+from cunzheng.ledger.store import Store
+from cunzheng.ledger.verify import bundle_json, render_text, verify_bundle
+from cunzheng.schemas.bundles import BundleRequest
+from cunzheng.schemas.receipts import Receipt
 
 TARGETS_MS = {1: 10.0, 10: 50.0, 100: 250.0}
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine, text
 
-from ledger.clock import utc_now
-from ledger.statements import Statement, sign_statement
+from cunzheng.ledger.clock import utc_now
+from cunzheng.ledger.statements import Statement, sign_statement
 
 # Statements signed per pool task: large enough that pickling, not scheduling, is the overhead.
 CHUNK = 10_000

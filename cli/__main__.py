@@ -1,3 +1,3 @@
-from cli.main import main
+from cunzheng.cli.main import main
 
 raise SystemExit(main())

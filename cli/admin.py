@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ledger.rebuild import rebuild as rebuild_tables
-from ledger.settings import Settings
-from ledger.store import Store
+from cunzheng.ledger.rebuild import rebuild as rebuild_tables
+from cunzheng.ledger.settings import Settings
+from cunzheng.ledger.store import Store
 
 EPILOG = """example:
   cunzheng rebuild --data-dir ./cunzheng-data

@@ -21,18 +21,23 @@ from pathlib import Path
 import httpx
 import orjson
 
-from cli import commands
-from cli.http import get_json, get_text, post_json
-from ledger.consistency import CurrentCheckpoint
-from ledger.cosignature import CosignatureVerifier, WitnessPolicy
-from ledger.digest import sha256_file
-from ledger.disclosure import parse_disclosure
-from ledger.errors import LedgerError, MalformedInput
-from ledger.note import Checkpoint
-from ledger.receipts import parse_receipt
-from ledger.report import render_text, report_json
-from ledger.tsa.verify import load_certificates
-from ledger.verify import bundle_json, parse_bundle, verify_bundle
+from cunzheng.cli import commands
+from cunzheng.cli.http import get_json, get_text, post_json
+from cunzheng.ledger.cosignature import CosignatureVerifier, WitnessPolicy
+from cunzheng.ledger.digest import sha256_file
+from cunzheng.ledger.disclosure import parse_disclosure
+from cunzheng.ledger.errors import LedgerError, MalformedInput
+from cunzheng.ledger.note import Checkpoint
+from cunzheng.ledger.receipts import parse_receipt
+from cunzheng.ledger.tsa.verify import load_certificates
+from cunzheng.ledger.verify import (
+    CurrentCheckpoint,
+    bundle_json,
+    parse_bundle,
+    render_text,
+    report_json,
+    verify_bundle,
+)
 
 
 def bundle(args: argparse.Namespace) -> int:

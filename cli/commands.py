@@ -13,19 +13,19 @@ from typing import Any
 import httpx
 import orjson
 
-from cli.http import post_json
-from ledger.clock import format_time, utc_now
-from ledger.digest import sha256_file
-from ledger.disclosure import check_manifest, parse_manifest
-from ledger.errors import LedgerError
-from ledger.fingerprint import statement_body
-from ledger.keys import LOG_KEY_FILE, log_signer, read_key, submitter_key, write_key
-from ledger.note import Signer, Verifier
-from ledger.receipts import parse_receipt, receipt_json
-from ledger.settings import Settings
-from ledger.statements import sign_statement
-from ledger.tsa.verify import load_certificates
-from ledger.verify import verify_receipt
+from cunzheng.cli.http import post_json
+from cunzheng.ledger.clock import format_time, utc_now
+from cunzheng.ledger.digest import sha256_file
+from cunzheng.ledger.disclosure import check_manifest, parse_manifest
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.fingerprint import statement_body
+from cunzheng.ledger.keyfiles import LOG_KEY_FILE, log_signer, read_key, submitter_key, write_key
+from cunzheng.ledger.note import Signer, Verifier
+from cunzheng.ledger.receipts import parse_receipt, receipt_json
+from cunzheng.ledger.settings import Settings
+from cunzheng.ledger.statements import sign_statement
+from cunzheng.ledger.tsa.verify import load_certificates
+from cunzheng.ledger.verify import verify_receipt
 
 # Statements per request: the server's default batch limit.
 STAMP_BATCH = 1000
@@ -42,7 +42,11 @@ def serve(args: argparse.Namespace) -> int:
     print(f"cunzheng: log {signer.name} with key {signer.verifier().to_string()}", file=sys.stderr)
     print(f"cunzheng: database {_redacted(settings.resolved_database_url())}", file=sys.stderr)
     uvicorn.run(
-        "api.app:create_app", factory=True, host=args.host, port=args.port, log_level="info"
+        "cunzheng.api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_level="info",
     )
     return 0
 

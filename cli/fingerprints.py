@@ -11,16 +11,16 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
 
-from ledger.canonical import canonical_json
-from ledger.disclosure import (
+from cunzheng.ledger.canonical import canonical_json
+from cunzheng.ledger.disclosure import (
     disclose_file,
     disclose_record,
     disclosure_json,
     parse_manifest,
     verify_disclosure,
 )
-from ledger.errors import LedgerError
-from ledger.fingerprint import (
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.fingerprint import (
     SALT_SIZE,
     Fingerprint,
     ManifestWriter,
@@ -32,7 +32,7 @@ from ledger.fingerprint import (
     read_record,
     statement_body,
 )
-from schemas.fingerprints import Kind, Manifest, RecordFormat
+from cunzheng.schemas.fingerprints import Kind, Manifest, RecordFormat
 
 HASH_HELP = "fingerprint a file, a directory or a CSV / JSON Lines dataset, on this machine"
 EPILOG_HASH = """examples:

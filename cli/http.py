@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import orjson
 
-from ledger.errors import LedgerError
+from cunzheng.ledger.errors import LedgerError
 
 
 def post_json(client: httpx.Client, url: str, payload: Any) -> Any:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cli import (
+from cunzheng.cli import (
     admin,
     bundles,
     commands,
@@ -23,7 +23,7 @@ from cli import (
     timestamps,
     witness,
 )
-from ledger.errors import LedgerError
+from cunzheng.ledger.errors import LedgerError
 
 EPILOG_SERVE = """example:
   cunzheng serve --data-dir ./cunzheng-data --port 8000

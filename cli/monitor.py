@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.witness import read_verifier
-from ledger.cosignature import CosignatureVerifier, WitnessPolicy
-from ledger.errors import LedgerError
-from ledger.monitor import Audit, Misbehaviour
-from ledger.monitor_io import run
+from cunzheng.cli.witness import read_verifier
+from cunzheng.ledger.cosignature import CosignatureVerifier, WitnessPolicy
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.monitor import Audit, Misbehaviour, run
 
 # Exit status when the log served evidence of misbehaviour (1: the audit could not be done).
 ALARM = 3

@@ -11,13 +11,13 @@ from typing import Any
 import httpx
 import orjson
 
-from cli.http import post_json
-from ledger.clock import format_time, parse_time, utc_now
-from ledger.errors import LedgerError, MalformedInput
-from ledger.keys import read_key, submitter_key
-from ledger.note import Verifier
-from ledger.receipts import parse_receipt, receipt_json
-from ledger.statements import Statement, sign_statement
+from cunzheng.cli.http import post_json
+from cunzheng.ledger.clock import format_time, parse_time, utc_now
+from cunzheng.ledger.errors import LedgerError, MalformedInput
+from cunzheng.ledger.keyfiles import read_key, submitter_key
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.receipts import parse_receipt, receipt_json
+from cunzheng.ledger.statements import Statement, sign_statement
 
 EPILOG_REGISTER = """examples:
   cunzheng register --server http://127.0.0.1:8000 --key alice.key --kind rights_holder --name "Alice Data Ltd" \\

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import orjson
 
-from cli.http import get_json
-from ledger.errors import LedgerError
-from ledger.verify import bundle_json, parse_bundle
+from cunzheng.cli.http import get_json
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.verify import bundle_json, parse_bundle
 
 EPILOG = """examples:
   cunzheng ask history ASSET_ID --server URL --out asset.bundle.json

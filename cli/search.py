@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import orjson
 
-from cli.http import get_json
-from ledger.bodies import hex_digest
-from ledger.digest import sha256_file
-from ledger.errors import LedgerError
-from ledger.receipts import parse_receipt, receipt_json
+from cunzheng.cli.http import get_json
+from cunzheng.ledger.bodies import hex_digest
+from cunzheng.ledger.digest import sha256_file
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.receipts import parse_receipt, receipt_json
 
 EPILOG = """examples:
   cunzheng search contract.pdf --server http://127.0.0.1:8000

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ledger.digest import sha256_file
-from ledger.tsa.client import fetch_token
+from cunzheng.ledger.digest import sha256_file
+from cunzheng.ledger.tsa.client import fetch_token
 
 EPILOG = """example:
   cunzheng tsa-stamp contract.pdf --tsa http://127.0.0.1:8000/tsa --ca ca.pem

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import LedgerError
-from ledger.note import Verifier
-from ledger.witness.service import Witness
-from ledger.witness.store import witness_key_path, witness_signer
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.witness.datadir import witness_key_path, witness_signer
+from cunzheng.ledger.witness.service import Witness
 
 EPILOG_SERVE = """example:
   cunzheng witness serve --data-dir ./witness-data --name witness.example.org/w1 \\
@@ -61,7 +61,7 @@ def serve(args: argparse.Namespace) -> int:
     """Run the witness until interrupted."""
     import uvicorn
 
-    from api.witness_app import create_app
+    from cunzheng.api.witness_app import create_app
 
     logs = [read_verifier(text) for text in args.log]
     if not witness_key_path(args.data_dir).exists() and args.name is None:

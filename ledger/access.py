@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
-from ledger.clock import format_time, parse_time
-from ledger.errors import InvalidSignature, MalformedInput
+from cunzheng.ledger.clock import format_time, parse_time
+from cunzheng.ledger.errors import InvalidSignature, MalformedInput
 
 CONTEXT = b"cunzheng/request/v1\n"
 SCHEME = "Cunzheng"

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ledger.errors import LedgerError
-from ledger.statements import Statement, check_signature, parse_statement
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.statements import Statement, check_signature, parse_statement
 
 _CHUNK = 256
 _pool = ThreadPoolExecutor(

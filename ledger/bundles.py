@@ -24,17 +24,17 @@ from collections.abc import Iterable
 from hmac import compare_digest
 from typing import Any
 
-from ledger import merkle
-from ledger.clock import format_time
-from ledger.cosignature import parse_line
-from ledger.errors import Conflict, LedgerError, MalformedInput, NotFound
-from ledger.log import Log
-from ledger.note import Checkpoint, open_checkpoint
-from ledger.receipts import receipt_leaf
-from ledger.statements import Statement, parse_leaf
-from ledger.store import CheckpointEvidence, Store
-from ledger.store import registry as stored
-from schemas.bundles import (
+from cunzheng.ledger import merkle
+from cunzheng.ledger.clock import format_time
+from cunzheng.ledger.cosignature import parse_line
+from cunzheng.ledger.errors import Conflict, LedgerError, MalformedInput, NotFound
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Checkpoint, open_checkpoint
+from cunzheng.ledger.receipts import receipt_leaf
+from cunzheng.ledger.statements import Statement, parse_leaf
+from cunzheng.ledger.store import CheckpointEvidence, Store
+from cunzheng.ledger.store import registry as stored
+from cunzheng.schemas.bundles import (
     MAX_REQUESTED,
     ROLE_OF_FAMILY,
     Bundle,
@@ -46,8 +46,8 @@ from schemas.bundles import (
     BundleTimestamp,
     EarlierCheckpoint,
 )
-from schemas.questions import Question
-from schemas.receipts import Receipt
+from cunzheng.schemas.questions import Question
+from cunzheng.schemas.receipts import Receipt
 
 # Body fields of registry events that name a party the rules look up.
 PARTY_FIELDS = ("registrar", "to", "licensee", "pledgee")

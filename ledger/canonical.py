@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from ledger.errors import MalformedInput
+from cunzheng.ledger.errors import MalformedInput
 
 # I-JSON (RFC 7493) integers: exactly representable as IEEE 754 doubles.
 MAX_SAFE_INTEGER = (1 << 53) - 1

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ledger.errors import MalformedInput
+from cunzheng.ledger.errors import MalformedInput
 
 Clock = Callable[[], datetime]
 

@@ -16,15 +16,15 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ledger.clock import utc_now
-from ledger.errors import InvalidProof, RuleViolation
-from ledger.keys import submitter_key
-from ledger.log import Log, Logged
-from ledger.note import Signer
-from ledger.statements import parse_leaf, sign_statement
-from ledger.store import Store
-from ledger.store import registry as stored
-from ledger.store.tables import confidential
+from cunzheng.ledger.clock import utc_now
+from cunzheng.ledger.errors import InvalidProof, RuleViolation
+from cunzheng.ledger.keyfiles import submitter_key
+from cunzheng.ledger.log import Log, Logged
+from cunzheng.ledger.note import Signer
+from cunzheng.ledger.statements import parse_leaf, sign_statement
+from cunzheng.ledger.store import Store
+from cunzheng.ledger.store import registry as stored
+from cunzheng.ledger.store.tables import confidential
 
 READERS = ("court",)  # besides the holder itself
 

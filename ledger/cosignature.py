@@ -35,8 +35,15 @@ from datetime import UTC, datetime
 from nacl.exceptions import CryptoError
 from nacl.signing import SigningKey, VerifyKey
 
-from ledger.errors import InvalidSignature, MalformedInput
-from ledger.note import Checkpoint, Signature, _b64decode, _open, _parse_signature_line, _valid_name
+from cunzheng.ledger.errors import InvalidSignature, MalformedInput
+from cunzheng.ledger.note import (
+    Checkpoint,
+    Signature,
+    _b64decode,
+    _open,
+    _parse_signature_line,
+    _valid_name,
+)
 
 __all__ = [
     "ALG_COSIGNATURE_V1",

@@ -28,11 +28,17 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ledger import merkle
-from ledger.canonical import loads
-from ledger.errors import InvalidProof, MalformedInput
-from ledger.fingerprint import file_commitment, file_leaf, item_salt, record_digest, record_leaf
-from schemas.fingerprints import DISCLOSURE_FORMAT, MANIFEST_FORMAT, Disclosure, Manifest
+from cunzheng.ledger import merkle
+from cunzheng.ledger.canonical import loads
+from cunzheng.ledger.errors import InvalidProof, MalformedInput
+from cunzheng.ledger.fingerprint import (
+    file_commitment,
+    file_leaf,
+    item_salt,
+    record_digest,
+    record_leaf,
+)
+from cunzheng.schemas.fingerprints import DISCLOSURE_FORMAT, MANIFEST_FORMAT, Disclosure, Manifest
 
 _M = TypeVar("_M", bound=BaseModel)
 

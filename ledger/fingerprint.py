@@ -44,11 +44,11 @@ from typing import Any, Literal
 
 import orjson
 
-from ledger.canonical import canonical_json
-from ledger.digest import CHUNK_SIZE, sha256_file
-from ledger.errors import Conflict, MalformedInput
-from ledger.merkle import Frontier, leaf_hash
-from schemas.fingerprints import MANIFEST_FORMAT, Kind, Manifest, RecordFormat
+from cunzheng.ledger.canonical import canonical_json
+from cunzheng.ledger.digest import CHUNK_SIZE, sha256_file
+from cunzheng.ledger.errors import Conflict, MalformedInput
+from cunzheng.ledger.merkle import Frontier, leaf_hash
+from cunzheng.schemas.fingerprints import MANIFEST_FORMAT, Kind, Manifest, RecordFormat
 
 SALT_SIZE = 32
 Progress = Callable[[int, int], None]

@@ -19,18 +19,24 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from ledger import merkle, registry
-from ledger.clock import Clock, format_time, utc_now
-from ledger.errors import Conflict, NotFound, RuleViolation
-from ledger.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
-from ledger.receipts import build_receipt, receipt_bytes
-from ledger.registry.policy import Policy
-from ledger.registry.rules import DEFAULT_POLICY
-from ledger.statements import Statement, make_leaf
-from ledger.store import Batch, Store
-from ledger.tilecache import TileCache
-from ledger.tiles import TILE_HEIGHT, TILE_WIDTH, TileRef, encode_entry_bundle, tile_width_at
-from schemas.receipts import Receipt
+from cunzheng.ledger import merkle, registry
+from cunzheng.ledger.clock import Clock, format_time, utc_now
+from cunzheng.ledger.errors import Conflict, NotFound, RuleViolation
+from cunzheng.ledger.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
+from cunzheng.ledger.receipts import build_receipt, receipt_bytes
+from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.registry.rules import DEFAULT_POLICY
+from cunzheng.ledger.statements import Statement, make_leaf
+from cunzheng.ledger.store import Batch, Store
+from cunzheng.ledger.tilecache import TileCache
+from cunzheng.ledger.tiles import (
+    TILE_HEIGHT,
+    TILE_WIDTH,
+    TileRef,
+    encode_entry_bundle,
+    tile_width_at,
+)
+from cunzheng.schemas.receipts import Receipt
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from hashlib import sha256
 from hmac import compare_digest
 
-from ledger.errors import InvalidProof, MalformedInput
+from cunzheng.ledger.errors import InvalidProof, MalformedInput
 
 __all__ = [
     "EMPTY_ROOT",

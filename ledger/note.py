@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from nacl.exceptions import CryptoError
 from nacl.signing import SigningKey, VerifyKey
 
-from ledger.errors import InvalidProof, InvalidSignature, MalformedInput
+from cunzheng.ledger.errors import InvalidProof, InvalidSignature, MalformedInput
 
 ALG_ED25519 = 0x01
 MAX_NOTE_SIZE = 1 << 20

@@ -7,12 +7,12 @@ registration is the only statement a key may sign before it is registered
 
 from __future__ import annotations
 
-from ledger.clock import utc_now
-from ledger.keys import submitter_key
-from ledger.log import Log
-from ledger.note import Signer
-from ledger.registry.parties import b64
-from ledger.statements import sign_statement
+from cunzheng.ledger.clock import utc_now
+from cunzheng.ledger.keyfiles import submitter_key
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Signer
+from cunzheng.ledger.registry.parties import b64
+from cunzheng.ledger.statements import sign_statement
 
 
 def register_operator(log: Log, signer: Signer, *, name: str) -> None:

@@ -21,13 +21,13 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ledger.attestations import checkpoint_imprint
-from ledger.cosignature import CosignatureVerifier
-from ledger.errors import LedgerError
-from ledger.store import Store
-from ledger.tsa.authority import TimeStampAuthority
-from ledger.tsa.client import fetch_token
-from ledger.witness.client import WitnessEndpoint, gather
+from cunzheng.ledger.cosignature import CosignatureVerifier
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.store import Store
+from cunzheng.ledger.tsa.authority import TimeStampAuthority
+from cunzheng.ledger.tsa.client import fetch_token
+from cunzheng.ledger.verify import checkpoint_imprint
+from cunzheng.ledger.witness.client import WitnessEndpoint, gather
 
 log = logging.getLogger(__name__)
 

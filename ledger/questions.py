@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ledger.clock import parse_time
-from ledger.registry.state import Licence
-from ledger.statements import Statement, parse_leaf
-from ledger.store import Store
-from ledger.store import registry as stored
+from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.registry.state import Licence
+from cunzheng.ledger.statements import Statement, parse_leaf
+from cunzheng.ledger.store import Store
+from cunzheng.ledger.store import registry as stored
 
 
 @dataclass(frozen=True)

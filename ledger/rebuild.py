@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from ledger import registry
-from ledger.errors import LedgerError, RuleViolation
-from ledger.registry.policy import Policy
-from ledger.statements import parse_leaf
-from ledger.store import Store
-from ledger.store.tables import (
+from cunzheng.ledger import registry
+from cunzheng.ledger.errors import LedgerError, RuleViolation
+from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.statements import parse_leaf
+from cunzheng.ledger.store import Store
+from cunzheng.ledger.store.tables import (
     asset_events,
     digests,
     entries,

@@ -15,9 +15,9 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from ledger.canonical import canonical_json, loads
-from ledger.errors import MalformedInput
-from schemas.receipts import RECEIPT_FORMAT, Receipt
+from cunzheng.ledger.canonical import canonical_json, loads
+from cunzheng.ledger.errors import MalformedInput
+from cunzheng.schemas.receipts import RECEIPT_FORMAT, Receipt
 
 
 def build_receipt(

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ledger.registry.policy import Policy
+from cunzheng.ledger.registry.policy import Policy
 
 
 class Settings(BaseSettings):

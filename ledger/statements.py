@@ -29,11 +29,11 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
-from ledger.bodies import BODY_CHECKS, require_keys
-from ledger.canonical import canonical_json, loads
-from ledger.clock import format_time, parse_time
-from ledger.errors import InvalidSignature, MalformedInput
-from ledger.tiles import MAX_ENTRY_SIZE
+from cunzheng.ledger.bodies import BODY_CHECKS, require_keys
+from cunzheng.ledger.canonical import canonical_json, loads
+from cunzheng.ledger.clock import format_time, parse_time
+from cunzheng.ledger.errors import InvalidSignature, MalformedInput
+from cunzheng.ledger.tiles import MAX_ENTRY_SIZE
 
 # Domain separation: a statement signature can never be replayed as another message.
 CONTEXT = b"cunzheng/statement/v1\n"

@@ -20,9 +20,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 
-from ledger.errors import NotFound
-from ledger.merkle import HASH_SIZE
-from ledger.tiles import TILE_HEIGHT, TILE_WIDTH, expand
+from cunzheng.ledger.errors import NotFound
+from cunzheng.ledger.merkle import HASH_SIZE
+from cunzheng.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, expand
 
 TileKey = tuple[int, int]
 FetchTiles = Callable[[Iterable[TileKey]], dict[TileKey, bytes]]

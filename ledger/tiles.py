@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ledger.errors import MalformedInput
-from ledger.merkle import HASH_SIZE, node_hash
+from cunzheng.ledger.errors import MalformedInput
+from cunzheng.ledger.merkle import HASH_SIZE, node_hash
 
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT

@@ -23,10 +23,10 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
-from schemas.fingerprints import Disclosure
-from schemas.questions import Question
-from schemas.receipts import Receipt
-from schemas.types import FROZEN, Base64Der, Base64Hash
+from cunzheng.schemas.fingerprints import Disclosure
+from cunzheng.schemas.questions import Question
+from cunzheng.schemas.receipts import Receipt
+from cunzheng.schemas.types import FROZEN, Base64Der, Base64Hash
 
 BUNDLE_FORMAT: Final = "cunzheng.bundle/v1"
 # Entries a request may name, and so roughly the most evidence one bundle holds.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from schemas.receipts import Receipt
-from schemas.types import FROZEN
+from cunzheng.schemas.receipts import Receipt
+from cunzheng.schemas.types import FROZEN
 
 
 class EvidenceSearchOut(BaseModel):

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.types import FROZEN, canonical_base64
+from cunzheng.schemas.types import FROZEN, canonical_base64
 
 MANIFEST_FORMAT: Final = "cunzheng.manifest/v1"
 DISCLOSURE_FORMAT: Final = "cunzheng.disclosure/v1"

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from schemas.types import FROZEN, Base64Der, Base64Hash
+from cunzheng.schemas.types import FROZEN, Base64Der, Base64Hash
 
 
 class LogInfo(BaseModel):

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from schemas.types import FROZEN
+from cunzheng.schemas.types import FROZEN
 
 QuestionKind = Literal["history", "holder", "licensed", "portfolio"]
 HexId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]

@@ -6,7 +6,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
-from schemas.types import FROZEN, Base64Der, Base64Hash
+from cunzheng.schemas.types import FROZEN, Base64Der, Base64Hash
 
 RECEIPT_FORMAT: Final = "cunzheng.receipt/v1"
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from schemas.bundles import Bundle
-from schemas.questions import Question
-from schemas.types import FROZEN
+from cunzheng.schemas.bundles import Bundle
+from cunzheng.schemas.questions import Question
+from cunzheng.schemas.types import FROZEN
 
 
 class RegistryAnswer(BaseModel):

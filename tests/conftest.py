@@ -25,10 +25,10 @@ import pytest
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine, text
 
-from ledger.log import Log
-from ledger.note import Signer
-from ledger.statements import Statement, sign_statement
-from ledger.store import Store
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Signer
+from cunzheng.ledger.statements import Statement, sign_statement
+from cunzheng.ledger.store import Store
 
 T = TypeVar("T")
 SIGNED_AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -159,7 +159,16 @@ def start_server(data_dir: Path, database_url: str | None = None, **env: str) ->
     if database_url:
         environ["CUNZHENG_DATABASE_URL"] = database_url
     url = f"http://127.0.0.1:{port}"
-    argv = [sys.executable, "-m", "cli", "serve", "--data-dir", str(data_dir), "--port", str(port)]
+    argv = [
+        sys.executable,
+        "-m",
+        "cunzheng.cli",
+        "serve",
+        "--data-dir",
+        str(data_dir),
+        "--port",
+        str(port),
+    ]
     info, proc = launch(
         argv,
         data_dir.parent / f"server-{port}.log",

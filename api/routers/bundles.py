@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import get_log
-from ledger.bundles import build_bundle
-from ledger.log import Log
-from schemas.bundles import Bundle, BundleRequest
+from cunzheng.api.deps import get_log
+from cunzheng.ledger.bundles import build_bundle
+from cunzheng.ledger.log import Log
+from cunzheng.schemas.bundles import Bundle, BundleRequest
 
 router = APIRouter(prefix="/v1", tags=["bundles"])
 LogDep = Annotated[Log, Depends(get_log)]

@@ -9,13 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import signing_key
-from api.deps import get_log
-from ledger import confidential
-from ledger.bodies import hex_digest
-from ledger.canonical import loads
-from ledger.errors import MalformedInput
-from ledger.log import Log
+from cunzheng.api.auth import signing_key
+from cunzheng.api.deps import get_log
+from cunzheng.ledger import confidential
+from cunzheng.ledger.bodies import hex_digest
+from cunzheng.ledger.canonical import loads
+from cunzheng.ledger.errors import MalformedInput
+from cunzheng.ledger.log import Log
 
 router = APIRouter(prefix="/v1", tags=["registry"])
 LogDep = Annotated[Log, Depends(get_log)]

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import get_log
-from ledger.bodies import hex_digest
-from ledger.log import Log
-from schemas.evidence import EvidenceSearchOut
+from cunzheng.api.deps import get_log
+from cunzheng.ledger.bodies import hex_digest
+from cunzheng.ledger.log import Log
+from cunzheng.schemas.evidence import EvidenceSearchOut
 
 router = APIRouter(prefix="/v1", tags=["evidence"])
 LogDep = Annotated[Log, Depends(get_log)]

@@ -9,14 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import get_log
-from ledger import merkle
-from ledger.canonical import loads
-from ledger.errors import MalformedInput, NotFound
-from ledger.log import Log
-from ledger.note import open_checkpoint
-from ledger.tiles import parse_tile_path
-from schemas.log import (
+from cunzheng.api.deps import get_log
+from cunzheng.ledger import merkle
+from cunzheng.ledger.canonical import loads
+from cunzheng.ledger.errors import MalformedInput, NotFound
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import open_checkpoint
+from cunzheng.ledger.tiles import parse_tile_path
+from cunzheng.schemas.log import (
     CheckpointEvidenceOut,
     ConsistencyProofOut,
     EntryOut,

@@ -13,16 +13,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import get_log
-from ledger import questions
-from ledger.bodies import hex_digest
-from ledger.bundles import build_answer_bundle
-from ledger.clock import format_time, parse_time, utc_now
-from ledger.errors import MalformedInput
-from ledger.log import Log
-from ledger.registry.state import to_doc
-from schemas.questions import Question
-from schemas.registry import RegistryAnswer
+from cunzheng.api.deps import get_log
+from cunzheng.ledger import questions
+from cunzheng.ledger.bodies import hex_digest
+from cunzheng.ledger.bundles import build_answer_bundle
+from cunzheng.ledger.clock import format_time, parse_time, utc_now
+from cunzheng.ledger.errors import MalformedInput
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.registry.state import to_doc
+from cunzheng.schemas.questions import Question
+from cunzheng.schemas.registry import RegistryAnswer
 
 router = APIRouter(prefix="/v1", tags=["registry"])
 LogDep = Annotated[Log, Depends(get_log)]

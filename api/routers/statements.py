@@ -10,14 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import get_log, get_settings
-from ledger.admission import admit, admit_all
-from ledger.canonical import loads
-from ledger.errors import MalformedInput, RuleViolation, Unavailable
-from ledger.log import Log, Logged
-from ledger.receipts import receipt_json
-from ledger.settings import Settings
-from schemas.receipts import Receipt
+from cunzheng.api.deps import get_log, get_settings
+from cunzheng.ledger.admission import admit, admit_all
+from cunzheng.ledger.canonical import loads
+from cunzheng.ledger.errors import MalformedInput, RuleViolation, Unavailable
+from cunzheng.ledger.log import Log, Logged
+from cunzheng.ledger.receipts import receipt_json
+from cunzheng.ledger.settings import Settings
+from cunzheng.schemas.receipts import Receipt
 
 router = APIRouter(prefix="/v1", tags=["statements"])
 LogDep = Annotated[Log, Depends(get_log)]

@@ -8,8 +8,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.errors import problem
-from ledger.tsa import MAX_REQUEST_BYTES, QUERY_MEDIA_TYPE, REPLY_MEDIA_TYPE, TimeStampAuthority
+from cunzheng.api.errors import problem
+from cunzheng.ledger.tsa import (
+    MAX_REQUEST_BYTES,
+    QUERY_MEDIA_TYPE,
+    REPLY_MEDIA_TYPE,
+    TimeStampAuthority,
+)
 
 router = APIRouter(prefix="/tsa", tags=["tsa"])
 

@@ -6,8 +6,15 @@ before it, is decided by ``ledger.registry``.
 
 from collections.abc import Callable
 
-from ledger.bodies.assets import ASSET_CHECKS
-from ledger.bodies.core import CORE_CHECKS, PARTY_KINDS, Body, hex_digest, public_key, require_keys
+from cunzheng.ledger.bodies.assets import ASSET_CHECKS
+from cunzheng.ledger.bodies.core import (
+    CORE_CHECKS,
+    PARTY_KINDS,
+    Body,
+    hex_digest,
+    public_key,
+    require_keys,
+)
 
 # The statement types this log accepts, each with the check of its body.
 BODY_CHECKS: dict[str, Callable[[Body], None]] = {**CORE_CHECKS, **ASSET_CHECKS}

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ledger.bodies.core import Body, hex_digest, require_keys
-from ledger.clock import parse_time
-from ledger.errors import MalformedInput
+from cunzheng.ledger.bodies.core import Body, hex_digest, require_keys
+from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.errors import MalformedInput
 
 Check = Callable[[Any, str], None]
 

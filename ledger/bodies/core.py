@@ -21,8 +21,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ledger.clock import parse_time
-from ledger.errors import MalformedInput
+from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.errors import MalformedInput
 
 HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 PARTY_KINDS = ("exchange", "rights_holder", "court", "witness", "operator")

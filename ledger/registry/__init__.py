@@ -6,11 +6,11 @@ far, and writes the effects it returns; the verifier replays the same rules
 over the entries in an evidence bundle.
 """
 
-from ledger.registry.effects import Effects
-from ledger.registry.parties import KeyRecord, Party, PartyView
-from ledger.registry.policy import Policy
-from ledger.registry.rules import check
-from ledger.registry.state import Asset, Licence, Objection, RegistryView
+from cunzheng.ledger.registry.effects import Effects
+from cunzheng.ledger.registry.parties import KeyRecord, Party, PartyView
+from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.registry.rules import check
+from cunzheng.ledger.registry.state import Asset, Licence, Objection, RegistryView
 
 __all__ = [
     "Asset",

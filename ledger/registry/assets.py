@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ledger.clock import parse_time
-from ledger.errors import RuleViolation
-from ledger.registry.effects import Effects
-from ledger.registry.policy import Policy
-from ledger.registry.roles import party_of, require_kind, require_signed_by
-from ledger.registry.state import (
+from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.registry.effects import Effects
+from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.registry.roles import party_of, require_kind, require_signed_by
+from cunzheng.ledger.registry.state import (
     APPLIED,
     CANCELLED,
     PUBLICIZED,
@@ -27,7 +27,7 @@ from ledger.registry.state import (
     Asset,
     RegistryView,
 )
-from ledger.statements import Statement
+from cunzheng.ledger.statements import Statement
 
 
 def event_on(statement: Statement, view: RegistryView, logged_at: datetime, *allowed: str) -> Asset:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ledger.registry.parties import KeyRecord, Party
-from ledger.registry.state import Object
+from cunzheng.ledger.registry.parties import KeyRecord, Party
+from cunzheng.ledger.registry.state import Object
 
 
 @dataclass(frozen=True)

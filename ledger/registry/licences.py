@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ledger.clock import parse_time
-from ledger.errors import RuleViolation
-from ledger.registry.assets import event_on
-from ledger.registry.effects import Effects
-from ledger.registry.policy import Policy
-from ledger.registry.roles import party_of, require_signed_by
-from ledger.registry.state import REGISTERED, Licence, RegistryView
-from ledger.statements import Statement
+from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.registry.assets import event_on
+from cunzheng.ledger.registry.effects import Effects
+from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.registry.roles import party_of, require_signed_by
+from cunzheng.ledger.registry.state import REGISTERED, Licence, RegistryView
+from cunzheng.ledger.statements import Statement
 
 
 def grant(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ledger.registry.effects import Effects
-from ledger.registry.parties import KeyRecord, Party
-from ledger.registry.policy import Policy
-from ledger.registry.rules import DEFAULT_POLICY, check
-from ledger.registry.state import Asset, Licence, Object, Objection, kind_of_object
-from ledger.statements import Statement
+from cunzheng.ledger.registry.effects import Effects
+from cunzheng.ledger.registry.parties import KeyRecord, Party
+from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.registry.rules import DEFAULT_POLICY, check
+from cunzheng.ledger.registry.state import Asset, Licence, Object, Objection, kind_of_object
+from cunzheng.ledger.statements import Statement
 
 
 @dataclass

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ledger.errors import RuleViolation
-from ledger.registry.assets import event_on
-from ledger.registry.effects import Effects
-from ledger.registry.policy import Policy
-from ledger.registry.roles import party_of, require_signed_by
-from ledger.registry.state import (
+from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.registry.assets import event_on
+from cunzheng.ledger.registry.effects import Effects
+from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.registry.roles import party_of, require_signed_by
+from cunzheng.ledger.registry.state import (
     PUBLICIZED,
     REGISTERED,
     REVOKED,
@@ -22,7 +22,7 @@ from ledger.registry.state import (
     Objection,
     RegistryView,
 )
-from ledger.statements import Statement
+from cunzheng.ledger.statements import Statement
 
 
 def file(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from ledger.errors import RuleViolation
+from cunzheng.ledger.errors import RuleViolation
 
 
 @dataclass(frozen=True)

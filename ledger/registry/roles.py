@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ledger.errors import RuleViolation
-from ledger.registry.parties import PartyView, current_key
-from ledger.statements import Statement
+from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.registry.parties import PartyView, current_key
+from cunzheng.ledger.statements import Statement
 
 
 def party_of(view: PartyView, key: bytes, logged_at: datetime) -> bytes:

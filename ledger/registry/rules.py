@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ledger.bodies import hex_digest, public_key
-from ledger.clock import parse_time
-from ledger.errors import RuleViolation
-from ledger.registry import assets, licences, objections
-from ledger.registry.effects import Effects
-from ledger.registry.parties import (
+from cunzheng.ledger.bodies import hex_digest, public_key
+from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.registry import assets, licences, objections
+from cunzheng.ledger.registry.effects import Effects
+from cunzheng.ledger.registry.parties import (
     KeyRecord,
     Party,
     b64,
@@ -19,9 +19,9 @@ from ledger.registry.parties import (
     require_party,
     require_unregistered,
 )
-from ledger.registry.policy import Policy
-from ledger.registry.state import RegistryView
-from ledger.statements import Statement
+from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.registry.state import RegistryView
+from cunzheng.ledger.statements import Statement
 
 DEFAULT_POLICY = Policy()
 # Kinds of party only the operator may register (a rights holder or witness may register itself).

@@ -11,8 +11,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Protocol, Union
 
-from ledger.clock import format_time, parse_time
-from ledger.registry.parties import PartyView
+from cunzheng.ledger.clock import format_time, parse_time
+from cunzheng.ledger.registry.parties import PartyView
 
 # Asset statuses (登记状态).
 APPLIED = "applied"  # 申请

@@ -1,5 +1,12 @@
 """Persistence of the log (SQLAlchemy 2.0): SQLite by default, PostgreSQL by URL."""
 
-from ledger.store.repository import Batch, CheckpointEvidence, EntryRow, Head, Store, connect
+from cunzheng.ledger.store.repository import (
+    Batch,
+    CheckpointEvidence,
+    EntryRow,
+    Head,
+    Store,
+    connect,
+)
 
 __all__ = ["Batch", "CheckpointEvidence", "EntryRow", "Head", "Store", "connect"]

@@ -15,8 +15,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, select
 
-from ledger.registry import Effects, KeyRecord, Party
-from ledger.registry.state import (
+from cunzheng.ledger.registry import Effects, KeyRecord, Party
+from cunzheng.ledger.registry.state import (
     Asset,
     Licence,
     Object,
@@ -25,7 +25,7 @@ from ledger.registry.state import (
     kind_of_object,
     to_doc,
 )
-from ledger.store.tables import (
+from cunzheng.ledger.store.tables import (
     asset_events,
     digests,
     entries,

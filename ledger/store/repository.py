@@ -23,12 +23,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, tuple_,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ledger.errors import NotFound
-from ledger.registry import KeyRecord, Party
-from ledger.registry.state import Asset
-from ledger.store import registry
-from ledger.store.registry import BatchRegistry
-from ledger.store.tables import checkpoint_evidence, checkpoints, entries, log_head, tiles
+from cunzheng.ledger.errors import NotFound
+from cunzheng.ledger.registry import KeyRecord, Party
+from cunzheng.ledger.registry.state import Asset
+from cunzheng.ledger.store import registry
+from cunzheng.ledger.store.registry import BatchRegistry
+from cunzheng.ledger.store.tables import checkpoint_evidence, checkpoints, entries, log_head, tiles
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

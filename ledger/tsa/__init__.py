@@ -10,9 +10,9 @@ rfc3161-client accept them. ``TimeStampAuthority`` issues them (``authority``,
 so the pure parts never pull in a network library.
 """
 
-from ledger.tsa.authority import MAX_REQUEST_BYTES, TimeStampAuthority, open_authority
-from ledger.tsa.certs import TsaIdentity, identity_from_files, local_identity
-from ledger.tsa.tokens import (
+from cunzheng.ledger.tsa.authority import MAX_REQUEST_BYTES, TimeStampAuthority, open_authority
+from cunzheng.ledger.tsa.certs import TsaIdentity, identity_from_files, local_identity
+from cunzheng.ledger.tsa.tokens import (
     QUERY_MEDIA_TYPE,
     REPLY_MEDIA_TYPE,
     Rejected,
@@ -21,7 +21,7 @@ from ledger.tsa.tokens import (
     request_for,
     token_from_response,
 )
-from ledger.tsa.verify import verify_token
+from cunzheng.ledger.tsa.verify import verify_token
 
 __all__ = [
     "MAX_REQUEST_BYTES",

@@ -19,14 +19,14 @@ from asn1crypto import cms, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 
-from ledger.clock import Clock, utc_now
-from ledger.errors import LedgerError
-from ledger.tsa.certs import TsaIdentity, identity_from_files, local_identity
-from ledger.tsa.cms import sign_token, signed_attributes
-from ledger.tsa.tokens import HASHES, PARSE_ERRORS, Rejected, TimeStampResp, hash_name_for
+from cunzheng.ledger.clock import Clock, utc_now
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.tsa.certs import TsaIdentity, identity_from_files, local_identity
+from cunzheng.ledger.tsa.cms import sign_token, signed_attributes
+from cunzheng.ledger.tsa.tokens import HASHES, PARSE_ERRORS, Rejected, TimeStampResp, hash_name_for
 
 if TYPE_CHECKING:
-    from ledger.settings import Settings
+    from cunzheng.ledger.settings import Settings
 
 # Largest TimeStampReq accepted: a SHA-512 imprint, a nonce, a policy and some extensions fit well.
 MAX_REQUEST_BYTES = 8192

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ledger.errors import LedgerError
+from cunzheng.ledger.errors import LedgerError
 
 TSA_DIR = "tsa"
 CA_FILE = "ca.pem"

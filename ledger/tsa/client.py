@@ -7,9 +7,14 @@ from collections.abc import Sequence
 
 import httpx
 
-from ledger.errors import InvalidProof, LedgerError
-from ledger.tsa.tokens import QUERY_MEDIA_TYPE, read_token, request_for, token_from_response
-from ledger.tsa.verify import CertificateInput, verify_token
+from cunzheng.ledger.errors import InvalidProof, LedgerError
+from cunzheng.ledger.tsa.tokens import (
+    QUERY_MEDIA_TYPE,
+    read_token,
+    request_for,
+    token_from_response,
+)
+from cunzheng.ledger.tsa.verify import CertificateInput, verify_token
 
 
 def fetch_token(

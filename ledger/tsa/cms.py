@@ -22,7 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 
-from ledger.tsa.certs import TsaIdentity
+from cunzheng.ledger.tsa.certs import TsaIdentity
 
 T = TypeVar("T", bound=core.Asn1Value)
 

@@ -21,7 +21,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
-from ledger.errors import LedgerError, MalformedInput
+from cunzheng.ledger.errors import LedgerError, MalformedInput
 
 # The imprint hashes a TSA accepts, by asn1crypto name: (OID, digest size, hash function).
 HASHES: dict[str, tuple[str, int, Callable[[bytes], hashlib._Hash]]] = {

@@ -39,8 +39,8 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
-from ledger.errors import InvalidProof, InvalidSignature, MalformedInput
-from ledger.tsa.tokens import (
+from cunzheng.ledger.errors import InvalidProof, InvalidSignature, MalformedInput
+from cunzheng.ledger.tsa.tokens import (
     HASHES,
     ID_CT_TST_INFO,
     TokenInfo,

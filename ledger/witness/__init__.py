@@ -9,8 +9,8 @@ itself, and ``client`` the log's side that gathers cosignatures. The HTTP
 app is ``api.witness_app``.
 """
 
-from ledger.witness.client import ProofFn, WitnessEndpoint, gather
-from ledger.witness.service import Witness
-from ledger.witness.state import Fork, LogHead, SizeConflict
+from cunzheng.ledger.witness.client import ProofFn, WitnessEndpoint, gather
+from cunzheng.ledger.witness.service import Witness
+from cunzheng.ledger.witness.state import Fork, LogHead, SizeConflict
 
 __all__ = ["Fork", "LogHead", "ProofFn", "SizeConflict", "Witness", "WitnessEndpoint", "gather"]

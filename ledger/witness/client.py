@@ -18,16 +18,16 @@ from dataclasses import dataclass
 
 import httpx
 
-from ledger.cosignature import (
+from cunzheng.ledger.cosignature import (
     CosignatureVerifier,
     WitnessPolicy,
     checkpoint_body,
     parse_line,
     verify_cosignature,
 )
-from ledger.errors import InvalidSignature, LedgerError, MalformedInput
-from ledger.note import Checkpoint
-from ledger.witness.state import format_request
+from cunzheng.ledger.errors import InvalidSignature, LedgerError, MalformedInput
+from cunzheng.ledger.note import Checkpoint
+from cunzheng.ledger.witness.state import format_request
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from ledger.clock import Clock, utc_now
-from ledger.cosignature import CosignatureSigner, CosignatureVerifier, cosign
-from ledger.errors import InvalidProof, NotFound
-from ledger.note import Verifier
-from ledger.witness.state import Fork, LogHead, check_add, origin_of, parse_request
-from ledger.witness.store import WitnessStore, witness_signer
+from cunzheng.ledger.clock import Clock, utc_now
+from cunzheng.ledger.cosignature import CosignatureSigner, CosignatureVerifier, cosign
+from cunzheng.ledger.errors import InvalidProof, NotFound
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.witness.datadir import WitnessStore, witness_signer
+from cunzheng.ledger.witness.state import Fork, LogHead, check_add, origin_of, parse_request
 
 log = logging.getLogger(__name__)
 

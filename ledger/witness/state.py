@@ -23,9 +23,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ledger import merkle
-from ledger.errors import Conflict, InvalidProof, MalformedInput
-from ledger.note import MAX_TREE_SIZE, Checkpoint, Verifier, open_note
+from cunzheng.ledger import merkle
+from cunzheng.ledger.errors import Conflict, InvalidProof, MalformedInput
+from cunzheng.ledger.note import MAX_TREE_SIZE, Checkpoint, Verifier, open_note
 
 __all__ = [
     "MAX_PROOF_LINES",

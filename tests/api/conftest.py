@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
-from api.app import create_app
-from ledger.settings import Settings
+from cunzheng.api.app import create_app
+from cunzheng.ledger.settings import Settings
 from tests.conftest import registration
 
 

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
-from ledger import merkle
-from ledger.note import Verifier, open_checkpoint
-from ledger.tiles import decode_entry_bundle
-from ledger.verify import verify_receipt
+from cunzheng.ledger import merkle
+from cunzheng.ledger.note import Verifier, open_checkpoint
+from cunzheng.ledger.tiles import decode_entry_bundle
+from cunzheng.ledger.verify import verify_receipt
 from tests.conftest import evidence
 
 

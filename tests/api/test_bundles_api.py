@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
-from ledger.note import Verifier
-from ledger.verify import verify_bundle
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.verify import verify_bundle
 from tests.conftest import evidence
 
 

@@ -11,11 +11,11 @@ import orjson
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
-from ledger.access import authorization
-from ledger.clock import utc_now
-from ledger.keys import OPERATOR_KEY_FILE, read_key, submitter_key
-from ledger.note import Verifier
-from ledger.verify import verify_receipt
+from cunzheng.ledger.access import authorization
+from cunzheng.ledger.clock import utc_now
+from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE, read_key, submitter_key
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.verify import verify_receipt
 from tests.ledger.registry_world import Actor, application, sign
 
 RULES = "records are deduplicated by licence plate and hour; plates are hashed with a keyed hash"

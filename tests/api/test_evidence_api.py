@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
-from ledger.note import Verifier
-from ledger.verify import verify_receipt
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.verify import verify_receipt
 from tests.conftest import LiveServer, evidence, registration
 
 
@@ -44,7 +44,10 @@ def test_search_refuses_malformed_digests(client: TestClient, value: str) -> Non
 def test_search_from_the_command_line(live_server: LiveServer, tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "cunzheng.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
 
     key = tmp_path / "k.key"

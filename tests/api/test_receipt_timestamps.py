@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
-from ledger.errors import InvalidProof, InvalidSignature
-from ledger.note import Verifier
-from ledger.tsa.certs import local_identity
-from ledger.verify import verify_receipt
+from cunzheng.ledger.errors import InvalidProof, InvalidSignature
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.tsa.certs import local_identity
+from cunzheng.ledger.verify import verify_receipt
 from tests.conftest import evidence
 
 

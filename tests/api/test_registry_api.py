@@ -21,12 +21,18 @@ import orjson
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
-from ledger.clock import format_time, utc_now
-from ledger.keys import OPERATOR_KEY_FILE, read_key, submitter_key
-from ledger.note import Verifier
-from ledger.report import Outcome, Report, render_text
-from ledger.statements import Statement
-from ledger.verify import bundle_json, parse_bundle, verify_bundle
+from cunzheng.ledger.clock import format_time, utc_now
+from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE, read_key, submitter_key
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.statements import Statement
+from cunzheng.ledger.verify import (
+    Outcome,
+    Report,
+    bundle_json,
+    parse_bundle,
+    render_text,
+    verify_bundle,
+)
 from tests.conftest import registration
 from tests.ledger.registry_world import Actor, application, digest, event, sign, when
 

@@ -11,11 +11,11 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from ledger.settings import Settings
-from ledger.tsa import Rejected, request_for, token_from_response, verify_token
-from ledger.tsa.certs import CA_FILE, TSA_DIR
-from ledger.tsa.client import fetch_token
+from cunzheng.api.app import create_app
+from cunzheng.ledger.settings import Settings
+from cunzheng.ledger.tsa import Rejected, request_for, token_from_response, verify_token
+from cunzheng.ledger.tsa.certs import CA_FILE, TSA_DIR
+from cunzheng.ledger.tsa.client import fetch_token
 
 QUERY = {"Content-Type": "application/timestamp-query"}
 DIGEST = hashlib.sha256(b"a licence agreement").digest()

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from nacl.signing import SigningKey
 
-from ledger.clock import format_time
-from ledger.keys import OPERATOR_KEY_FILE, read_key, submitter_key
-from ledger.statements import Statement
+from cunzheng.ledger.clock import format_time
+from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE, read_key, submitter_key
+from cunzheng.ledger.statements import Statement
 from tests.api.test_registry_api import asset_story
 from tests.cli.test_cli import run
 from tests.conftest import LiveServer, registration, start_server, stop_server

@@ -11,11 +11,11 @@ import httpx
 import orjson
 import pytest
 
-from ledger.disclosure import disclose_record, disclosure_json
-from ledger.fingerprint import dataset_body
-from ledger.keys import LOG_KEY_FILE, read_key, submitter_key
-from ledger.receipts import parse_receipt, receipt_json
-from ledger.statements import sign_statement
+from cunzheng.ledger.disclosure import disclose_record, disclosure_json
+from cunzheng.ledger.fingerprint import dataset_body
+from cunzheng.ledger.keyfiles import LOG_KEY_FILE, read_key, submitter_key
+from cunzheng.ledger.receipts import parse_receipt, receipt_json
+from cunzheng.ledger.statements import sign_statement
 from tests.cli.test_cli import register, run
 from tests.conftest import SIGNED_AT, LiveServer, start_server, stop_server
 from tests.ledger.test_verify_bundle import RECORDS, records_manifest

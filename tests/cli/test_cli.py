@@ -14,15 +14,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ledger.errors import LedgerError
-from ledger.note import Verifier, open_checkpoint
-from ledger.verify import verify_receipt
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.note import Verifier, open_checkpoint
+from cunzheng.ledger.verify import verify_receipt
 from tests.conftest import LiveServer, start_server, stop_server
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "cunzheng.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
     )
 
 
@@ -46,7 +50,17 @@ def key(tmp_path: Path) -> Path:
 
 
 def register(server: LiveServer, key: Path) -> str:
-    r = run("register", "--server", server.url, "--key", str(key), "--kind", "rights_holder", "--name", "Alice")
+    r = run(
+        "register",
+        "--server",
+        server.url,
+        "--key",
+        str(key),
+        "--kind",
+        "rights_holder",
+        "--name",
+        "Alice",
+    )
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
 

@@ -23,10 +23,9 @@ from pathlib import Path
 
 import httpx
 
-from ledger.note import Verifier
-from ledger.report import Outcome, Report
-from ledger.tsa.verify import load_certificates
-from ledger.verify import verify_bundle
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.tsa.verify import load_certificates
+from cunzheng.ledger.verify import Outcome, Report, verify_bundle
 from tests.cli.test_cli import run
 from tests.conftest import LiveServer, stop_server
 from tests.ledger.test_verify_bundle import FIELD_CHECKS, first_difference

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from cli.fingerprints import ProgressLine
-from ledger.disclosure import parse_manifest, verify_disclosure
-from ledger.errors import InvalidProof
-from ledger.fingerprint import item_salt
+from cunzheng.cli.fingerprints import ProgressLine
+from cunzheng.ledger.disclosure import parse_manifest, verify_disclosure
+from cunzheng.ledger.errors import InvalidProof
+from cunzheng.ledger.fingerprint import item_salt
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "cunzheng.cli", *args], capture_output=True, text=True, timeout=300
     )
 
 

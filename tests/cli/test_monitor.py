@@ -14,9 +14,9 @@ import httpx
 import pytest
 from nacl.signing import SigningKey
 
-from cli.main import main
-from cli.monitor import ALARM
-from ledger.note import Signer
+from cunzheng.cli.main import main
+from cunzheng.cli.monitor import ALARM
+from cunzheng.ledger.note import Signer
 from tests.conftest import LiveServer, evidence, registration
 
 

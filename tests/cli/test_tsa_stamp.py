@@ -24,7 +24,7 @@ def test_a_file_digest_is_time_stamped_and_openssl_verifies_it(
         [
             sys.executable,
             "-m",
-            "cli",
+            "cunzheng.cli",
             "tsa-stamp",
             str(f),
             "--tsa",
@@ -78,7 +78,7 @@ def test_a_file_digest_is_time_stamped_and_openssl_verifies_it(
         [
             sys.executable,
             "-m",
-            "cli",
+            "cunzheng.cli",
             "tsa-stamp",
             str(tmp_path / "nope"),
             "--tsa",

@@ -32,8 +32,8 @@ import httpx
 import pytest
 from nacl.signing import SigningKey
 
-from ledger.keys import LOG_KEY_FILE, read_key
-from ledger.note import Checkpoint, Signer, Verifier, sign_checkpoint
+from cunzheng.ledger.keyfiles import LOG_KEY_FILE, read_key
+from cunzheng.ledger.note import Checkpoint, Signer, Verifier, sign_checkpoint
 from tests.conftest import LiveServer, evidence, registration
 
 # Where golang-golang-x-mod-dev installs golang.org/x/mod, as a GOPATH root.

@@ -20,9 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ledger.errors import InvalidSignature
-from ledger.tsa import Rejected, request_for, token_from_response, verify_token
-from ledger.tsa.certs import CA_FILE, CERT_FILE, KEY_FILE, TSA_DIR
+from cunzheng.ledger.errors import InvalidSignature
+from cunzheng.ledger.tsa import Rejected, request_for, token_from_response, verify_token
+from cunzheng.ledger.tsa.certs import CA_FILE, CERT_FILE, KEY_FILE, TSA_DIR
 from tests.conftest import LiveServer, start_server, stop_server
 
 OPENSSL = shutil.which("openssl")

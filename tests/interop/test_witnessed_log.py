@@ -21,12 +21,12 @@ import orjson
 import pytest
 from nacl.signing import SigningKey
 
-from ledger.attestations import checkpoint_imprint
-from ledger.cosignature import WitnessPolicy
-from ledger.keys import log_signer
-from ledger.note import Verifier, open_checkpoint
-from ledger.tsa import local_identity
-from ledger.tsa.verify import verify_token
+from cunzheng.ledger.cosignature import WitnessPolicy
+from cunzheng.ledger.keyfiles import log_signer
+from cunzheng.ledger.note import Verifier, open_checkpoint
+from cunzheng.ledger.tsa import local_identity
+from cunzheng.ledger.tsa.verify import verify_token
+from cunzheng.ledger.verify import checkpoint_imprint
 from tests.cli.test_cli import register, run
 from tests.conftest import LiveServer, evidence, registration, start_server, stop_server
 from tests.interop.test_witnesses import RunningWitness, start_witness, stop_witness

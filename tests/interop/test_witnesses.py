@@ -34,12 +34,12 @@ import httpx
 import pytest
 from nacl.signing import SigningKey
 
-from ledger.cosignature import CosignatureVerifier, WitnessPolicy, verify_cosignature
-from ledger.errors import InvalidSignature
-from ledger.keys import LOG_KEY_FILE, read_key
-from ledger.note import Checkpoint, sign_checkpoint
-from ledger.witness import WitnessEndpoint, gather
-from ledger.witness.state import format_request
+from cunzheng.ledger.cosignature import CosignatureVerifier, WitnessPolicy, verify_cosignature
+from cunzheng.ledger.errors import InvalidSignature
+from cunzheng.ledger.keyfiles import LOG_KEY_FILE, read_key
+from cunzheng.ledger.note import Checkpoint, sign_checkpoint
+from cunzheng.ledger.witness import WitnessEndpoint, gather
+from cunzheng.ledger.witness.state import format_request
 from tests.cli.test_monitor import replacing_proxy, submit
 from tests.conftest import LiveServer, free_port, launch, stop_process
 from tests.ledger.test_cosignature import BODY, LINE, NAME, SEED, TIME, VKEY
@@ -66,7 +66,7 @@ class RunningWitness:
 def start_witness(data_dir: Path, name: str | None, log_vkey: str) -> RunningWitness:
     """Start a witness for the log with *log_vkey* and wait until it answers with its key."""
     port = free_port()
-    argv = [sys.executable, "-m", "cli", "witness", "serve", "--data-dir", str(data_dir)]
+    argv = [sys.executable, "-m", "cunzheng.cli", "witness", "serve", "--data-dir", str(data_dir)]
     argv += ["--log", log_vkey, "--port", str(port)] + (["--name", name] if name else [])
     url = f"http://127.0.0.1:{port}"
 
@@ -282,7 +282,7 @@ def test_go_verifies_the_live_witnesses_cosignatures(
 
 def _monitor(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cli", "monitor", url, *args],
+        [sys.executable, "-m", "cunzheng.cli", "monitor", url, *args],
         capture_output=True,
         text=True,
         timeout=300,

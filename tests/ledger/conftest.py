@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledger.log import Log
-from ledger.note import Signer
-from ledger.store import Store
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Signer
+from cunzheng.ledger.store import Store
 from tests.ledger.registry_world import Clock, World
 
 

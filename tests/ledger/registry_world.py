@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from nacl.signing import SigningKey
 
-from ledger.bodies.assets import PARTICULARS
-from ledger.clock import format_time
-from ledger.errors import RuleViolation
-from ledger.log import Log
-from ledger.registry.state import Asset
-from ledger.statements import Statement, cosign, sign_statement
-from ledger.store import registry as stored
+from cunzheng.ledger.bodies.assets import PARTICULARS
+from cunzheng.ledger.clock import format_time
+from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.registry.state import Asset
+from cunzheng.ledger.statements import Statement, cosign, sign_statement
+from cunzheng.ledger.store import registry as stored
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from nacl.signing import SigningKey
 
-from ledger.access import authorization, check_authorization
-from ledger.errors import InvalidSignature, MalformedInput
+from cunzheng.ledger.access import authorization, check_authorization
+from cunzheng.ledger.errors import InvalidSignature, MalformedInput
 from tests.ledger.registry_world import T0
 
 

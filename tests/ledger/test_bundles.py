@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from nacl.signing import SigningKey
 
-from ledger import merkle
-from ledger.bundles import build_bundle
-from ledger.clock import format_time, utc_now
-from ledger.errors import Conflict, InvalidSignature, MalformedInput, NotFound
-from ledger.log import Log
-from ledger.note import Checkpoint, Signer, sign_checkpoint
-from ledger.statements import Statement, cosign, sign_statement
-from ledger.verify import bundle_json, verify_bundle
-from schemas.bundles import MAX_REQUESTED, Bundle, BundleRequest, bundle_json_schema_text
+from cunzheng.ledger import merkle
+from cunzheng.ledger.bundles import build_bundle
+from cunzheng.ledger.clock import format_time, utc_now
+from cunzheng.ledger.errors import Conflict, InvalidSignature, MalformedInput, NotFound
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Checkpoint, Signer, sign_checkpoint
+from cunzheng.ledger.statements import Statement, cosign, sign_statement
+from cunzheng.ledger.verify import bundle_json, verify_bundle
+from cunzheng.schemas.bundles import MAX_REQUESTED, Bundle, BundleRequest, bundle_json_schema_text
 from tests.conftest import SIGNED_AT, evidence, registration
 
 SCHEMA_FILE = Path(__file__).parents[2] / "schemas" / "bundle.schema.json"

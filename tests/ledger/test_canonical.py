@@ -9,8 +9,8 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.canonical import MAX_SAFE_INTEGER, canonical_json, loads
-from ledger.errors import MalformedInput
+from cunzheng.ledger.canonical import MAX_SAFE_INTEGER, canonical_json, loads
+from cunzheng.ledger.errors import MalformedInput
 
 ascii_keys = st.text(alphabet=st.characters(max_codepoint=127), max_size=8)
 scalars = (

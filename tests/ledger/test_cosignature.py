@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.cosignature import (
+from cunzheng.ledger.cosignature import (
     CosignatureSigner,
     CosignatureVerifier,
     WitnessPolicy,
@@ -26,8 +26,8 @@ from ledger.cosignature import (
     signed_message,
     verify_cosignature,
 )
-from ledger.errors import InvalidSignature, MalformedInput
-from ledger.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
+from cunzheng.ledger.errors import InvalidSignature, MalformedInput
+from cunzheng.ledger.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
 
 # The checkpoint of the spec's example (https://c2sp.org/tlog-cosignature).
 BODY = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger import errors
-from ledger.disclosure import (
+from cunzheng.ledger import errors
+from cunzheng.ledger.disclosure import (
     check_manifest,
     disclose_file,
     disclose_record,
@@ -26,9 +26,9 @@ from ledger.disclosure import (
     parse_disclosure,
     verify_disclosure,
 )
-from ledger.errors import InvalidProof, LedgerError, MalformedInput
-from ledger.fingerprint import item_salt, record_digest
-from schemas.fingerprints import Disclosure, FileEntry, Manifest, disclosure_json_schema
+from cunzheng.ledger.errors import InvalidProof, LedgerError, MalformedInput
+from cunzheng.ledger.fingerprint import item_salt, record_digest
+from cunzheng.schemas.fingerprints import Disclosure, FileEntry, Manifest, disclosure_json_schema
 from tests.ledger.test_fingerprint import (
     MASTER,
     VECTORS,

@@ -27,11 +27,11 @@ import rfc8785
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import fingerprint as fp
-from ledger.disclosure import check_manifest, parse_manifest
-from ledger.errors import Conflict, MalformedInput
-from ledger.merkle import EMPTY_ROOT
-from schemas.fingerprints import Kind, Manifest, RecordFormat, manifest_json_schema
+from cunzheng.ledger import fingerprint as fp
+from cunzheng.ledger.disclosure import check_manifest, parse_manifest
+from cunzheng.ledger.errors import Conflict, MalformedInput
+from cunzheng.ledger.merkle import EMPTY_ROOT
+from cunzheng.schemas.fingerprints import Kind, Manifest, RecordFormat, manifest_json_schema
 
 VECTORS = Path(__file__).parent / "vectors" / "fingerprint"
 MASTER = hashlib.sha256(b"cunzheng fingerprint test vectors: master salt").digest()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from nacl.signing import SigningKey
 
-from ledger import merkle
-from ledger.errors import Conflict, NotFound
-from ledger.log import Log
-from ledger.note import Signer, open_checkpoint
-from ledger.receipts import receipt_json
-from ledger.store import Batch, Store
-from ledger.tiles import TileRef, decode_entry_bundle, tiles_for_size
-from ledger.verify import verify_receipt
+from cunzheng.ledger import merkle
+from cunzheng.ledger.errors import Conflict, NotFound
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Signer, open_checkpoint
+from cunzheng.ledger.receipts import receipt_json
+from cunzheng.ledger.store import Batch, Store
+from cunzheng.ledger.tiles import TileRef, decode_entry_bundle, tiles_for_size
+from cunzheng.ledger.verify import verify_receipt
 from tests.conftest import evidence, registration
 
 

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger import merkle
-from ledger.errors import InvalidProof, MalformedInput
+from cunzheng.ledger import merkle
+from cunzheng.ledger.errors import InvalidProof, MalformedInput
 
 VECTORS = Path(__file__).parent / "vectors" / "merkle"
 MAX_SIZE = 300
@@ -350,7 +350,9 @@ def test_right_edge_holds_every_incomplete_node_and_serves_proofs() -> None:
         starts = [n & ~((1 << b) - 1) for b in range(n.bit_length() + 1) if n & ((1 << b) - 1)]
         for lo in {lo for lo in starts if (n - lo).bit_count() > 1}:
             assert edge.node(lo) == ref_range_hash(lo, n), (lo, n)
-        other = merkle.RightEdge(merkle.Frontier.from_reader(n - 1, tree(n).read)) if n > 1 else edge
+        other = (
+            merkle.RightEdge(merkle.Frontier.from_reader(n - 1, tree(n).read)) if n > 1 else edge
+        )
         store = tree(n)
         for m in range(n):
             assert merkle.inclusion_proof(m, n, store.read, edge=edge) == ref_path_fast(m, 0, n)

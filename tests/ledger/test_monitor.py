@@ -12,14 +12,14 @@ from collections.abc import Callable
 import pytest
 from nacl.signing import SigningKey
 
-from ledger.cosignature import CosignatureSigner, WitnessPolicy, cosign
-from ledger.errors import MalformedInput
-from ledger.log import Log
-from ledger.monitor import Fetch, Misbehaviour, MonitorState, audit
-from ledger.note import Checkpoint, Signer, sign_checkpoint
-from ledger.registry.memory import MemoryRegistry
-from ledger.statements import parse_statement
-from ledger.tiles import parse_tile_path
+from cunzheng.ledger.cosignature import CosignatureSigner, WitnessPolicy, cosign
+from cunzheng.ledger.errors import MalformedInput
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.monitor import Fetch, Misbehaviour, MonitorState, audit
+from cunzheng.ledger.note import Checkpoint, Signer, sign_checkpoint
+from cunzheng.ledger.registry.memory import MemoryRegistry
+from cunzheng.ledger.statements import parse_statement
+from cunzheng.ledger.tiles import parse_tile_path
 from tests.conftest import evidence
 
 Mutation = Callable[[bytes], bytes]

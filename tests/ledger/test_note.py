@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput
-from ledger.note import (
+from cunzheng.ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput
+from cunzheng.ledger.note import (
     MAX_NOTE_SIZE,
     Checkpoint,
     Note,

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from nacl.signing import SigningKey
 
-from ledger.clock import format_time, utc_now
-from ledger.errors import RuleViolation
-from ledger.log import Log
-from ledger.statements import Statement, cosign, sign_statement
+from cunzheng.ledger.clock import format_time, utc_now
+from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.statements import Statement, cosign, sign_statement
 from tests.conftest import SIGNED_AT, evidence, registration
 
 
@@ -174,7 +174,9 @@ def test_evidence_is_indexed_by_digest(log: Log, holder: SigningKey) -> None:
     assert log.store.indexes_for_digest(b"\x00" * 32) == []
 
 
-def test_cosigners_must_hold_current_keys(log: Log, holder: SigningKey, operator: SigningKey) -> None:
+def test_cosigners_must_hold_current_keys(
+    log: Log, holder: SigningKey, operator: SigningKey
+) -> None:
     stranger = SigningKey.generate()
     _refused(log, cosign(evidence(holder, 20), stranger), "key.unknown")
     log.add(cosign(evidence(holder, 21), operator)).result()

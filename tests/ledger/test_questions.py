@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from ledger import questions
-from ledger.errors import NotFound
-from ledger.registry.state import Asset, Licence
-from ledger.statements import parse_leaf
+from cunzheng.ledger import questions
+from cunzheng.ledger.errors import NotFound
+from cunzheng.ledger.registry.state import Asset, Licence
+from cunzheng.ledger.statements import parse_leaf
 from tests.ledger.registry_world import World, digest, event, sign, when
 
 

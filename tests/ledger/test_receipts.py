@@ -6,10 +6,10 @@ import orjson
 import pytest
 from nacl.signing import SigningKey
 
-from ledger import merkle
-from ledger.errors import MalformedInput
-from ledger.receipts import build_receipt, parse_receipt, receipt_bytes, receipt_json
-from ledger.statements import cosign, make_leaf
+from cunzheng.ledger import merkle
+from cunzheng.ledger.errors import MalformedInput
+from cunzheng.ledger.receipts import build_receipt, parse_receipt, receipt_bytes, receipt_json
+from cunzheng.ledger.statements import cosign, make_leaf
 from tests.conftest import SIGNED_AT, evidence
 
 

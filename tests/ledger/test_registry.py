@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ledger.registry.state import Asset, Licence
-from ledger.statements import Statement
-from ledger.store import registry as stored
+from cunzheng.ledger.registry.state import Asset, Licence
+from cunzheng.ledger.statements import Statement
+from cunzheng.ledger.store import registry as stored
 from tests.ledger.registry_world import Actor, World, application, digest, event, sign, when
 
 

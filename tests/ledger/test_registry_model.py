@@ -20,15 +20,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.errors import RuleViolation
-from ledger.log import Log
-from ledger.note import Signer
-from ledger.rebuild import rebuild, snapshot
-from ledger.registry.memory import MemoryRegistry
-from ledger.registry.policy import Policy
-from ledger.registry.state import Asset, Licence
-from ledger.statements import Statement
-from ledger.store import Store
+from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Signer
+from cunzheng.ledger.rebuild import rebuild, snapshot
+from cunzheng.ledger.registry.memory import MemoryRegistry
+from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.registry.state import Asset, Licence
+from cunzheng.ledger.statements import Statement
+from cunzheng.ledger.store import Store
 from tests.ledger.registry_world import T0, Actor, Clock, application, digest, event, sign, when
 
 POLICY = Policy()

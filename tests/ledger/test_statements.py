@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
-from ledger.canonical import canonical_json
-from ledger.errors import InvalidSignature, MalformedInput
-from ledger.statements import (
+from cunzheng.ledger.canonical import canonical_json
+from cunzheng.ledger.errors import InvalidSignature, MalformedInput
+from cunzheng.ledger.statements import (
     CONTEXT,
     MAX_STATEMENT_SIZE,
     check_signature,
@@ -24,7 +24,7 @@ from ledger.statements import (
     parse_statement,
     sign_statement,
 )
-from ledger.tiles import MAX_ENTRY_SIZE
+from cunzheng.ledger.tiles import MAX_ENTRY_SIZE
 from tests.ledger.registry_world import Actor, application
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger import merkle
-from ledger.errors import NotFound
-from ledger.tilecache import TileCache
-from ledger.tiles import TILE_HEIGHT, TILE_WIDTH, tiles_for_size
+from cunzheng.ledger import merkle
+from cunzheng.ledger.errors import NotFound
+from cunzheng.ledger.tilecache import TileCache
+from cunzheng.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, tiles_for_size
 
 # Full tiles at tile levels 0 and 1, partial ones at levels 0, 1 and 2.
 SIZE = TILE_WIDTH**2 + 3 * TILE_WIDTH + 77

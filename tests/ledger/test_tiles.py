@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger import merkle
-from ledger.errors import MalformedInput
-from ledger.tiles import (
+from cunzheng.ledger import merkle
+from cunzheng.ledger.errors import MalformedInput
+from cunzheng.ledger.tiles import (
     TileRef,
     decode_entry_bundle,
     encode_entry_bundle,

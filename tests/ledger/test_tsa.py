@@ -29,9 +29,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput
-from ledger.settings import Settings
-from ledger.tsa import (
+from cunzheng.ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput
+from cunzheng.ledger.settings import Settings
+from cunzheng.ledger.tsa import (
     TimeStampAuthority,
     TokenInfo,
     TsaIdentity,
@@ -43,8 +43,8 @@ from ledger.tsa import (
     token_from_response,
     verify_token,
 )
-from ledger.tsa.authority import MAX_REQUEST_BYTES, random_serial
-from ledger.tsa.certs import (
+from cunzheng.ledger.tsa.authority import MAX_REQUEST_BYTES, random_serial
+from cunzheng.ledger.tsa.certs import (
     CA_FILE,
     CERT_FILE,
     KEY_FILE,
@@ -52,9 +52,9 @@ from ledger.tsa.certs import (
     generate_ca,
     issue_tsa_certificate,
 )
-from ledger.tsa.client import fetch_token
-from ledger.tsa.cms import sign_token, signed_attributes
-from ledger.tsa.tokens import Rejected, signed_data_of, tst_info_of
+from cunzheng.ledger.tsa.client import fetch_token
+from cunzheng.ledger.tsa.cms import sign_token, signed_attributes
+from cunzheng.ledger.tsa.tokens import Rejected, signed_data_of, tst_info_of
 
 POLICY = "2.25.263737314945060897510708092574744900752.1"
 NOW = datetime(2026, 11, 25, 8, 0, 0, 123456, tzinfo=UTC)
@@ -583,7 +583,7 @@ def test_fetch_token_reports_rejections_and_http_errors(tsa: TimeStampAuthority)
 def test_issuing_and_verifying_import_no_network_or_storage() -> None:
     code = (
         "import sys, ledger.tsa, ledger.tsa.verify; "
-        "print(sorted(m for m in ('httpx', 'sqlalchemy', 'ledger.store') if m in sys.modules))"
+        "print(sorted(m for m in ('httpx', 'sqlalchemy', 'cunzheng.ledger.store') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -19,23 +19,30 @@ from typing import Any
 import pytest
 from nacl.signing import SigningKey
 
-from ledger.attestations import checkpoint_imprint
-from ledger.bundles import build_bundle
-from ledger.cosignature import (
+from cunzheng.ledger.bundles import build_bundle
+from cunzheng.ledger.cosignature import (
     CosignatureSigner,
     CosignatureVerifier,
     WitnessPolicy,
     checkpoint_body,
     cosign,
 )
-from ledger.log import Log
-from ledger.note import Signer, Verifier
-from ledger.report import LANGS, Outcome, Report, render_text, text
-from ledger.report_texts import EN
-from ledger.store import Store
-from ledger.tsa import TimeStampAuthority, local_identity
-from ledger.verify import bundle_json, verify_bundle
-from schemas.bundles import BundleRequest
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Signer, Verifier
+from cunzheng.ledger.store import Store
+from cunzheng.ledger.tsa import TimeStampAuthority, local_identity
+from cunzheng.ledger.verify import (
+    LANGS,
+    Outcome,
+    Report,
+    bundle_json,
+    checkpoint_imprint,
+    render_text,
+    text,
+    verify_bundle,
+)
+from cunzheng.ledger.verify.report_texts import EN
+from cunzheng.schemas.bundles import BundleRequest
 from tests.conftest import evidence, registration
 
 POLICY_OID = "2.25.263737314945060897510708092574744900752.1"

@@ -20,20 +20,29 @@ from typing import Any
 import pytest
 from nacl.signing import SigningKey
 
-from ledger import merkle
-from ledger.bundles import build_bundle
-from ledger.clock import format_time, parse_time
-from ledger.disclosure import disclose_record, disclosure_json
-from ledger.fingerprint import dataset_body, record_digest, record_leaf
-from ledger.log import Log
-from ledger.note import Checkpoint, Signer, sign_checkpoint
-from ledger.report import LANGS, Outcome, Report, render_text, report_json, text
-from ledger.report_texts import EN, ZH
-from ledger.statements import sign_statement
-from ledger.store import Store
-from ledger.verify import bundle_json, parse_bundle, verify_bundle
-from schemas.bundles import BundleRequest
-from schemas.fingerprints import Manifest
+from cunzheng.ledger import merkle
+from cunzheng.ledger.bundles import build_bundle
+from cunzheng.ledger.clock import format_time, parse_time
+from cunzheng.ledger.disclosure import disclose_record, disclosure_json
+from cunzheng.ledger.fingerprint import dataset_body, record_digest, record_leaf
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Checkpoint, Signer, sign_checkpoint
+from cunzheng.ledger.statements import sign_statement
+from cunzheng.ledger.store import Store
+from cunzheng.ledger.verify import (
+    LANGS,
+    Outcome,
+    Report,
+    bundle_json,
+    parse_bundle,
+    render_text,
+    report_json,
+    text,
+    verify_bundle,
+)
+from cunzheng.ledger.verify.report_texts import EN, ZH
+from cunzheng.schemas.bundles import BundleRequest
+from cunzheng.schemas.fingerprints import Manifest
 from tests.conftest import SIGNED_AT, evidence, registration
 
 RECORDS = [b'{"row": %d, "name": "record %d"}' % (i, i) for i in range(5)]

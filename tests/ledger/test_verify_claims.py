@@ -12,14 +12,21 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from ledger import questions
-from ledger.bundles import build_answer_bundle, build_bundle
-from ledger.clock import format_time
-from ledger.registry.state import Asset, to_doc
-from ledger.report import LANGS, Outcome, Report, render_text, text
-from ledger.verify import bundle_json, verify_bundle
-from schemas.bundles import BundleRequest
-from schemas.questions import Question
+from cunzheng.ledger import questions
+from cunzheng.ledger.bundles import build_answer_bundle, build_bundle
+from cunzheng.ledger.clock import format_time
+from cunzheng.ledger.registry.state import Asset, to_doc
+from cunzheng.ledger.verify import (
+    LANGS,
+    Outcome,
+    Report,
+    bundle_json,
+    render_text,
+    text,
+    verify_bundle,
+)
+from cunzheng.schemas.bundles import BundleRequest
+from cunzheng.schemas.questions import Question
 from tests.ledger.registry_world import World, application, digest, event, sign, when
 
 

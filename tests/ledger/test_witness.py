@@ -19,14 +19,20 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from api.witness_app import create_app
-from ledger import merkle
-from ledger.cosignature import WitnessPolicy, verify_cosignature
-from ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput, NotFound
-from ledger.note import Checkpoint, Signer, sign_checkpoint
-from ledger.witness import Fork, SizeConflict, Witness, WitnessEndpoint, gather
-from ledger.witness.state import format_request, parse_request
-from ledger.witness.store import EVIDENCE_DIR, KEY_FILE, STATE_FILE
+from cunzheng.api.witness_app import create_app
+from cunzheng.ledger import merkle
+from cunzheng.ledger.cosignature import WitnessPolicy, verify_cosignature
+from cunzheng.ledger.errors import (
+    InvalidProof,
+    InvalidSignature,
+    LedgerError,
+    MalformedInput,
+    NotFound,
+)
+from cunzheng.ledger.note import Checkpoint, Signer, sign_checkpoint
+from cunzheng.ledger.witness import Fork, SizeConflict, Witness, WitnessEndpoint, gather
+from cunzheng.ledger.witness.datadir import EVIDENCE_DIR, KEY_FILE, STATE_FILE
+from cunzheng.ledger.witness.state import format_request, parse_request
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 ORIGIN = "log.example/cunzheng"

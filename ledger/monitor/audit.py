@@ -31,15 +31,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ledger import merkle
-from ledger.cosignature import WitnessPolicy
-from ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput, NotFound
-from ledger.monitor_state import MonitorState, copy_registry
-from ledger.note import Checkpoint, Verifier, open_checkpoint
-from ledger.registry.memory import MemoryRegistry
-from ledger.statements import check_signature, parse_leaf
-from ledger.tilecache import TileCache
-from ledger.tiles import (
+from cunzheng.ledger import merkle
+from cunzheng.ledger.cosignature import WitnessPolicy
+from cunzheng.ledger.errors import (
+    InvalidProof,
+    InvalidSignature,
+    LedgerError,
+    MalformedInput,
+    NotFound,
+)
+from cunzheng.ledger.monitor.state import MonitorState, copy_registry
+from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint
+from cunzheng.ledger.registry.memory import MemoryRegistry
+from cunzheng.ledger.statements import check_signature, parse_leaf
+from cunzheng.ledger.tilecache import TileCache
+from cunzheng.ledger.tiles import (
     TILE_HEIGHT,
     TILE_WIDTH,
     TileRef,

@@ -22,12 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ledger.clock import format_time
-from ledger.errors import RuleViolation
-from ledger.registry import KeyRecord, Policy
-from ledger.registry.memory import MemoryRegistry
-from ledger.report import Check, Fact, Outcome
-from ledger.statements import Statement
+from cunzheng.ledger.clock import format_time
+from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.registry import KeyRecord, Policy
+from cunzheng.ledger.registry.memory import MemoryRegistry
+from cunzheng.ledger.statements import Statement
+from cunzheng.ledger.verify.report import Check, Fact, Outcome
 
 # No publicity period and a term no registration reaches: the log enforced its own periods.
 REPLAY_POLICY = Policy(publicity=timedelta(0), term=timedelta(days=1000 * 365))

@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 
 import orjson
 
-from ledger.clock import format_time, parse_time
-from ledger.errors import LedgerError, MalformedInput
-from ledger.note import Checkpoint, Verifier, open_checkpoint
-from ledger.registry import KeyRecord, Party
-from ledger.registry.memory import MemoryRegistry
-from ledger.registry.state import from_doc, kind_of_object, to_doc
+from cunzheng.ledger.clock import format_time, parse_time
+from cunzheng.ledger.errors import LedgerError, MalformedInput
+from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint
+from cunzheng.ledger.registry import KeyRecord, Party
+from cunzheng.ledger.registry.memory import MemoryRegistry
+from cunzheng.ledger.registry.state import from_doc, kind_of_object, to_doc
 
 STATE_FORMAT = "cunzheng.monitor-state/v1"
 _Record = TypeVar("_Record", Party, KeyRecord)

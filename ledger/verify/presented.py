@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ledger.disclosure import DisclosedItem, parse_disclosure, verify_disclosure
-from ledger.errors import LedgerError
-from ledger.report import Check, Fact, Outcome
-from ledger.statements import Statement
+from cunzheng.ledger.disclosure import DisclosedItem, parse_disclosure, verify_disclosure
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.statements import Statement
+from cunzheng.ledger.verify.report import Check, Fact, Outcome
 
 
 @dataclass

@@ -24,14 +24,14 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 
-from ledger.clock import format_time
-from ledger.cosignature import WitnessPolicy, checkpoint_body
-from ledger.errors import InvalidProof, InvalidSignature, LedgerError
-from ledger.note import Checkpoint, Signature
-from ledger.report import Check, Fact, Outcome
-from ledger.tsa.tokens import read_token
-from ledger.tsa.verify import verify_token
-from schemas.bundles import BundleCosignature
+from cunzheng.ledger.clock import format_time
+from cunzheng.ledger.cosignature import WitnessPolicy, checkpoint_body
+from cunzheng.ledger.errors import InvalidProof, InvalidSignature, LedgerError
+from cunzheng.ledger.note import Checkpoint, Signature
+from cunzheng.ledger.tsa.tokens import read_token
+from cunzheng.ledger.tsa.verify import verify_token
+from cunzheng.ledger.verify.report import Check, Fact, Outcome
+from cunzheng.schemas.bundles import BundleCosignature
 
 TrustRoot = bytes | x509.Certificate
 # A cosignature's time is in whole POSIX seconds, rounded down: it signed before the next second.

@@ -37,8 +37,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ledger import merkle
-from ledger.attestations import (
+from cunzheng.ledger import merkle
+from cunzheng.ledger.canonical import canonical_json, loads
+from cunzheng.ledger.clock import format_time, parse_time
+from cunzheng.ledger.cosignature import WitnessPolicy, parse_line
+from cunzheng.ledger.disclosure import disclosure_json
+from cunzheng.ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput
+from cunzheng.ledger.note import Checkpoint, Signature, Verifier, open_checkpoint
+from cunzheng.ledger.receipts import parse_receipt, receipt_leaf
+from cunzheng.ledger.statements import Statement, check_signature, parse_statement
+from cunzheng.ledger.tsa.tokens import TokenInfo
+from cunzheng.ledger.tsa.verify import verify_token
+from cunzheng.ledger.verify.attestations import (
     IndependentTime,
     TrustRoot,
     checkpoint_imprint,
@@ -46,28 +56,18 @@ from ledger.attestations import (
     cosigned_note,
     timestamp_checks,
 )
-from ledger.canonical import canonical_json, loads
-from ledger.claims import check_claim
-from ledger.clock import format_time, parse_time
-from ledger.consistency import (
+from cunzheng.ledger.verify.checkpoints import (
     CurrentCheckpoint,
     bundle_checkpoint,
     current_check,
     earlier_checks,
     unusable,
 )
-from ledger.contents import Contents, check_contents
-from ledger.cosignature import WitnessPolicy, parse_line
-from ledger.disclosure import disclosure_json
-from ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput
-from ledger.note import Checkpoint, Signature, Verifier, open_checkpoint
-from ledger.receipts import parse_receipt, receipt_leaf
-from ledger.replay import ReplayEntry, replay
-from ledger.report import Check, Fact, Finding, Outcome, Report
-from ledger.statements import Statement, check_signature, parse_statement
-from ledger.tsa.tokens import TokenInfo
-from ledger.tsa.verify import verify_token
-from schemas.bundles import BUNDLE_FORMAT, ROLE_OF_FAMILY, Bundle, BundleEntry
+from cunzheng.ledger.verify.claims import check_claim
+from cunzheng.ledger.verify.presented import Contents, check_contents
+from cunzheng.ledger.verify.replay import ReplayEntry, replay
+from cunzheng.ledger.verify.report import Check, Fact, Finding, Outcome, Report
+from cunzheng.schemas.bundles import BUNDLE_FORMAT, ROLE_OF_FAMILY, Bundle, BundleEntry
 
 
 @dataclass(frozen=True)

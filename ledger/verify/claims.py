@@ -25,15 +25,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ledger.canonical import canonical_json
-from ledger.clock import parse_time
-from ledger.errors import MalformedInput, RuleViolation
-from ledger.registry.memory import MemoryRegistry
-from ledger.registry.state import Asset, Licence, to_doc
-from ledger.replay import REPLAY_POLICY, ReplayEntry
-from ledger.report import Check, Fact, Outcome
-from schemas.bundles import BundleClaim
-from schemas.questions import Question
+from cunzheng.ledger.canonical import canonical_json
+from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.errors import MalformedInput, RuleViolation
+from cunzheng.ledger.registry.memory import MemoryRegistry
+from cunzheng.ledger.registry.state import Asset, Licence, to_doc
+from cunzheng.ledger.verify.replay import REPLAY_POLICY, ReplayEntry
+from cunzheng.ledger.verify.report import Check, Fact, Outcome
+from cunzheng.schemas.bundles import BundleClaim
+from cunzheng.schemas.questions import Question
 
 # Refusals that mean an entry the refused one depends on is not in the bundle.
 OMISSION_RULES = frozenset(

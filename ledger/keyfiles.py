@@ -11,8 +11,8 @@ from pathlib import Path
 
 from nacl.signing import SigningKey
 
-from ledger.errors import LedgerError, MalformedInput
-from ledger.note import Signer
+from cunzheng.ledger.errors import LedgerError, MalformedInput
+from cunzheng.ledger.note import Signer
 
 LOG_KEY_FILE = "log.key"
 OPERATOR_KEY_FILE = "operator.key"

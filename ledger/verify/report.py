@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, Literal
 
-from ledger.report_texts import TEXTS
+from cunzheng.ledger.verify.report_texts import TEXTS
 
 REPORT_FORMAT: Final = "cunzheng.report/v1"
 Lang = Literal["en", "zh"]

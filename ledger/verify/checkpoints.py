@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ledger import merkle
-from ledger.errors import InvalidProof, InvalidSignature, LedgerError
-from ledger.note import Checkpoint, Note, Verifier, open_checkpoint
-from ledger.report import Check, Fact, Outcome
-from schemas.bundles import EarlierCheckpoint
+from cunzheng.ledger import merkle
+from cunzheng.ledger.errors import InvalidProof, InvalidSignature, LedgerError
+from cunzheng.ledger.note import Checkpoint, Note, Verifier, open_checkpoint
+from cunzheng.ledger.verify.report import Check, Fact, Outcome
+from cunzheng.schemas.bundles import EarlierCheckpoint
 
 CurrentCheckpoint = tuple[str, Sequence[bytes]]
 """The log's current signed checkpoint and the consistency proof to it from the bundle checkpoint."""

@@ -24,9 +24,9 @@ from typing import IO, Any
 
 import orjson
 
-from ledger.cosignature import CosignatureSigner
-from ledger.errors import LedgerError, MalformedInput
-from ledger.witness.state import LogHead
+from cunzheng.ledger.cosignature import CosignatureSigner
+from cunzheng.ledger.errors import LedgerError, MalformedInput
+from cunzheng.ledger.witness.state import LogHead
 
 KEY_FILE = "witness.key"
 STATE_FILE = "witness-state.json"
