@@ -38,7 +38,7 @@ from cunzheng.ledger.tiles import (
 )
 from cunzheng.schemas.receipts import Receipt
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ class Log:
             with self.store.batch() as batch:
                 results = self._integrate(batch, [s for p in items for s in p.statements])
         except Exception as e:  # the batch rolled back: nothing was acknowledged
-            log.exception("integration of %d statements failed", len(items))
+            logger.exception("integration of %d statements failed", len(items))
             self._frontier = None
             self._written = {}
             self._pending_size = self._known_size

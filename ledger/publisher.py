@@ -29,7 +29,7 @@ from cunzheng.ledger.tsa.client import fetch_token
 from cunzheng.ledger.verify import checkpoint_imprint
 from cunzheng.ledger.witness.client import WitnessEndpoint, gather
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 def witness_endpoints(specs: Sequence[str]) -> list[WitnessEndpoint]:
@@ -86,7 +86,7 @@ class Publisher:
             try:
                 self.publish_latest()
             except Exception:  # a failing TSA or witness must not stop publishing
-                log.exception("publishing the latest checkpoint failed")
+                logger.exception("publishing the latest checkpoint failed")
             self._stop.wait(self.interval)
 
     def publish_latest(self) -> None:
@@ -107,7 +107,7 @@ class Publisher:
             try:
                 tokens.append(fetch_token(url, digest))
             except Exception as e:
-                log.warning("external TSA %s gave no token: %s", url, e)
+                logger.warning("external TSA %s gave no token: %s", url, e)
         return tokens
 
     def _cosigned(self, note: str) -> str | None:
@@ -118,5 +118,5 @@ class Publisher:
                 note, proof_fn=self.proof_fn, witnesses=self.witnesses, old_sizes=self._old_sizes
             )
         except Exception as e:
-            log.warning("gathering cosignatures failed: %s", e)
+            logger.warning("gathering cosignatures failed: %s", e)
             return None

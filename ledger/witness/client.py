@@ -29,7 +29,7 @@ from cunzheng.ledger.errors import InvalidSignature, LedgerError, MalformedInput
 from cunzheng.ledger.note import Checkpoint
 from cunzheng.ledger.witness.state import format_request
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 ProofFn = Callable[[int, int], Sequence[bytes]]
 """Return the RFC 9162 consistency proof from tree size old to tree size new."""
@@ -93,7 +93,7 @@ def gather(
     failures = []
     for endpoint, answer in zip(witnesses, answers, strict=True):
         if isinstance(answer, str):
-            log.warning(
+            logger.warning(
                 "witness %s did not cosign size %d: %s", endpoint.name, checkpoint.size, answer
             )
             failures.append(f"{endpoint.name} ({endpoint.url}): {answer}")

@@ -22,7 +22,7 @@ from cunzheng.ledger.note import Verifier
 from cunzheng.ledger.witness.datadir import WitnessStore, witness_signer
 from cunzheng.ledger.witness.state import Fork, LogHead, check_add, origin_of, parse_request
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 class Witness:
@@ -77,7 +77,7 @@ class Witness:
             except (Fork, InvalidProof) as e:
                 # The log signed it, so it is evidence (C2SP tlog-witness: the witness MAY log it).
                 path = self.store.keep_evidence(origin, body, str(e))
-                log.warning("refused a checkpoint of %s, kept in %s: %s", origin, path, e)
+                logger.warning("refused a checkpoint of %s, kept in %s: %s", origin, path, e)
                 raise
             if head is None or checkpoint.size != head.size:
                 self.store.save(origin, LogHead(checkpoint.size, checkpoint.root, request.note))
