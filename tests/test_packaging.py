@@ -7,6 +7,7 @@ dist-info), so our ``api`` or ``cli`` never shadows another project's.
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -86,3 +87,19 @@ def test_the_installed_package_runs_apart_from_the_checkout(wheel: Path, tmp_pat
         text=True,
     )
     assert run.stdout.strip().startswith(str(target))
+
+
+def test_nothing_imports_the_folders_by_their_bare_names() -> None:
+    bare = {"ledger", "api", "schemas", "cli"}
+    offenders = []
+    for folder in ("ledger", "api", "schemas", "cli", "tests", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                else:
+                    continue
+                offenders += [f"{path}:{node.lineno}" for n in names if n.split(".")[0] in bare]
+    assert offenders == []
