@@ -26,23 +26,21 @@ of them must have cosigned a checkpoint. Everything here is pure.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from nacl.exceptions import CryptoError
-from nacl.signing import SigningKey, VerifyKey
+from typing import ClassVar, Self
 
 from cunzheng.ledger.errors import InvalidSignature, MalformedInput
 from cunzheng.ledger.note import (
     Checkpoint,
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
     Signature,
-    _b64decode,
-    _open,
-    _parse_signature_line,
-    _valid_name,
+    key_label,
+    parse_signature_line,
+    read_note,
+    signature_line,
 )
 
 __all__ = [
@@ -61,41 +59,6 @@ ALG_COSIGNATURE_V1 = 0x04
 HEADER = "cosignature/v1\n"
 MAX_TIMESTAMP = (1 << 63) - 1
 _SIGNATURE_SIZE = 8 + 64
-
-
-def _key_id(name: str, public_key: bytes) -> int:
-    message = name.encode("utf-8") + b"\n" + bytes([ALG_COSIGNATURE_V1]) + public_key
-    return int.from_bytes(hashlib.sha256(message).digest()[:4], "big")
-
-
-def _label(name: str, key_id: int) -> str:
-    return f"{name}+{key_id:08x}"
-
-
-def _check_name(what: str, name: str) -> None:
-    if not isinstance(name, str) or not _valid_name(name):
-        raise MalformedInput(
-            f"{what}: invalid witness name {name!r}: it must be non-empty, "
-            "without '+', spaces or control characters"
-        )
-
-
-def _split(what: str, name: str, id_hex: str, key64: str) -> tuple[int, bytes]:
-    """Return the key ID and raw key of a key string's parts, which must be type 0x04."""
-    _check_name(what, name)
-    if len(id_hex) != 8 or any(c not in "0123456789abcdefABCDEF" for c in id_hex):
-        raise MalformedInput(f"{what}: the key ID must be 8 hex digits")
-    key = _b64decode(key64)
-    if not key:
-        raise MalformedInput(f"{what}: the key is missing or not valid base64")
-    if key[0] != ALG_COSIGNATURE_V1:
-        raise MalformedInput(
-            f"{what}: signature type 0x{key[0]:02x} is not a cosignature/v1 key (0x04); "
-            "a witness key string ends in base64(0x04 || Ed25519 public key)"
-        )
-    if len(key) != 33:
-        raise MalformedInput(f"{what}: an Ed25519 key must be 32 bytes, not {len(key) - 1}")
-    return int(id_hex, 16), key[1:]
 
 
 def _timestamp(at: datetime | int) -> int:
@@ -121,48 +84,26 @@ def _to_time(seconds: int) -> datetime:
         ) from None
 
 
+# Witness keys are signed-note Ed25519 keys with signature type 0x04; only the
+# type byte, the words in messages and the message signed differ from note keys.
 @dataclass(frozen=True)
-class CosignatureVerifier:
+class CosignatureVerifier(Ed25519PublicKey):
     """A witness's Ed25519 public key for cosignature/v1 under its name."""
 
-    name: str
-    key_id: int
-    public_key: bytes
-    _key: VerifyKey = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        _check_name("witness key", self.name)
-        if not isinstance(self.public_key, bytes) or len(self.public_key) != 32:
-            raise MalformedInput("witness key: an Ed25519 public key must be 32 bytes")
-        if self.key_id != _key_id(self.name, self.public_key):
-            raise MalformedInput(f"witness key {self.name}: key ID does not match the key")
-        object.__setattr__(self, "_key", VerifyKey(self.public_key))
+    ALGORITHM: ClassVar[int] = ALG_COSIGNATURE_V1
+    KIND: ClassVar[str] = "cosignature/v1"
+    WHAT: ClassVar[str] = "witness key"
+    NAME_WORD: ClassVar[str] = "witness name"
 
     @classmethod
-    def from_public_key(cls, name: str, public_key: bytes) -> CosignatureVerifier:
-        """Return the cosignature verifier for Ed25519 *public_key* under witness name *name*."""
-        _check_name("witness key", name)
-        return cls(name, _key_id(name, public_key), public_key)
-
-    @classmethod
-    def from_string(cls, vkey: str) -> CosignatureVerifier:
+    def from_string(cls, vkey: str) -> Self:
         """Return the verifier encoded as ``<name>+<key ID>+<base64(0x04 || key)>``."""
-        what = f"witness key {vkey[:80]!r}"
-        name, _, rest = vkey.strip().partition("+")
-        id_hex, _, key64 = rest.partition("+")
-        key_id, key = _split(what, name, id_hex, key64)
-        if key_id != _key_id(name, key):
-            raise MalformedInput(f"{what}: key ID does not match the key")
-        return cls(name, key_id, key)
-
-    def to_string(self) -> str:
-        """Return this verifier's key string (C2SP signed-note vkey, signature type 0x04)."""
-        key64 = base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + self.public_key).decode()
-        return f"{_label(self.name, self.key_id)}+{key64}"
+        # Witness key strings are often pasted from files: surrounding space is dropped.
+        return super().from_string(vkey.strip())
 
     def verify(self, body: str, signature: bytes) -> datetime:
         """Return the time in *signature* if it is this witness's cosignature of checkpoint *body*."""
-        what = f"cosignature by {_label(self.name, self.key_id)}"
+        what = f"cosignature by {key_label(self.name, self.key_id)}"
         if len(signature) != _SIGNATURE_SIZE:
             raise InvalidSignature(
                 f"{what} is {len(signature)} bytes; a cosignature/v1 is an 8-byte "
@@ -171,75 +112,31 @@ class CosignatureVerifier:
         seconds = int.from_bytes(signature[:8], "big")
         if seconds > MAX_TIMESTAMP:
             raise InvalidSignature(f"{what} has timestamp {seconds}, over 2**63-1")
-        try:
-            self._key.verify(signed_message(body, seconds), signature[8:])
-        except CryptoError:
+        if not self._check(signed_message(body, seconds), signature[8:]):
             raise InvalidSignature(
                 f"invalid {what}: the checkpoint or the time was altered, "
                 "or another key made the signature"
-            ) from None
+            )
         return _to_time(seconds)
 
 
 @dataclass(frozen=True)
-class CosignatureSigner:
+class CosignatureSigner(Ed25519PrivateKey):
     """A witness's Ed25519 private key that cosigns checkpoints under its name."""
 
-    name: str
-    key_id: int
-    seed: bytes = field(repr=False)
-    _key: SigningKey = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        _check_name("witness signer key", self.name)
-        if not isinstance(self.seed, bytes) or len(self.seed) != 32:
-            raise MalformedInput("witness signer key: an Ed25519 seed must be 32 bytes")
-        key = SigningKey(self.seed)
-        if self.key_id != _key_id(self.name, bytes(key.verify_key)):
-            raise MalformedInput(f"witness signer key {self.name}: key ID does not match the key")
-        object.__setattr__(self, "_key", key)
+    ALGORITHM: ClassVar[int] = ALG_COSIGNATURE_V1
+    KIND: ClassVar[str] = "cosignature/v1"
+    WHAT: ClassVar[str] = "witness signer key"
+    NAME_WORD: ClassVar[str] = "witness name"
 
     @classmethod
-    def generate(cls, name: str) -> CosignatureSigner:
-        """Return a new random witness key under witness name *name*."""
-        _check_name("witness signer key", name)
-        key = SigningKey.generate()
-        return cls(name, _key_id(name, bytes(key.verify_key)), bytes(key))
-
-    @classmethod
-    def from_seed(cls, name: str, seed: bytes) -> CosignatureSigner:
-        """Return the witness key with Ed25519 *seed* under witness name *name*."""
-        _check_name("witness signer key", name)
-        return cls(name, _key_id(name, bytes(SigningKey(seed).verify_key)), seed)
-
-    @classmethod
-    def from_string(cls, skey: str) -> CosignatureSigner:
+    def from_string(cls, skey: str) -> Self:
         """Return the signer encoded as ``PRIVATE+KEY+<name>+<key ID>+<base64(0x04 || seed)>``."""
-        what = "witness signer key"
-        head, _, rest = skey.strip().partition("+")
-        word, _, rest = rest.partition("+")
-        if head != "PRIVATE" or word != "KEY":
-            raise MalformedInput(f"{what}: it must start with 'PRIVATE+KEY+'")
-        name, _, rest = rest.partition("+")
-        id_hex, _, key64 = rest.partition("+")
-        key_id, seed = _split(what, name, id_hex, key64)
-        signer = cls.from_seed(name, seed)
-        if signer.key_id != key_id:
-            raise MalformedInput(f"{what} {name}: key ID does not match the key")
-        return signer
-
-    def to_string(self) -> str:
-        """Return this signer's secret key string."""
-        key64 = base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + self.seed).decode()
-        return f"PRIVATE+KEY+{_label(self.name, self.key_id)}+{key64}"
+        return super().from_string(skey.strip())
 
     def verifier(self) -> CosignatureVerifier:
         """Return the verifier for this witness key."""
-        return CosignatureVerifier(self.name, self.key_id, bytes(self._key.verify_key))
-
-    def sign(self, message: bytes) -> bytes:
-        """Return the 64-byte Ed25519 signature of *message*."""
-        return self._key.sign(message).signature
+        return CosignatureVerifier(self.name, self.key_id, self.public_key)
 
 
 def checkpoint_body(text: str) -> str:
@@ -261,7 +158,7 @@ def cosign(checkpoint_body: str, signer: CosignatureSigner, *, at: datetime | in
     seconds = _timestamp(at)
     signature = signer.sign(signed_message(checkpoint_body, seconds))
     raw = signer.key_id.to_bytes(4, "big") + seconds.to_bytes(8, "big") + signature
-    return f"— {signer.name} {base64.b64encode(raw).decode()}\n"
+    return signature_line(signer.name, raw)
 
 
 def parse_line(line: str) -> Signature:
@@ -269,7 +166,7 @@ def parse_line(line: str) -> Signature:
     text = line[:-1] if line.endswith("\n") else line
     if "\n" in text:
         raise MalformedInput("a signature line may not contain a newline")
-    return _parse_signature_line(1, text.encode("utf-8"))
+    return parse_signature_line(1, text.encode("utf-8"))
 
 
 def verify_cosignature(note: str, line: str, verifier: CosignatureVerifier) -> datetime:
@@ -278,8 +175,8 @@ def verify_cosignature(note: str, line: str, verifier: CosignatureVerifier) -> d
     signature = parse_line(line)
     if (signature.name, signature.key_id) != (verifier.name, verifier.key_id):
         raise InvalidSignature(
-            f"the signature line is by key {_label(signature.name, signature.key_id)}, "
-            f"not by witness {_label(verifier.name, verifier.key_id)}"
+            f"the signature line is by key {key_label(signature.name, signature.key_id)}, "
+            f"not by witness {key_label(verifier.name, verifier.key_id)}"
         )
     return verifier.verify(body, signature.signature)
 
@@ -308,7 +205,7 @@ class WitnessPolicy:
 
     def check(self, note: str) -> list[tuple[str, datetime]]:
         """Return (witness name, time) for each named witness that cosigned *note*, if enough did."""
-        opened = _open(note, [])
+        opened = read_note(note, [])
         body = checkpoint_body(opened.text)
         by_key: dict[tuple[str, int], list[bytes]] = {}
         for signature in opened.unverified:
