@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import binascii
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import orjson
 
 from cunzheng.cli.http import post_json
 from cunzheng.ledger.clock import format_time, parse_time, utc_now
+from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.errors import LedgerError, MalformedInput
 from cunzheng.ledger.keyfiles import read_key, submitter_key
 from cunzheng.ledger.note import Verifier
@@ -135,8 +135,8 @@ def public_key(text: str) -> bytes:
     except MalformedInput:
         pass
     try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+        raw = decode_base64(text, what="the key")
+    except MalformedInput:
         raw = b""
     if len(raw) != 32:
         raise LedgerError(

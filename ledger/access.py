@@ -10,8 +10,6 @@ whether that party may read, is the registry's answer, not this module's.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 from datetime import datetime, timedelta
 
@@ -19,6 +17,7 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
 from cunzheng.ledger.clock import format_time, parse_time
+from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import InvalidSignature, MalformedInput
 
 CONTEXT = b"cunzheng/request/v1\n"
@@ -35,8 +34,8 @@ def authorization(key: SigningKey, method: str, target: str, body: bytes, *, now
     """Return the Authorization header value that signs a request with *key*."""
     time = format_time(now)
     sig = key.sign(request_message(method, target, time, body)).signature
-    pub = base64.b64encode(bytes(key.verify_key)).decode()
-    return f"{SCHEME} key={pub}, time={time}, sig={base64.b64encode(sig).decode()}"
+    pub = encode_base64(bytes(key.verify_key))
+    return f"{SCHEME} key={pub}, time={time}, sig={encode_base64(sig)}"
 
 
 def check_authorization(
@@ -61,9 +60,12 @@ def check_authorization(
             f"the request was signed at {fields['time']}, too far from the server's clock"
         )
     try:
-        key = base64.b64decode(fields["key"], validate=True)
-        sig = base64.b64decode(fields["sig"], validate=True)
+        key = decode_base64(fields["key"], what="its key=", size=32)
+        sig = decode_base64(fields["sig"], what="its sig=", size=64)
+    except MalformedInput as e:
+        raise InvalidSignature(f"the request signature does not verify: {e}") from None
+    try:
         VerifyKey(key).verify(request_message(method, target, fields["time"], body), sig)
-    except (binascii.Error, ValueError, BadSignatureError):
+    except (ValueError, BadSignatureError):
         raise InvalidSignature("the request signature does not verify") from None
     return key

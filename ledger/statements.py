@@ -17,8 +17,6 @@ entry already logged.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from nacl.signing import SigningKey, VerifyKey
 from cunzheng.ledger.bodies import BODY_CHECKS, require_keys
 from cunzheng.ledger.canonical import canonical_json, loads
 from cunzheng.ledger.clock import format_time, parse_time
+from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import InvalidSignature, MalformedInput
 from cunzheng.ledger.tiles import MAX_ENTRY_SIZE
 
@@ -118,8 +117,8 @@ def parse_statement(data: bytes | str | Mapping[str, Any]) -> Statement:
     if not isinstance(obj["body"], Mapping):
         raise MalformedInput("statement body must be a JSON object")
     BODY_CHECKS[kind](obj["body"])
-    signer = _b64(obj["signer"], 32, "signer")
-    signature = _b64(obj["signature"], 64, "signature")
+    signer = decode_base64(obj["signer"], what="signer", size=32)
+    signature = decode_base64(obj["signature"], what="signature", size=64)
     signed_at = parse_time(obj["signed_at"], what="signed_at")
     cosigners, cosignatures = _cosignatures(obj.get("cosignatures"), signer)
     return Statement(
@@ -147,8 +146,8 @@ def _cosignatures(value: Any, signer: bytes) -> tuple[tuple[bytes, ...], tuple[b
         require_keys(
             item, required={"signer", "signature"}, optional=set(), what=f"cosignature {i}"
         )
-        keys.append(_b64(item["signer"], 32, f"cosignature {i} signer"))
-        sigs.append(_b64(item["signature"], 64, f"cosignature {i} signature"))
+        keys.append(decode_base64(item["signer"], what=f"cosignature {i} signer", size=32))
+        sigs.append(decode_base64(item["signature"], what=f"cosignature {i} signature", size=64))
     if signer in keys or keys != sorted(set(keys)):
         raise MalformedInput("cosigners must differ from the signer and each other, sorted by key")
     return tuple(keys), tuple(sigs)
@@ -168,7 +167,7 @@ def check_signature(statement: Statement) -> None:
             VerifyKey(key).verify(message, signature)
         except (BadSignatureError, ValueError):
             raise InvalidSignature(
-                f"statement signature does not verify with {role} key {_b64e(key)}"
+                f"statement signature does not verify with {role} key {encode_base64(key)}"
             ) from None
 
 
@@ -178,12 +177,12 @@ def sign_statement(
     """Return a statement of *type* with *body*, signed by *key* at *signed_at*."""
     unsigned = {
         "type": type,
-        "signer": _b64e(bytes(key.verify_key)),
+        "signer": encode_base64(bytes(key.verify_key)),
         "signed_at": format_time(signed_at),
         "body": dict(body),
     }
     signature = key.sign(CONTEXT + canonical_json(unsigned)).signature
-    return parse_statement({**unsigned, "signature": _b64e(signature)})
+    return parse_statement({**unsigned, "signature": encode_base64(signature)})
 
 
 def cosign(statement: Statement, key: SigningKey) -> Statement:
@@ -193,7 +192,7 @@ def cosign(statement: Statement, key: SigningKey) -> Statement:
     pairs[bytes(key.verify_key)] = signature
     fields = dict(statement.fields)
     fields["cosignatures"] = [
-        {"signer": _b64e(k), "signature": _b64e(pairs[k])} for k in sorted(pairs)
+        {"signer": encode_base64(k), "signature": encode_base64(pairs[k])} for k in sorted(pairs)
     ]
     return parse_statement(fields)
 
@@ -215,20 +214,3 @@ def parse_leaf(leaf: bytes) -> tuple[Statement, datetime]:
         raise MalformedInput("leaf is not in RFC 8785 canonical form")
     return parse_statement(obj["statement"]), parse_time(obj["logged_at"], what="logged_at")
 
-
-def _b64(value: Any, size: int, what: str) -> bytes:
-    if not isinstance(value, str):
-        raise MalformedInput(f"{what} must be a base64 string")
-    try:
-        raw = binascii.a2b_base64(value, strict_mode=True)
-    except (binascii.Error, ValueError):
-        raise MalformedInput(f"{what} is not valid base64") from None
-    # Strict mode still ignores the unused bits of the last character: re-encoding
-    # catches those, so each value has exactly one accepted spelling.
-    if len(raw) != size or binascii.b2a_base64(raw, newline=False) != value.encode():
-        raise MalformedInput(f"{what} must be {size} bytes in canonical base64")
-    return raw
-
-
-def _b64e(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()

@@ -14,7 +14,6 @@ never goes unnoticed.
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Annotated, Any, Final, Literal
 
@@ -27,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from cunzheng.schemas.encoding import encode_base64
 from cunzheng.schemas.types import FROZEN, canonical_base64
 
 MANIFEST_FORMAT: Final = "cunzheng.manifest/v1"
@@ -66,7 +66,7 @@ HexSalt = Annotated[
 CanonicalBase64 = Annotated[
     bytes,
     BeforeValidator(canonical_base64),
-    PlainSerializer(lambda raw: base64.b64encode(raw).decode(), return_type=str),
+    PlainSerializer(encode_base64, return_type=str),
     WithJsonSchema({"type": "string", "contentEncoding": "base64"}),
 ]
 """Arbitrary bytes: canonical padded base64 outside, raw bytes inside."""

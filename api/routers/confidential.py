@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,6 +12,7 @@ from cunzheng.api.deps import get_log
 from cunzheng.ledger import confidential
 from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.canonical import loads
+from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import MalformedInput
 from cunzheng.ledger.log import Log
 
@@ -45,7 +44,7 @@ async def read(asset_id: str, request: Request, log: LogDep, key: KeyDep) -> dic
     return {
         "asset": asset_id,
         "fields": {
-            k: {"salt": base64.b64encode(s).decode(), "value": v} for k, (s, v) in fields.items()
+            k: {"salt": encode_base64(s), "value": v} for k, (s, v) in fields.items()
         },
         "access_receipt": receipt.model_dump(mode="json"),
     }
@@ -61,11 +60,6 @@ def _fields(body: Any) -> dict[str, tuple[bytes, str]]:
     for field, item in items.items():
         if not isinstance(item, dict) or not isinstance(item.get("value"), str):
             raise MalformedInput(f"{field}: needs salt (base64) and value (text)")
-        try:
-            salt = base64.b64decode(item.get("salt", ""), validate=True)
-        except (binascii.Error, ValueError, TypeError):
-            raise MalformedInput(f"{field}: salt is not valid base64") from None
-        if len(salt) != 32:
-            raise MalformedInput(f"{field}: salt must be 32 bytes")
+        salt = decode_base64(item.get("salt", ""), what=f"{field}: salt", size=32)
         out[str(field)] = (salt, item["value"])
     return out

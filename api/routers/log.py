@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -12,6 +10,7 @@ from fastapi.responses import Response
 from cunzheng.api.deps import get_log
 from cunzheng.ledger import merkle
 from cunzheng.ledger.canonical import loads
+from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.errors import MalformedInput, NotFound
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.note import open_checkpoint
@@ -162,8 +161,8 @@ def _decode_hash(text: str) -> bytes:
             raw = None
     if raw is None:
         try:
-            raw = base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
+            raw = decode_base64(text, what="leaf_hash")
+        except MalformedInput:
             raw = None
     if raw is None or len(raw) != merkle.HASH_SIZE:
         raise MalformedInput(f"leaf_hash {text!r} is not a 32-byte hash in hex or base64")

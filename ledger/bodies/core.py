@@ -15,13 +15,12 @@ before it, is decided by ``ledger.registry``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.errors import MalformedInput
 
 HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -52,15 +51,7 @@ def hex_digest(value: Any, what: str) -> bytes:
 
 def public_key(value: Any, what: str) -> bytes:
     """Return the 32-byte Ed25519 public key written in canonical base64 in *value*."""
-    if not isinstance(value, str):
-        raise MalformedInput(f"{what} must be a base64 string")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise MalformedInput(f"{what} is not valid base64") from None
-    if len(raw) != 32 or base64.b64encode(raw).decode() != value:
-        raise MalformedInput(f"{what} must be a 32-byte key in canonical base64")
-    return raw
+    return decode_base64(value, what=what, size=32)
 
 
 def _text(body: Body, key: str, what: str, limit: int) -> None:

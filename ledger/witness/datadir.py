@@ -14,7 +14,6 @@ A lock file keeps a second witness process off the same directory.
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import hashlib
 import os
@@ -25,6 +24,7 @@ from typing import IO, Any
 import orjson
 
 from cunzheng.ledger.cosignature import CosignatureSigner
+from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import LedgerError, MalformedInput
 from cunzheng.ledger.witness.state import LogHead
 
@@ -157,7 +157,7 @@ def _dump(heads: dict[str, LogHead]) -> bytes:
     logs = {
         origin: {
             "size": head.size,
-            "root": base64.b64encode(head.root).decode(),
+            "root": encode_base64(head.root),
             "checkpoint": head.note,
         }
         for origin, head in sorted(heads.items())
@@ -177,10 +177,10 @@ def _load(path: Path) -> dict[str, LogHead]:
     heads = {}
     try:
         for origin, log in data["logs"].items():
-            root = base64.b64decode(log["root"], validate=True)
-            if len(root) != 32 or not isinstance(log["size"], int):
-                raise ValueError("bad size or root")
+            root = decode_base64(log["root"], what=f"the root of {origin}", size=32)
+            if not isinstance(log["size"], int):
+                raise ValueError(f"the size of {origin} is not an integer")
             heads[origin] = LogHead(log["size"], root, str(log["checkpoint"]))
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError, MalformedInput) as e:
         raise LedgerError(f"witness state {path} is damaged: {e}") from None
     return heads

@@ -18,14 +18,13 @@ holds, or the same size with another root: ``Fork``), ``InvalidProof`` 422
 
 from __future__ import annotations
 
-import base64
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cunzheng.ledger import merkle
+from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import Conflict, InvalidProof, MalformedInput
-from cunzheng.ledger.note import MAX_TREE_SIZE, Checkpoint, Verifier, open_note
+from cunzheng.ledger.note import Checkpoint, Verifier, open_note, parse_tree_size
 
 __all__ = [
     "MAX_PROOF_LINES",
@@ -40,8 +39,6 @@ __all__ = [
 ]
 
 MAX_PROOF_LINES = 63
-_DECIMAL = re.compile(r"0|[1-9][0-9]{0,19}")
-_HASH64 = re.compile(r"[A-Za-z0-9+/]{43}=")
 
 
 class SizeConflict(Conflict):
@@ -78,7 +75,7 @@ def format_request(old_size: int, proof: Sequence[bytes], note: str) -> bytes:
     """Return the add-checkpoint request body for *note* with *proof* from *old_size*."""
     if len(proof) > MAX_PROOF_LINES:
         raise MalformedInput(f"a consistency proof has at most {MAX_PROOF_LINES} hashes")
-    lines = [f"old {old_size}"] + [base64.b64encode(h).decode() for h in proof]
+    lines = [f"old {old_size}"] + [encode_base64(h) for h in proof]
     return ("\n".join(lines) + "\n\n" + note).encode("utf-8")
 
 
@@ -96,27 +93,20 @@ def parse_request(body: bytes) -> AddCheckpoint:
         raise MalformedInput("malformed request: it is not UTF-8 text") from None
     first, *hashes = head.split("\n")
     word, _, size = first.partition(" ")
-    if word != "old" or _DECIMAL.fullmatch(size) is None or int(size) > MAX_TREE_SIZE:
+    if word != "old":
         raise MalformedInput(
-            f"malformed request: the first line {first[:40]!r} is not 'old <size>' "
-            "with a decimal size without leading zeros"
+            f"malformed request: the first line {first[:40]!r} is not 'old <size>'"
         )
+    old_size = parse_tree_size(size, what="malformed request: the old size")
     if len(hashes) > MAX_PROOF_LINES:
         raise MalformedInput(
             f"malformed request: {len(hashes)} proof lines; at most {MAX_PROOF_LINES} are allowed"
         )
     proof = []
     for number, line in enumerate(hashes, start=2):
-        if _HASH64.fullmatch(line) is None or base64.b64encode(_b64(line)).decode() != line:
-            raise MalformedInput(
-                f"malformed request: line {number} is not a 32-byte hash in canonical base64"
-            )
-        proof.append(_b64(line))
-    return AddCheckpoint(int(size), tuple(proof), note)
-
-
-def _b64(line: str) -> bytes:
-    return base64.b64decode(line, validate=True)
+        what = f"malformed request: proof hash on line {number}"
+        proof.append(decode_base64(line, what=what, size=merkle.HASH_SIZE))
+    return AddCheckpoint(old_size, tuple(proof), note)
 
 
 def origin_of(note: str) -> str:
