@@ -24,12 +24,9 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from hmac import compare_digest
-from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Literal
 
 from cunzheng.ledger import merkle
-from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.errors import InvalidProof, MalformedInput
 from cunzheng.ledger.fingerprint import (
     file_commitment,
@@ -38,9 +35,8 @@ from cunzheng.ledger.fingerprint import (
     record_digest,
     record_leaf,
 )
+from cunzheng.ledger.wire import parse_model
 from cunzheng.schemas.fingerprints import DISCLOSURE_FORMAT, MANIFEST_FORMAT, Disclosure, Manifest
-
-_M = TypeVar("_M", bound=BaseModel)
 
 __all__ = [
     "DisclosedItem",
@@ -81,12 +77,12 @@ class DisclosedItem:
 
 def parse_manifest(data: bytes | str) -> Manifest:
     """Return the manifest in *data*, or raise MalformedInput naming the first field that is wrong."""
-    return _parse(Manifest, data, "manifest", MANIFEST_FORMAT)
+    return parse_model(Manifest, data, what="manifest", fmt=MANIFEST_FORMAT)
 
 
 def parse_disclosure(data: bytes | str) -> Disclosure:
     """Return the disclosure in *data*, or raise MalformedInput naming the first field that is wrong."""
-    return _parse(Disclosure, data, "disclosure", DISCLOSURE_FORMAT)
+    return parse_model(Disclosure, data, what="disclosure", fmt=DISCLOSURE_FORMAT)
 
 
 def disclosure_json(disclosure: Disclosure) -> bytes:
@@ -236,14 +232,3 @@ def _check_index(index: int, count: int) -> None:
         raise MalformedInput("the dataset is empty: there is nothing to disclose")
     if not 0 <= index < count:
         raise MalformedInput(f"there is no record {index}: the dataset holds 0 to {count - 1}")
-
-
-def _parse(model: type[_M], data: bytes | str, what: str, fmt: str) -> _M:
-    obj: Any = loads(data, what=what)
-    try:
-        return model.model_validate(obj)
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or what
-        msg = first["msg"].removeprefix("Value error, ")
-        raise MalformedInput(f"{what} is not a valid {fmt} file: {where}: {msg}") from None

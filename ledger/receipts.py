@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import Any
 
 import orjson
-from pydantic import ValidationError
 
 from cunzheng.ledger.canonical import canonical_json, loads
-from cunzheng.ledger.errors import MalformedInput
+from cunzheng.ledger.wire import parse_model
 from cunzheng.schemas.receipts import RECEIPT_FORMAT, Receipt
 
 
@@ -82,16 +80,7 @@ def receipt_leaf(receipt: Receipt) -> bytes:
 
 def parse_receipt(data: bytes | str) -> Receipt:
     """Return the receipt in *data*, or raise MalformedInput naming the first field that is wrong."""
-    obj: Any = loads(data, what="receipt")
-    try:
-        return Receipt.model_validate(obj)
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "receipt"
-        raise MalformedInput(
-            f"receipt is not a valid {Receipt.model_fields['format'].default} file: "
-            f"{where}: {first['msg']}"
-        ) from None
+    return parse_model(Receipt, data, what="receipt", fmt=RECEIPT_FORMAT)
 
 
 def receipt_json(receipt: Receipt) -> bytes:

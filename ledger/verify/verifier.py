@@ -33,12 +33,9 @@ import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
-
-from pydantic import ValidationError
 
 from cunzheng.ledger import merkle
-from cunzheng.ledger.canonical import canonical_json, loads
+from cunzheng.ledger.canonical import canonical_json
 from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.cosignature import WitnessPolicy, parse_line
 from cunzheng.ledger.disclosure import disclosure_json
@@ -67,6 +64,7 @@ from cunzheng.ledger.verify.claims import check_claim
 from cunzheng.ledger.verify.presented import Contents, check_contents
 from cunzheng.ledger.verify.replay import ReplayEntry, replay
 from cunzheng.ledger.verify.report import Check, Fact, Finding, Outcome, Report
+from cunzheng.ledger.wire import parse_model
 from cunzheng.schemas.bundles import BUNDLE_FORMAT, ROLE_OF_FAMILY, Bundle, BundleEntry
 
 
@@ -140,13 +138,7 @@ class _Entry:
 
 def parse_bundle(data: bytes | str) -> Bundle:
     """Return the bundle in *data*, or raise MalformedInput naming the first field that is wrong."""
-    obj: Any = loads(data, what="bundle")
-    try:
-        return Bundle.model_validate(obj)
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "bundle"
-        raise MalformedInput(f"not a valid {BUNDLE_FORMAT} file: {where}: {first['msg']}") from None
+    return parse_model(Bundle, data, what="bundle", fmt=BUNDLE_FORMAT)
 
 
 def bundle_json(bundle: Bundle) -> bytes:
