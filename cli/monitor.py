@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from cunzheng.cli.witness import read_verifier
 from cunzheng.ledger.cosignature import CosignatureVerifier, WitnessPolicy
@@ -14,49 +13,6 @@ from cunzheng.ledger.monitor import Audit, Misbehaviour, run
 
 # Exit status when the log served evidence of misbehaviour (1: the audit could not be done).
 ALARM = 3
-
-EPILOG = """examples:
-  cunzheng monitor http://127.0.0.1:8000 --log-key log.vkey --state monitor-state.json
-  cunzheng monitor URL --log-key log.vkey --state s.json --witness w1.vkey --witness w2.vkey --threshold 2
-Checks the latest checkpoint's signature (and witness cosignatures), that it neither shrinks
-nor forks from the checkpoint verified last time, that the tiles and entries rebuild to its
-root, and every new statement's signatures and registry rules. Exit status: 0 all holds
-(the state file is updated); 3 the log misbehaved (the evidence is printed); 1 the audit
-could not be done (the log could not be read, bad arguments)."""
-
-
-def add_parsers(sub: Any) -> None:
-    """Add ``monitor`` to the ``cunzheng`` parser."""
-    p = sub.add_parser(
-        "monitor",
-        help="audit a log's new entries and checkpoints",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("url", metavar="URL", help="the log's base URL (tiles are read below URL/log/)")
-    p.add_argument(
-        "--log-key", required=True, help="the log's verifier key, or a file that holds it"
-    )
-    p.add_argument(
-        "--state",
-        type=Path,
-        default=None,
-        help="file keeping the last verified checkpoint; without it every run audits from entry 0",
-    )
-    p.add_argument(
-        "--witness",
-        action="append",
-        default=[],
-        metavar="VKEY",
-        help="a witness's verifier key, or a file that holds it (repeat for more)",
-    )
-    p.add_argument(
-        "--threshold",
-        type=int,
-        default=None,
-        help="how many of the witnesses must cosign (default: all of them)",
-    )
-    p.set_defaults(run=monitor)
 
 
 def monitor(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import httpx
 import orjson
 
 from cunzheng.cli.http import post_json
+from cunzheng.ledger.bodies import PartyRevokeKey, PartyRotateKey, body_as
 from cunzheng.ledger.clock import format_time, parse_time, utc_now
 from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.errors import LedgerError, MalformedInput
@@ -19,73 +20,6 @@ from cunzheng.ledger.note import Verifier
 from cunzheng.ledger.receipts import parse_receipt, receipt_json
 from cunzheng.ledger.statements import Statement, sign_statement
 
-EPILOG_REGISTER = """examples:
-  cunzheng register --server http://127.0.0.1:8000 --key alice.key --kind rights_holder --name "Alice Data Ltd" \\
-      --registry-id 91310000MA1FL1234X
-  cunzheng register --server URL --key operator.key --kind court --name "Shanghai IP Court" --party-key court.key
-A rights holder or witness may register itself; exchanges and courts are registered by the operator
-(its key is operator.key in the service's data directory). Prints the new party's id."""
-EPILOG_ROTATE = """example:
-  cunzheng rotate-key --server URL --key alice.key --party PARTY_ID --new-key alice-2026.key
-The old key (--key, unless --old-key says otherwise) stops signing from the rotation on."""
-EPILOG_REVOKE = """example:
-  cunzheng revoke-key --server URL --key alice-2026.key --party PARTY_ID --revoke alice.key \\
-      --from 2026-11-01T00:00:00Z
-Statements by the revoked key logged at or after --from no longer count."""
-
-
-def add_parsers(sub: Any) -> None:
-    """Add the party subcommands to the ``cunzheng`` parser."""
-    fmt = argparse.RawDescriptionHelpFormatter
-    p = sub.add_parser(
-        "register", help="register a party and its key", epilog=EPILOG_REGISTER, formatter_class=fmt
-    )
-    _common(p)
-    p.add_argument(
-        "--kind",
-        required=True,
-        choices=["rights_holder", "exchange", "court", "witness", "operator"],
-    )
-    p.add_argument("--name", required=True, help="display name")
-    p.add_argument("--registry-id", default=None, help="统一社会信用代码 or another registry id")
-    p.add_argument(
-        "--party-key",
-        default=None,
-        help="the key to register (key file, verifier key or base64); default: --key's",
-    )
-    p.set_defaults(run=register)
-
-    p = sub.add_parser(
-        "rotate-key", help="replace a party's key", epilog=EPILOG_ROTATE, formatter_class=fmt
-    )
-    _common(p)
-    p.add_argument("--party", required=True, help="the party's id (hex)")
-    p.add_argument(
-        "--new-key", required=True, help="the new key (key file, verifier key or base64)"
-    )
-    p.add_argument("--old-key", default=None, help="the key to retire; default: --key's")
-    p.set_defaults(run=rotate)
-
-    p = sub.add_parser(
-        "revoke-key",
-        help="revoke a party's key from a time on",
-        epilog=EPILOG_REVOKE,
-        formatter_class=fmt,
-    )
-    _common(p)
-    p.add_argument("--party", required=True, help="the party's id (hex)")
-    p.add_argument(
-        "--revoke", required=True, help="the key to revoke (key file, verifier key or base64)"
-    )
-    p.add_argument("--from", dest="from_", default=None, help="RFC 3339 UTC time; default: now")
-    p.set_defaults(run=revoke)
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--server", required=True, help="the log's base URL")
-    p.add_argument("--key", type=Path, required=True, help="the key file that signs the statement")
-    p.add_argument("--out", type=Path, default=None, help="write the receipt here")
-
 
 def register(args: argparse.Namespace) -> int:
     """Register a party; print its id."""
@@ -93,7 +27,7 @@ def register(args: argparse.Namespace) -> int:
     party_key = public_key(args.party_key) if args.party_key else bytes(key.verify_key)
     body: dict[str, Any] = {"kind": args.kind, "name": args.name, "key": _b64(party_key)}
     if args.registry_id:
-        body["registry_id"] = args.registry_id
+        body |= {"registry_id": args.registry_id}
     statement = _submit(args, "party.register", body)
     print(statement.hash.hex())
     return 0
@@ -108,8 +42,11 @@ def rotate(args: argparse.Namespace) -> int:
         "old_key": _b64(old),
         "new_key": _b64(public_key(args.new_key)),
     }
-    _submit(args, "party.rotate_key", body)
-    print(f"key {_b64(old)} retired; {body['new_key']} now signs for party {body['party']}")
+    rotated = body_as(_submit(args, "party.rotate_key", body).content, PartyRotateKey)
+    print(
+        f"key {_b64(rotated.old_key)} retired; {_b64(rotated.new_key)} now signs for party "
+        f"{rotated.party.hex()}"
+    )
     return 0
 
 
@@ -121,8 +58,8 @@ def revoke(args: argparse.Namespace) -> int:
         "key": _b64(public_key(args.revoke)),
         "from": format_time(moment),
     }
-    _submit(args, "party.revoke_key", body)
-    print(f"key {body['key']} revoked from {body['from']}")
+    revoked = body_as(_submit(args, "party.revoke_key", body).content, PartyRevokeKey)
+    print(f"key {_b64(revoked.key)} revoked from {format_time(revoked.revoked_from)}")
     return 0
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-from typing import Any
 
 import httpx
 import orjson
@@ -12,35 +10,6 @@ import orjson
 from cunzheng.cli.http import get_json
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.verify import bundle_json, parse_bundle
-
-EPILOG = """examples:
-  cunzheng ask history ASSET_ID --server URL --out asset.bundle.json
-  cunzheng ask holder ASSET_ID --at 2026-03-01T00:00:00Z --server URL --out holder.bundle.json
-  cunzheng ask licensed ASSET_ID --party PARTY_ID --purpose analytics --at 2026-03-01T00:00:00Z --server URL
-  cunzheng ask portfolio PARTY_ID --server URL
-Prints the answer as JSON. With --out, writes the evidence bundle of the entries the answer rests on,
-with the question and the answer as its claim: `cunzheng verify BUNDLE --log-key VKEY` recomputes
-the answer from those entries offline and reports it confirmed, contradicted or unprovable."""
-
-
-def add_parsers(sub: Any) -> None:
-    """Add ``ask`` and its questions to the ``cunzheng`` parser."""
-    p = sub.add_parser(
-        "ask",
-        help="ask the registry a court's question",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("question", choices=["history", "holder", "licensed", "portfolio"])
-    p.add_argument(
-        "subject", help="the asset id (history, holder, licensed) or party id (portfolio)"
-    )
-    p.add_argument("--server", required=True, help="the log's base URL")
-    p.add_argument("--at", default=None, help="RFC 3339 UTC time (holder, licensed); default: now")
-    p.add_argument("--party", default=None, help="the licensee asked about (licensed)")
-    p.add_argument("--purpose", default=None, help="the purpose of use asked about (licensed)")
-    p.add_argument("--out", type=Path, default=None, help="write the answer's evidence bundle here")
-    p.set_defaults(run=ask)
 
 
 def ask(args: argparse.Namespace) -> int:

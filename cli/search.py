@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-from typing import Any
 
 import httpx
 import orjson
@@ -14,31 +12,6 @@ from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.digest import sha256_file
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.receipts import parse_receipt, receipt_json
-
-EPILOG = """examples:
-  cunzheng search contract.pdf --server http://127.0.0.1:8000
-  cunzheng search --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 --server URL --out-dir found/
-The file is hashed here; only its digest is sent. Lists each statement with its index, type,
-signer and the log's logged_at; --out-dir writes one receipt per statement."""
-
-
-def add_parsers(sub: Any) -> None:
-    """Add ``search`` to the ``cunzheng`` parser."""
-    p = sub.add_parser(
-        "search",
-        help="find statements by file or digest",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "file", nargs="?", type=Path, metavar="FILE", help="a file to look for (hashed locally)"
-    )
-    p.add_argument(
-        "--sha256", default=None, help="a SHA-256 or dataset root in hex, instead of FILE"
-    )
-    p.add_argument("--server", required=True, help="the log's base URL")
-    p.add_argument("--out-dir", type=Path, default=None, help="write each statement's receipt here")
-    p.set_defaults(run=search)
 
 
 def search(args: argparse.Namespace) -> int:

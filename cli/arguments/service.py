@@ -1,0 +1,58 @@
+"""The arguments of ``cunzheng serve``, ``log-key`` and ``rebuild``: running a log."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+EPILOG_SERVE = """example:
+  cunzheng serve --data-dir ./cunzheng-data --port 8000
+  CUNZHENG_DATABASE_URL=postgresql://postgres@127.0.0.1/test cunzheng serve
+On first start the data directory, the SQLite database and the log key are created."""
+EPILOG_LOGKEY = """example:
+  cunzheng log-key --data-dir ./cunzheng-data > log.vkey"""
+
+
+def add_serve(sub: Any) -> None:
+    """Add ``serve`` and ``log-key`` to the ``cunzheng`` parser."""
+    fmt = argparse.RawDescriptionHelpFormatter
+
+    p = sub.add_parser(
+        "serve", help="run the log service", epilog=EPILOG_SERVE, formatter_class=fmt
+    )
+    p.add_argument(
+        "--data-dir", type=Path, default=None, help="data directory (default ./cunzheng-data)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.set_defaults(run="cunzheng.cli.service:serve")
+
+    p = sub.add_parser(
+        "log-key", help="print the log's verifier key", epilog=EPILOG_LOGKEY, formatter_class=fmt
+    )
+    p.add_argument(
+        "--data-dir", type=Path, default=None, help="data directory (default ./cunzheng-data)"
+    )
+    p.set_defaults(run="cunzheng.cli.service:log_key")
+
+
+EPILOG_REBUILD = """example:
+  cunzheng rebuild --data-dir ./cunzheng-data
+Empties the tables of parties, keys, assets, licences, objections and the search indexes, and
+replays every entry from 0 through the rules. Safe while the service runs: it holds the log's
+lock, so statements wait until it is done."""
+
+
+def add_rebuild(sub: Any) -> None:
+    """Add ``rebuild`` to the ``cunzheng`` parser."""
+    p = sub.add_parser(
+        "rebuild",
+        help="rebuild the registry's state from the log",
+        epilog=EPILOG_REBUILD,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--data-dir", type=Path, default=None, help="data directory (default ./cunzheng-data)"
+    )
+    p.set_defaults(run="cunzheng.cli.admin:rebuild")

@@ -1,0 +1,52 @@
+"""``cunzheng serve`` and ``cunzheng log-key``: run the log service, and show its key."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.keyfiles import LOG_KEY_FILE, log_signer, read_key
+from cunzheng.ledger.settings import Settings
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    """Return the settings from ``CUNZHENG_*`` variables, with *data_dir* (``--data-dir``) first."""
+    return Settings() if data_dir is None else Settings(data_dir=data_dir)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the service until interrupted."""
+    import uvicorn
+
+    from cunzheng.api.app import create_app
+
+    settings = settings_for(args.data_dir)
+    signer = log_signer(settings.data_dir, settings.origin)
+    print(f"cunzheng: log {signer.name} with key {signer.verifier().to_string()}", file=sys.stderr)
+    print(f"cunzheng: database {_redacted(settings.resolved_database_url())}", file=sys.stderr)
+    # The app object, not an import string: the settings are handed to it, not put in the
+    # environment for a factory to read again.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def log_key(args: argparse.Namespace) -> int:
+    """Print the verifier key of the log in a data directory."""
+    data_dir = settings_for(args.data_dir).data_dir
+    path = data_dir / LOG_KEY_FILE
+    if not path.exists():
+        raise LedgerError(
+            f"there is no log key in {data_dir}; run `cunzheng serve --data-dir {data_dir}` once"
+        )
+    print(read_key(path).verifier().to_string())
+    return 0
+
+
+def _redacted(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        creds, _, host = rest.rpartition("@")
+        return f"{scheme}{sep}{creds.split(':')[0]}:***@{host}" if ":" in creds else url
+    return url

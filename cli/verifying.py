@@ -1,0 +1,140 @@
+"""``cunzheng verify``: an evidence bundle (or a file against its receipt), checked offline.
+
+``verify_bundle`` checks a bundle with nothing but the file and prints the
+report; with ``--online`` it first fetches the log's current checkpoint and
+the consistency proof to it, which is the only network access (and the only
+time the HTTP client is imported). The TSA roots (``--tsa-root``) and the
+witnesses (``--witness``, ``--witness-threshold``) a judge trusts are read
+from local files. Two positional arguments, a file and its receipt, keep the
+receipt form (``cli.receipts``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import orjson
+
+from cunzheng.cli.inputs import read_input, read_log_key
+from cunzheng.cli.receipts import verify_receipt_file
+from cunzheng.ledger.cosignature import CosignatureVerifier, WitnessPolicy
+from cunzheng.ledger.digest import sha256_file
+from cunzheng.ledger.encoding import decode_base64
+from cunzheng.ledger.errors import LedgerError, MalformedInput
+from cunzheng.ledger.note import Checkpoint
+from cunzheng.ledger.tsa.verify import load_certificates
+from cunzheng.ledger.verify import (
+    CurrentCheckpoint,
+    parse_bundle,
+    render_text,
+    report_json,
+    verify_bundle,
+)
+
+
+def verify(args: argparse.Namespace) -> int:
+    """Verify a bundle offline and print its report, or a file against its receipt."""
+    if len(args.paths) == 2:
+        return _verify_receipt(args)
+    if len(args.paths) != 1:
+        raise LedgerError("give one bundle, or a file and its receipt")
+    data = read_input(args.paths[0])
+    log_key = read_log_key(args.log_key) if args.log_key else None
+    files = {str(p): sha256_file(p) for p in args.file}
+    disclosures = [(str(p), read_input(p)) for p in args.disclosure]
+    roots = load_certificates([read_input(p) for p in args.tsa_root])
+    witnesses = witness_policy(args.witness, args.witness_threshold)
+    current = fetch_current(args.online, data) if args.online else None
+    report = verify_bundle(
+        data,
+        log_key=log_key,
+        files=files,
+        disclosures=disclosures,
+        current=current,
+        tsa_roots=roots,
+        witnesses=witnesses,
+    )
+    if args.json:
+        out = orjson.dumps(report_json(report, lang=args.lang), option=orjson.OPT_INDENT_2)
+        sys.stdout.write(out.decode() + "\n")
+    else:
+        sys.stdout.write(render_text(report, lang=args.lang))
+    if report.ok:
+        return 0
+    codes = ", ".join(sorted({c.reason for c in report.failed()}))
+    print(
+        f"cunzheng verify: NOT VERIFIED: {len(report.failed())} required check(s) did not pass ({codes})",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def witness_policy(witnesses: list[str], threshold: int | None) -> WitnessPolicy | None:
+    """Return the policy of the witnesses named by key or key file, *threshold* of them (default all)."""
+    if not witnesses:
+        if threshold is not None:
+            raise LedgerError("--witness-threshold needs at least one --witness")
+        return None
+    keys = []
+    for text in witnesses:
+        path = Path(text)
+        if "+" not in text or path.is_file():
+            text = read_input(path).decode("utf-8", "replace").strip()
+        keys.append(CosignatureVerifier.from_string(text))
+    return WitnessPolicy(keys, len(keys) if threshold is None else threshold)
+
+
+def fetch_current(url: str, data: bytes) -> CurrentCheckpoint | None:
+    """Return the log's current checkpoint at *url* and the consistency proof to it from the bundle's."""
+    try:
+        size = _unverified_size(parse_bundle(data).checkpoint)
+    except MalformedInput:
+        return None
+    import httpx
+
+    from cunzheng.cli.http import get_json, get_text
+
+    with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
+        note = get_text(client, "/log/checkpoint")
+        now = _unverified_size(note)
+        if size is None or now is None or now < size:
+            return note, []
+        answer = get_json(client, "/log/proof/consistency", old=size, size=now)
+    proof = answer.get("proof") if isinstance(answer, dict) else None
+    return note, [_hash(h) for h in proof] if isinstance(proof, list) else []
+
+
+def _verify_receipt(args: argparse.Namespace) -> int:
+    if args.log_key is None:
+        raise LedgerError("verifying a file against its receipt needs --log-key")
+    if (
+        args.file
+        or args.disclosure
+        or args.online
+        or args.json
+        or args.witness
+        or args.witness_threshold is not None
+    ):
+        raise LedgerError(
+            "--file, --disclosure, --online, --json and --witness apply to a bundle, not a receipt"
+        )
+    args.file, args.receipt = args.paths
+    return verify_receipt_file(args)
+
+
+def _unverified_size(note: str) -> int | None:
+    """Return the tree size a checkpoint note claims, before any signature is checked."""
+    text, sep, _ = note.rpartition("\n\n")
+    try:
+        return Checkpoint.parse(text + "\n").size if sep else None
+    except MalformedInput:
+        return None
+
+
+def _hash(value: object) -> bytes:
+    try:
+        return decode_base64(str(value), what="the hash")
+    except MalformedInput:
+        return b""
