@@ -40,7 +40,7 @@ def decode_base64(text: object, *, what: str = "value", size: int | None = None)
     if binascii.b2a_base64(raw, newline=False) != text.encode("ascii"):
         raise Base64Error(f"{what} is not canonical base64 (padding or unused bits)")
     if size is not None and len(raw) != size:
-        raise Base64Error(f"{what} is {len(raw)} bytes, not {size}")
+        raise Base64Error(f"{what} is {len(raw)} bytes, not {size} bytes")
     return raw
 
 
