@@ -7,6 +7,11 @@ tile holding fewer than 256 hashes is partial and is served at a path with a
 ``.p/<W>`` suffix. An entry bundle holds the leaves whose leaf hashes make up
 the level 0 tile of the same index, each prefixed by its 2-byte length.
 
+The wire fixes the height at 8; the tree math (``tiles_for_size``,
+``tile_width_at``, ``locate``, ``expand``) takes it as a keyword, as Go's
+sumdb/tlog does, so that tests can cut a small tree into many levels of
+tiles (height 1, 2, 3) and reach every edge case that height 8 hides.
+
 Everything here is pure: it maps between tree coordinates, paths and bytes.
 """
 
@@ -14,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cunzheng.ledger.errors import MalformedInput
 from cunzheng.ledger.merkle import HASH_SIZE, node_hash
@@ -31,19 +36,22 @@ _LAST_ELEMENT = re.compile(r"^[0-9]{3}$")
 
 @dataclass(frozen=True)
 class TileRef:
-    """One tile: ``level`` is None for an entry bundle; ``width`` is 1..256."""
+    """One tile: ``level`` is None for an entry bundle; ``width`` is 1..2**height."""
 
     level: int | None
     index: int
     width: int = TILE_WIDTH
+    height: int = field(default=TILE_HEIGHT, kw_only=True)
 
     @property
     def is_full(self) -> bool:
-        """Return whether the tile holds all 256 hashes (and so never changes)."""
-        return self.width == TILE_WIDTH
+        """Return whether the tile holds all 2**height hashes (and so never changes)."""
+        return self.width == 1 << self.height
 
     def path(self) -> str:
         """Return the tile's path below the log prefix, e.g. ``tile/0/x001/234.p/7``."""
+        if self.height != TILE_HEIGHT:
+            raise ValueError(f"C2SP tlog-tiles has no path for a tile of height {self.height}")
         kind = ENTRIES if self.level is None else str(self.level)
         suffix = "" if self.is_full else f".p/{self.width}"
         return f"tile/{kind}/{encode_index(self.index)}{suffix}"
@@ -89,39 +97,44 @@ def parse_tile_path(path: str) -> TileRef:
     return TileRef(level, index, width)
 
 
-def tile_width_at(level: int, index: int, size: int) -> int:
+def tile_width_at(level: int, index: int, size: int, *, height: int = TILE_HEIGHT) -> int:
     """Return how many hashes tile *index* at *level* holds in a tree of *size* leaves (0 if none)."""
-    count = size >> (TILE_HEIGHT * level)
-    return max(0, min(TILE_WIDTH, count - index * TILE_WIDTH))
+    count = size >> (height * level)
+    return max(0, min(1 << height, count - (index << height)))
 
 
-def tiles_for_size(size: int) -> list[TileRef]:
+def tiles_for_size(size: int, *, height: int = TILE_HEIGHT) -> list[TileRef]:
     """Return every hash tile of a tree of *size* leaves, the partial right edge included."""
+    _check_height(height)
     refs = []
     level = 0
-    while (count := size >> (TILE_HEIGHT * level)) > 0:
-        for index in range((count + TILE_WIDTH - 1) // TILE_WIDTH):
-            refs.append(TileRef(level, index, tile_width_at(level, index, size)))
+    while (count := size >> (height * level)) > 0:
+        for index in range((count + (1 << height) - 1) >> height):
+            width = tile_width_at(level, index, size, height=height)
+            refs.append(TileRef(level, index, width, height=height))
         level += 1
     return refs
 
 
-def locate(level: int, index: int) -> tuple[int, int, int, int]:
+def locate(level: int, index: int, *, height: int = TILE_HEIGHT) -> tuple[int, int, int, int]:
     """Return (tile level, tile index, level within tile, offset) of tree node (*level*, *index*)."""
-    tile_level, within = divmod(level, TILE_HEIGHT)
-    base = index << within
-    tile_index = base >> TILE_HEIGHT
-    offset = index - (tile_index << (TILE_HEIGHT - within))
+    _check_height(height)
+    tile_level, within = divmod(level, height)
+    tile_index = (index << within) >> height
+    offset = index - (tile_index << (height - within))
     return tile_level, tile_index, within, offset
 
 
-def expand(data: bytes) -> list[bytes]:
+def expand(data: bytes, *, height: int = TILE_HEIGHT) -> list[bytes]:
     """Return the tile's hashes at each level within it: element r holds level r, concatenated."""
-    if len(data) % HASH_SIZE or len(data) > TILE_WIDTH * HASH_SIZE:
-        raise MalformedInput(f"hash tile of {len(data)} bytes is not 1..256 hashes of 32 bytes")
+    _check_height(height)
+    if len(data) % HASH_SIZE or len(data) > HASH_SIZE << height:
+        raise MalformedInput(
+            f"hash tile of {len(data)} bytes is not 1..{1 << height} hashes of 32 bytes"
+        )
     levels = [data]
     current = data
-    for _ in range(TILE_HEIGHT - 1):
+    for _ in range(height - 1):
         pairs = len(current) // (2 * HASH_SIZE)
         if pairs == 0:
             break
@@ -142,6 +155,11 @@ def node_in(levels: Sequence[bytes], within: int, offset: int) -> bytes | None:
         return None
     h = levels[within][offset * HASH_SIZE : (offset + 1) * HASH_SIZE]
     return h if len(h) == HASH_SIZE else None
+
+
+def _check_height(height: int) -> None:
+    if not 1 <= height <= 63:
+        raise ValueError(f"tile height {height} is not 1..63")
 
 
 def encode_entry_bundle(entries: Iterable[bytes]) -> bytes:

@@ -42,10 +42,10 @@ def tree_read(nodes: Sequence[Node]) -> list[bytes]:
     return [all_nodes()[node] for node in nodes]
 
 
-def tile_data(level: int, index: int, width: int) -> bytes:
-    """The hash tile (level, index) holding *width* hashes."""
-    row = TILE_HEIGHT * level
-    return b"".join(all_nodes()[(row, TILE_WIDTH * index + k)] for k in range(width))
+def tile_data(level: int, index: int, width: int, *, height: int = TILE_HEIGHT) -> bytes:
+    """The hash tile (level, index) of the given *height* holding *width* hashes."""
+    row = height * level
+    return b"".join(all_nodes()[(row, (index << height) + k)] for k in range(width))
 
 
 def nodes_of(size: int) -> list[Node]:
@@ -56,10 +56,10 @@ def nodes_of(size: int) -> list[Node]:
 class Store:
     """The hash tiles of the tree of *size* leaves, counting what is fetched."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, height: int = TILE_HEIGHT) -> None:
         self.tiles = {
-            (ref.level, ref.index): tile_data(ref.level, ref.index, ref.width)
-            for ref in tiles_for_size(size)
+            (ref.level, ref.index): tile_data(ref.level, ref.index, ref.width, height=height)
+            for ref in tiles_for_size(size, height=height)
             if ref.level is not None
         }
         self.fetched: list[TileKey] = []
@@ -169,3 +169,100 @@ def test_concurrent_readers_see_the_tree() -> None:
     for t in threads:
         t.join()
     assert errors == []
+
+
+# -- Other tile heights --------------------------------------------------------
+#
+# At height 1, 2 or 3 a tree of a few hundred leaves has many levels of
+# tiles, so proofs cross tile boundaries, partial tiles and tile levels in
+# every way height 8 would need millions of leaves to show.
+
+SMALL_HEIGHTS = [1, 2, 3]
+
+
+@pytest.mark.parametrize("height", SMALL_HEIGHTS)
+def test_every_node_is_read_as_stored_at_other_heights(height: int) -> None:
+    for size in [1, 2, 3, 5, 8, 13, 64, 100, 255, 256, 257, 1000, 4097]:
+        store = Store(size, height=height)
+        tiles = TileCache(store.fetch, capacity=7, height=height)
+        nodes = nodes_of(size)
+        random.Random(size).shuffle(nodes)
+        for start in range(0, len(nodes), 9):
+            batch = nodes[start : start + 9]
+            assert tiles.read_hashes(batch) == tree_read(batch), (size, batch)
+
+
+@pytest.mark.parametrize("height", SMALL_HEIGHTS)
+def test_every_proof_of_small_trees_through_tiles(height: int) -> None:
+    for size in range(1, 130):
+        store = Store(size, height=height)
+        tiles = TileCache(store.fetch, capacity=5, height=height)
+        for index in range(size):
+            got = merkle.inclusion_proof(index, size, tiles.read_hashes)
+            assert got == merkle.inclusion_proof(index, size, tree_read), (size, index)
+        for old in range(size + 1):
+            got = merkle.consistency_proof(old, size, tiles.read_hashes)
+            assert got == merkle.consistency_proof(old, size, tree_read), (old, size)
+        assert merkle.root(size, tiles.read_hashes) == merkle.root(size, tree_read)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(SMALL_HEIGHTS),
+    st.integers(min_value=1, max_value=SIZE),
+    st.randoms(use_true_random=False),
+)
+def test_proofs_through_tiles_at_other_heights_match(
+    height: int, size: int, rng: random.Random
+) -> None:
+    store = Store(size, height=height)
+    tiles = TileCache(store.fetch, capacity=16, height=height)
+    for _ in range(10):
+        index = rng.randrange(size)
+        got = merkle.inclusion_proof(index, size, tiles.read_hashes)
+        assert got == merkle.inclusion_proof(index, size, tree_read)
+        old = rng.randrange(0, size + 1)
+        got = merkle.consistency_proof(old, size, tiles.read_hashes)
+        assert got == merkle.consistency_proof(old, size, tree_read)
+
+
+@pytest.mark.parametrize("height", SMALL_HEIGHTS)
+def test_a_growing_tree_widens_its_cached_tiles(height: int) -> None:
+    """As the log does: each new size puts its right-edge tiles, wider than before."""
+    fetched: list[TileKey] = []
+
+    def fetch(keys: Iterable[TileKey]) -> dict[TileKey, bytes]:
+        fetched.extend(keys)
+        return {}
+
+    tiles = TileCache(fetch, height=height)
+    for size in range(1, 300):
+        for ref in tiles_for_size(size, height=height):
+            assert ref.level is not None
+            tiles.put(
+                (ref.level, ref.index), tile_data(ref.level, ref.index, ref.width, height=height)
+            )
+        for index in {0, size // 3, size - 1}:
+            got = merkle.inclusion_proof(index, size, tiles.read_hashes)
+            assert got == merkle.inclusion_proof(index, size, tree_read)
+        got = merkle.consistency_proof(size // 2, size, tiles.read_hashes)
+        assert got == merkle.consistency_proof(size // 2, size, tree_read)
+    assert fetched == []  # every node was answered from the tiles put
+
+
+@pytest.mark.parametrize("height", SMALL_HEIGHTS)
+def test_nodes_past_a_partial_tile_are_not_found_at_other_heights(height: int) -> None:
+    size = 21
+    tiles = TileCache(Store(size, height=height).fetch, height=height)
+    for level in range(6):
+        beyond = size >> level  # the first complete node at this level not in the tree
+        with pytest.raises(NotFound):
+            tiles.read_hashes([(level, beyond)])
+        if beyond:
+            assert tiles.read_hashes([(level, beyond - 1)]) == tree_read([(level, beyond - 1)])
+
+
+def test_a_tile_height_outside_1_to_63_is_refused() -> None:
+    for height in [0, -1, 64]:
+        with pytest.raises(ValueError, match="tile height"):
+            TileCache(Store(1).fetch, height=height)
