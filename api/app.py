@@ -16,17 +16,21 @@ from cunzheng.api.routers import log as log_router
 from cunzheng.api.routers import registry as registry_router
 from cunzheng.api.routers import statements as statements_router
 from cunzheng.api.routers import tsa as tsa_router
+from cunzheng.ledger.clock import Clock, utc_now
+from cunzheng.ledger.committed import CommittedTree
+from cunzheng.ledger.confidential import ConfidentialParticulars
 from cunzheng.ledger.keyfiles import log_signer, operator_signer
-from cunzheng.ledger.log import Log
 from cunzheng.ledger.operator import register_operator
 from cunzheng.ledger.publisher import Publisher, witness_endpoints
+from cunzheng.ledger.reader import LogReader
+from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.store import Store
 from cunzheng.ledger.tsa import open_authority
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Return the app serving the log described by *settings* (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> FastAPI:
+    """Return the app serving the log described by *settings* (default: from the environment) on the clock *now*."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -34,31 +38,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.tsa = open_authority(settings)
         signer = log_signer(settings.data_dir, settings.origin)
         store = Store.open(settings.resolved_database_url())
-        log = Log(
+        tree = CommittedTree(store.read_tiles, tile_cache=settings.tile_cache)
+        sequencer = Sequencer(
             store,
             signer,
+            tree,
             batch_size=settings.batch_size,
             batch_wait=settings.batch_wait_ms / 1000,
-            tile_cache=settings.tile_cache,
             policy=settings.policy(),
+            now=now,
         ).start()
-        app.state.operator = operator_signer(settings.data_dir)
-        register_operator(log, app.state.operator, name=settings.operator_name)
+        reader = LogReader(store, signer.verifier(), tree)
+        operator = operator_signer(settings.data_dir)
+        register_operator(store, sequencer, operator, name=settings.operator_name)
         publisher = Publisher(
             store,
-            log.consistency_proof,
+            reader.consistency_proof,
             tsa=app.state.tsa,
             external_tsas=settings.external_tsas,
             witnesses=witness_endpoints(settings.witnesses),
             interval=settings.publish_interval_s,
         ).start()
-        log.on_publish.append(publisher.notify)
-        app.state.log = log
+        sequencer.on_publish.append(publisher.notify)
+        app.state.reader = reader
+        app.state.sequencer = sequencer
+        app.state.registry = store
+        app.state.confidential = ConfidentialParticulars(store, sequencer, operator)
         app.state.settings = settings
         try:
             yield
         finally:
-            log.stop()
+            sequencer.stop()
             publisher.stop()
             store.close()
 

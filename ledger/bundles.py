@@ -28,12 +28,11 @@ from cunzheng.ledger import merkle
 from cunzheng.ledger.clock import format_time
 from cunzheng.ledger.cosignature import parse_line
 from cunzheng.ledger.errors import Conflict, LedgerError, MalformedInput, NotFound
-from cunzheng.ledger.log import Log
 from cunzheng.ledger.note import Checkpoint, open_checkpoint
+from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.receipts import receipt_leaf
 from cunzheng.ledger.statements import Statement, parse_leaf
-from cunzheng.ledger.store import CheckpointEvidence, Store
-from cunzheng.ledger.store import registry as stored
+from cunzheng.ledger.store import CheckpointEvidence, ReadOnlyStore
 from cunzheng.schemas.bundles import (
     MAX_REQUESTED,
     ROLE_OF_FAMILY,
@@ -56,7 +55,7 @@ Leaves = dict[int, tuple[Statement, str]]
 
 
 def build_bundle(
-    log: Log, request: BundleRequest, *, claim: tuple[Question, Any] | None = None
+    log: LogReader, request: BundleRequest, *, claim: tuple[Question, Any] | None = None
 ) -> Bundle:
     """Return the bundle of the entries *request* names, with *claim* (a question and its answer) if given."""
     wanted = len(request.indexes) + len(request.leaf_hashes) + len(request.receipts)
@@ -65,26 +64,26 @@ def build_bundle(
     if wanted > MAX_REQUESTED:
         raise MalformedInput(f"a bundle covers at most {MAX_REQUESTED} entries, not {wanted}")
     latest = log.checkpoint()
-    latest_size = open_checkpoint(latest, log.signer.verifier())[0].size
-    indexes = {_check_index(log.store, i, latest_size) for i in request.indexes}
-    indexes |= {_index_of_leaf(log.store, h, latest_size) for h in request.leaf_hashes}
+    latest_size = open_checkpoint(latest, log.verifier)[0].size
+    indexes = {_check_index(log.records, i, latest_size) for i in request.indexes}
+    indexes |= {_index_of_leaf(log.records, h, latest_size) for h in request.leaf_hashes}
     indexes |= {_index_of_receipt(log, r, n, latest_size) for n, r in enumerate(request.receipts)}
     needed = max([i + 1 for i in indexes] + [r.tree_size for r in request.receipts])
     note, evidence = _bundle_checkpoint(log, latest, needed)
-    size = open_checkpoint(note, log.signer.verifier())[0].size
+    size = open_checkpoint(note, log.verifier)[0].size
     earlier = {r.tree_size: r.checkpoint for r in request.receipts if r.tree_size != size}
-    leaves = _leaves(log.store, indexes, size)
+    leaves = _leaves(log.records, indexes, size)
     for index, (statement, _) in leaves.items():
         if _role(statement) is None:
             raise MalformedInput(
                 f"entry {index} is a {statement.type} statement; a bundle covers evidence.*, "
                 "party.*, asset.*, licence.* and objection.* entries"
             )
-    leaves |= _chain_entries(log.store, leaves, size)
-    leaves |= _party_entries(log.store, leaves, size)
+    leaves |= _chain_entries(log.records, leaves, size)
+    leaves |= _party_entries(log.records, leaves, size)
     timestamps, cosignatures = _attestations(evidence)
     return Bundle(
-        log=BundleLog(origin=log.origin, verifier_key=log.signer.verifier().to_string()),
+        log=BundleLog(origin=log.origin, verifier_key=log.verifier.to_string()),
         checkpoint=note,
         entries=[_entry(log, i, *leaves[i], size) for i in sorted(leaves)],
         earlier_checkpoints=[
@@ -100,7 +99,7 @@ def build_bundle(
 
 
 def build_answer_bundle(
-    log: Log, question: Question, answer: Any, indexes: Iterable[int]
+    log: LogReader, question: Question, answer: Any, indexes: Iterable[int]
 ) -> Bundle | None:
     """Return the bundle from which a verifier recomputes *answer* to *question*, or None if no entry bears on it.
 
@@ -109,7 +108,7 @@ def build_answer_bundle(
     """
     wanted = set(indexes)
     if question.asset is not None:
-        wanted |= set(_events_of_asset(log.store, bytes.fromhex(question.asset)))
+        wanted |= set(log.records.events_of_asset(bytes.fromhex(question.asset)))
     if not wanted:
         return None
     return build_bundle(log, BundleRequest(indexes=sorted(wanted)), claim=(question, answer))
@@ -120,9 +119,11 @@ def _claim(leaves: Leaves, question: Question, answer: Any) -> BundleClaim:
     return BundleClaim(question=question, answer=answer, entries=registry)
 
 
-def _bundle_checkpoint(log: Log, latest: str, needed: int) -> tuple[str, CheckpointEvidence | None]:
+def _bundle_checkpoint(
+    log: LogReader, latest: str, needed: int
+) -> tuple[str, CheckpointEvidence | None]:
     """Return the latest checkpoint with independent evidence if it covers *needed* entries, else *latest*."""
-    evidence = log.store.checkpoint_evidence()
+    evidence = log.checkpoint_evidence()
     if evidence is not None and evidence.size >= needed:
         return evidence.note, evidence
     return latest, None
@@ -148,7 +149,9 @@ def _attestations(
     return timestamps, cosignatures
 
 
-def _entry(log: Log, index: int, statement: Statement, logged_at: str, size: int) -> BundleEntry:
+def _entry(
+    log: LogReader, index: int, statement: Statement, logged_at: str, size: int
+) -> BundleEntry:
     role = _role(statement)
     assert role is not None
     return BundleEntry(
@@ -164,13 +167,13 @@ def _role(statement: Statement) -> str | None:
     return ROLE_OF_FAMILY.get(statement.type.partition(".")[0])
 
 
-def _check_index(store: Store, index: int, size: int) -> int:
+def _check_index(store: ReadOnlyStore, index: int, size: int) -> int:
     if index >= size or store.entry(index) is None:
         raise NotFound(f"there is no entry {index} in the log's checkpoint of {size} entries")
     return index
 
 
-def _index_of_leaf(store: Store, leaf_hash: bytes, size: int) -> int:
+def _index_of_leaf(store: ReadOnlyStore, leaf_hash: bytes, size: int) -> int:
     row = store.entry_by_leaf_hash(leaf_hash)
     if row is None or row.index >= size:
         raise NotFound(
@@ -179,17 +182,17 @@ def _index_of_leaf(store: Store, leaf_hash: bytes, size: int) -> int:
     return row.index
 
 
-def _index_of_receipt(log: Log, receipt: Receipt, n: int, size: int) -> int:
+def _index_of_receipt(log: LogReader, receipt: Receipt, n: int, size: int) -> int:
     """Return the index of the receipt's entry after checking the receipt names this log's entry and checkpoint."""
     what = f"receipt {n}"
-    row = log.store.entry_by_leaf_hash(merkle.leaf_hash(receipt_leaf(receipt)))
+    row = log.entry_by_leaf_hash(merkle.leaf_hash(receipt_leaf(receipt)))
     if row is None or row.index >= size:
         raise NotFound(f"{what}: this log holds no entry with its statement and logged_at")
     if row.index != receipt.index:
         raise Conflict(
             f"{what}: its statement is entry {row.index} of this log, not {receipt.index}"
         )
-    theirs, _ = open_checkpoint(receipt.checkpoint, log.signer.verifier(), origin=log.origin)
+    theirs, _ = open_checkpoint(receipt.checkpoint, log.verifier, origin=log.origin)
     if theirs.size != receipt.tree_size:
         raise Conflict(
             f"{what}: its checkpoint is of {theirs.size} entries, not tree_size {receipt.tree_size}"
@@ -202,7 +205,7 @@ def _index_of_receipt(log: Log, receipt: Receipt, n: int, size: int) -> int:
     return row.index
 
 
-def _same_tree(log: Log, theirs: Checkpoint, what: str) -> None:
+def _same_tree(log: LogReader, theirs: Checkpoint, what: str) -> None:
     if not compare_digest(log.root(theirs.size), theirs.root):
         raise Conflict(
             f"{what}: its checkpoint of {theirs.size} entries has root {theirs.root.hex()}, but this "
@@ -210,7 +213,7 @@ def _same_tree(log: Log, theirs: Checkpoint, what: str) -> None:
         )
 
 
-def _leaves(store: Store, indexes: Iterable[int], size: int) -> Leaves:
+def _leaves(store: ReadOnlyStore, indexes: Iterable[int], size: int) -> Leaves:
     wanted = sorted(i for i in set(indexes) if i < size)
     found = store.leaves_at(wanted) if wanted else {}
     missing = [i for i in wanted if i not in found]
@@ -224,7 +227,7 @@ def _parse(leaf: bytes) -> tuple[Statement, str]:
     return statement, format_time(logged_at)
 
 
-def _chain_entries(store: Store, leaves: Leaves, size: int) -> Leaves:
+def _chain_entries(store: ReadOnlyStore, leaves: Leaves, size: int) -> Leaves:
     """Return the events of each registry entry's asset before it, back to the application."""
     last: dict[bytes, int] = {}
     for index, (statement, _) in leaves.items():
@@ -234,11 +237,11 @@ def _chain_entries(store: Store, leaves: Leaves, size: int) -> Leaves:
                 last[asset] = max(last.get(asset, index), index)
     needed: set[int] = set()
     for asset, upto in last.items():
-        needed |= {i for i in _events_of_asset(store, asset) if i <= upto}
+        needed |= {i for i in store.events_of_asset(asset) if i <= upto}
     return _leaves(store, needed - leaves.keys(), size)
 
 
-def _asset_of(store: Store, statement: Statement) -> bytes | None:
+def _asset_of(store: ReadOnlyStore, statement: Statement) -> bytes | None:
     """Return the id of the asset a registry event belongs to."""
     body = statement.body
     if statement.type == "asset.apply":
@@ -252,12 +255,7 @@ def _asset_of(store: Store, statement: Statement) -> bytes | None:
     return None
 
 
-def _events_of_asset(store: Store, asset: bytes) -> list[int]:
-    with store.engine.connect() as conn:
-        return stored.events_of_asset(conn, asset)
-
-
-def _party_entries(store: Store, leaves: Leaves, size: int) -> Leaves:
+def _party_entries(store: ReadOnlyStore, leaves: Leaves, size: int) -> Leaves:
     """Return the party entries that establish the keys of *leaves*' signers and named parties, transitively."""
     found: Leaves = {}
     seen: set[bytes] = set()
@@ -274,7 +272,7 @@ def _party_entries(store: Store, leaves: Leaves, size: int) -> Leaves:
     return found
 
 
-def _parties_of(store: Store, statement: Statement) -> set[bytes]:
+def _parties_of(store: ReadOnlyStore, statement: Statement) -> set[bytes]:
     """Return the parties *statement* relies on: its signers', the one it changes and those it names."""
     out = set()
     for key in statement.signers:
@@ -288,7 +286,7 @@ def _parties_of(store: Store, statement: Statement) -> set[bytes]:
     return out
 
 
-def _history(store: Store, party_id: bytes) -> set[int]:
+def _history(store: ReadOnlyStore, party_id: bytes) -> set[int]:
     """Return the entries that registered *party_id*, introduced each of its keys and revoked them."""
     party = store.party(party_id)
     out = set() if party is None else {party.index}

@@ -14,35 +14,30 @@ import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
-
 from cunzheng.ledger.clock import utc_now
+from cunzheng.ledger.committed import Logged
 from cunzheng.ledger.errors import InvalidProof, RuleViolation
 from cunzheng.ledger.keyfiles import submitter_key
-from cunzheng.ledger.log import Log, Logged
 from cunzheng.ledger.note import Signer
+from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.statements import parse_leaf, sign_statement
-from cunzheng.ledger.store import Store
-from cunzheng.ledger.store import registry as stored
-from cunzheng.ledger.store.tables import confidential
+from cunzheng.ledger.store import ReadOnlyStore, Store
 
 READERS = ("court",)  # besides the holder itself
 
 
-def commitments(store: Store, asset_id: bytes) -> dict[str, bytes]:
+def commitments(store: ReadOnlyStore, asset_id: bytes) -> dict[str, bytes]:
     """Return the asset's latest commitment for each confidential particular."""
-    with store.engine.connect() as conn:
-        leaves = stored.leaves_at(conn, stored.events_of_asset(conn, asset_id))
     found: dict[str, bytes] = {}
-    for index in sorted(leaves):
-        statement, _ = parse_leaf(leaves[index])
+    for _, leaf in store.asset_history(asset_id):
+        statement, _ = parse_leaf(leaf)
         if statement.type in ("asset.apply", "asset.change"):
             for field, digest in statement.body.get("confidential", {}).items():
                 found[field] = bytes.fromhex(digest)
     return found
 
 
-def _party(store: Store, key: bytes, moment: datetime) -> bytes:
+def _party(store: ReadOnlyStore, key: bytes, moment: datetime) -> bytes:
     record = store.key_record(key)
     if record is None or not record.valid_at(moment):
         raise RuleViolation(
@@ -51,61 +46,57 @@ def _party(store: Store, key: bytes, moment: datetime) -> bytes:
     return record.party
 
 
-def deposit(
-    store: Store, asset_id: bytes, key: bytes, fields: Mapping[str, tuple[bytes, str]]
-) -> list[str]:
-    """Keep the holder's confidential particulars after checking them against the log's commitments."""
-    asset = store.asset(asset_id)
-    if _party(store, key, utc_now()) != asset.holder:
-        raise RuleViolation(
-            "access.not_holder", "only the asset's holder deposits its confidential particulars"
-        )
-    committed = commitments(store, asset_id)
-    for field, (salt, value) in fields.items():
-        if field not in committed:
-            raise InvalidProof(
-                f"the log holds no commitment to a confidential {field} of this asset"
+class ConfidentialParticulars:
+    """The deposit and the logged reading of confidential particulars."""
+
+    def __init__(self, store: Store, sequencer: Sequencer, operator: Signer) -> None:
+        self._store = store
+        self._sequencer = sequencer
+        self._operator = operator
+
+    def deposit(
+        self, asset_id: bytes, key: bytes, fields: Mapping[str, tuple[bytes, str]]
+    ) -> list[str]:
+        """Keep the holder's confidential particulars after checking them against the log's commitments."""
+        store = self._store
+        asset = store.asset(asset_id)
+        if _party(store, key, utc_now()) != asset.holder:
+            raise RuleViolation(
+                "access.not_holder", "only the asset's holder deposits its confidential particulars"
             )
-        if hashlib.sha256(salt + value.encode()).digest() != committed[field]:
-            raise InvalidProof(
-                f"{field}: SHA-256(salt || text) does not match the commitment in the log"
-            )
-    with store.engine.begin() as conn:
+        committed = commitments(store, asset_id)
         for field, (salt, value) in fields.items():
-            conn.execute(
-                confidential.delete().where(
-                    confidential.c.asset == asset_id, confidential.c.field == field
+            if field not in committed:
+                raise InvalidProof(
+                    f"the log holds no commitment to a confidential {field} of this asset"
                 )
-            )
-            conn.execute(
-                confidential.insert().values(asset=asset_id, field=field, salt=salt, value=value)
-            )
-    return sorted(fields)
+            if hashlib.sha256(salt + value.encode()).digest() != committed[field]:
+                raise InvalidProof(
+                    f"{field}: SHA-256(salt || text) does not match the commitment in the log"
+                )
+        store.put_confidential(asset_id, fields)
+        return sorted(fields)
 
-
-def read(
-    log: Log, operator: Signer, asset_id: bytes, key: bytes
-) -> tuple[dict[str, tuple[bytes, str]], Logged]:
-    """Return the confidential particulars to the holder or a court, after logging the read."""
-    store = log.store
-    asset = store.asset(asset_id)
-    reader = _party(store, key, utc_now())
-    party = store.party(reader)
-    if reader != asset.holder and (party is None or party.kind not in READERS):
-        raise RuleViolation(
-            "access.denied", "confidential particulars are shown only to the holder and to courts"
+    def read(self, asset_id: bytes, key: bytes) -> tuple[dict[str, tuple[bytes, str]], Logged]:
+        """Return the confidential particulars to the holder or a court, after logging the read."""
+        store = self._store
+        asset = store.asset(asset_id)
+        reader = _party(store, key, utc_now())
+        party = store.party(reader)
+        if reader != asset.holder and (party is None or party.kind not in READERS):
+            raise RuleViolation(
+                "access.denied",
+                "confidential particulars are shown only to the holder and to courts",
+            )
+        fields = store.confidential(asset_id)
+        statement = sign_statement(
+            type="access.read",
+            body={
+                "reader": reader.hex(),
+                "asset": asset_id.hex(),
+                "fields": sorted(fields) or ["none"],
+            },
+            key=submitter_key(self._operator),
+            signed_at=utc_now(),
         )
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(confidential).where(confidential.c.asset == asset_id)).all()
-    fields = {row.field: (bytes(row.salt), row.value) for row in rows}
-    statement = sign_statement(
-        type="access.read",
-        body={
-            "reader": reader.hex(),
-            "asset": asset_id.hex(),
-            "fields": sorted(fields) or ["none"],
-        },
-        key=submitter_key(operator),
-        signed_at=utc_now(),
-    )
-    return fields, log.add(statement).result()
+        return fields, self._sequencer.add(statement).result()

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from cunzheng.ledger.clock import utc_now
 from cunzheng.ledger.keyfiles import submitter_key
-from cunzheng.ledger.log import Log
 from cunzheng.ledger.note import Signer
 from cunzheng.ledger.registry.parties import b64
+from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.statements import sign_statement
+from cunzheng.ledger.store import ReadOnlyStore
 
 
-def register_operator(log: Log, signer: Signer, *, name: str) -> None:
-    """Register the operator's key as the operator party unless it already is."""
+def register_operator(
+    store: ReadOnlyStore, sequencer: Sequencer, signer: Signer, *, name: str
+) -> None:
+    """Register the operator's key as the operator party unless *store* shows it already is."""
     key = submitter_key(signer)
-    if log.store.key_record(bytes(key.verify_key)) is not None:
+    if store.key_record(bytes(key.verify_key)) is not None:
         return
     statement = sign_statement(
         type="party.register",
@@ -26,4 +29,4 @@ def register_operator(log: Log, signer: Signer, *, name: str) -> None:
         key=key,
         signed_at=utc_now(),
     )
-    log.add(statement).result()
+    sequencer.add(statement).result()

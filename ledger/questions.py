@@ -13,8 +13,7 @@ from datetime import datetime
 from cunzheng.ledger.clock import parse_time
 from cunzheng.ledger.registry.state import Licence
 from cunzheng.ledger.statements import Statement, parse_leaf
-from cunzheng.ledger.store import Store
-from cunzheng.ledger.store import registry as stored
+from cunzheng.ledger.store import ReadOnlyStore
 
 
 @dataclass(frozen=True)
@@ -25,20 +24,17 @@ class Answer:
     indexes: tuple[int, ...] = field(default=())
 
 
-def _events(store: Store, asset_id: bytes) -> list[tuple[int, Statement, datetime]]:
-    with store.engine.connect() as conn:
-        indexes = stored.events_of_asset(conn, asset_id)
-        leaves = stored.leaves_at(conn, indexes)
-    return [(i, *parse_leaf(leaves[i])) for i in indexes]
+def _events(store: ReadOnlyStore, asset_id: bytes) -> list[tuple[int, Statement, datetime]]:
+    return [(i, *parse_leaf(leaf)) for i, leaf in store.asset_history(asset_id)]
 
 
-def history(store: Store, asset_id: bytes) -> Answer:
+def history(store: ReadOnlyStore, asset_id: bytes) -> Answer:
     """Return the asset as it stands, proved by every event of its history."""
     asset = store.asset(asset_id)
     return Answer(asset, tuple(i for i, _, _ in _events(store, asset_id)))
 
 
-def holder_on(store: Store, asset_id: bytes, moment: datetime) -> Answer:
+def holder_on(store: ReadOnlyStore, asset_id: bytes, moment: datetime) -> Answer:
     """Return the party that held the asset at *moment* (None before its application)."""
     store.asset(asset_id)
     holder: bytes | None = None
@@ -57,7 +53,7 @@ def holder_on(store: Store, asset_id: bytes, moment: datetime) -> Answer:
 
 
 def licences_on(
-    store: Store, asset_id: bytes, party: bytes, purpose: str, moment: datetime
+    store: ReadOnlyStore, asset_id: bytes, party: bytes, purpose: str, moment: datetime
 ) -> Answer:
     """Return the licences under which *party* could use the asset for *purpose* at *moment*."""
     store.asset(asset_id)
@@ -91,17 +87,16 @@ def licences_on(
     return Answer(found, tuple(sorted(proof)))
 
 
-def portfolio(store: Store, party: bytes) -> Answer:
+def portfolio(store: ReadOnlyStore, party: bytes) -> Answer:
     """Return the assets *party* holds, the licences it holds and the assets pledged to it."""
-    with store.engine.connect() as conn:
-        holds = stored.objects_of_party(conn, party, "holder", "asset")
-        licensed = stored.objects_of_party(conn, party, "licensee", "licence")
-        pledged = stored.objects_of_party(conn, party, "pledgee", "asset")
-        proof: set[int] = set()
-        for obj in [*holds, *pledged]:
-            proof.update(stored.events_of_asset(conn, obj.id))
-        for obj in licensed:
-            assert isinstance(obj, Licence)
-            proof.update(stored.events_of_asset(conn, obj.asset))
+    holds = store.objects_of_party(party, role="holder", kind="asset")
+    licensed = store.objects_of_party(party, role="licensee", kind="licence")
+    pledged = store.objects_of_party(party, role="pledgee", kind="asset")
+    proof: set[int] = set()
+    for obj in [*holds, *pledged]:
+        proof.update(store.events_of_asset(obj.id))
+    for obj in licensed:
+        assert isinstance(obj, Licence)
+        proof.update(store.events_of_asset(obj.asset))
     value = {"holds": holds, "licensed": licensed, "pledged": pledged}
     return Answer(value, tuple(sorted(proof)))

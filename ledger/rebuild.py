@@ -9,64 +9,31 @@ about the rules; the rebuild stops and says which entry.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Connection, delete, select
-
 from cunzheng.ledger import registry
 from cunzheng.ledger.errors import LedgerError, RuleViolation
 from cunzheng.ledger.registry.policy import Policy
 from cunzheng.ledger.statements import parse_leaf
 from cunzheng.ledger.store import Store
-from cunzheng.ledger.store.tables import (
-    asset_events,
-    digests,
-    entries,
-    object_parties,
-    parties,
-    party_keys,
-    registry_objects,
-)
 
-STATE_TABLES = (parties, party_keys, digests, registry_objects, asset_events, object_parties)
 CHUNK = 5000
 
 
 def rebuild(store: Store, *, policy: Policy = registry.rules.DEFAULT_POLICY) -> int:
     """Replay the whole log into empty registry tables; return the number of entries replayed."""
     with store.batch() as batch:
-        conn = batch.connection
-        for table in STATE_TABLES:
-            conn.execute(delete(table))
+        batch.clear_registry()
         replayed = 0
-        while True:
-            rows = conn.execute(
-                select(entries.c.idx, entries.c.leaf)
-                .where(entries.c.idx >= replayed)
-                .order_by(entries.c.idx)
-                .limit(CHUNK)
-            ).all()
-            if not rows:
-                return replayed
+        while rows := batch.leaves_from(replayed, limit=CHUNK):
             view = batch.registry_view()
-            for row in rows:
-                statement, logged_at = parse_leaf(bytes(row.leaf))
+            for index, leaf in rows:
+                statement, logged_at = parse_leaf(leaf)
                 try:
                     effects = registry.check(
-                        statement, index=row.idx, logged_at=logged_at, view=view, policy=policy
+                        statement, index=index, logged_at=logged_at, view=view, policy=policy
                     )
                 except RuleViolation as e:
-                    raise LedgerError(
-                        f"entry {row.idx} is refused on replay: {e.message}"
-                    ) from None
-                view.apply(effects, row.idx)
+                    raise LedgerError(f"entry {index} is refused on replay: {e.message}") from None
+                view.apply(effects, index)
             view.save()
-            replayed = rows[-1].idx + 1
-
-
-def snapshot(conn: Connection) -> dict[str, Any]:
-    """Return the content of every registry table, for comparing two states."""
-    return {
-        table.name: sorted(tuple(row) for row in conn.execute(select(table)))
-        for table in STATE_TABLES
-    }
+            replayed = rows[-1][0] + 1
+        return replayed

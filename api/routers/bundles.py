@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 
-from cunzheng.api.deps import get_log
+from cunzheng.api.deps import get_reader
 from cunzheng.ledger.bundles import build_bundle
-from cunzheng.ledger.log import Log
+from cunzheng.ledger.reader import LogReader
 from cunzheng.schemas.bundles import Bundle, BundleRequest
 
 router = APIRouter(prefix="/v1", tags=["bundles"])
-LogDep = Annotated[Log, Depends(get_log)]
+ReaderDep = Annotated[LogReader, Depends(get_reader)]
 
 
 @router.post(
@@ -27,9 +27,9 @@ LogDep = Annotated[Log, Depends(get_log)]
         },
     },
 )
-async def create(request: BundleRequest, log: LogDep) -> Bundle:
+async def create(request: BundleRequest, reader: ReaderDep) -> Bundle:
     """Return an evidence bundle of the entries named by index, leaf hash or receipt.
 
     Public and read-only: a bundle holds only what the public log holds.
     """
-    return await run_in_threadpool(build_bundle, log, request)
+    return await run_in_threadpool(build_bundle, reader, request)

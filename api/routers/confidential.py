@@ -8,44 +8,45 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.auth import signing_key
-from cunzheng.api.deps import get_log
-from cunzheng.ledger import confidential
+from cunzheng.api.deps import get_confidential, get_reader
 from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.canonical import loads
+from cunzheng.ledger.confidential import ConfidentialParticulars
 from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import MalformedInput
-from cunzheng.ledger.log import Log
+from cunzheng.ledger.reader import LogReader
 
 router = APIRouter(prefix="/v1", tags=["registry"])
-LogDep = Annotated[Log, Depends(get_log)]
+ReaderDep = Annotated[LogReader, Depends(get_reader)]
+ParticularsDep = Annotated[ConfidentialParticulars, Depends(get_confidential)]
 KeyDep = Annotated[bytes, Depends(signing_key)]
 
 
 @router.put("/assets/{asset_id}/confidential")
-async def deposit(asset_id: str, request: Request, log: LogDep, key: KeyDep) -> dict[str, Any]:
+async def deposit(
+    asset_id: str, request: Request, particulars: ParticularsDep, key: KeyDep
+) -> dict[str, Any]:
     """Deposit the text and salt of confidential particulars; they must match the log's commitments.
 
     Body: ``{"fields": {"<particular>": {"salt": "<base64>", "value": "<text>"}}}``; signed by the holder.
     """
     asset = hex_digest(asset_id, "asset id")
     fields = _fields(loads(await request.body(), what="request body"))
-    stored = await run_in_threadpool(confidential.deposit, log.store, asset, key, fields)
+    stored = await run_in_threadpool(particulars.deposit, asset, key, fields)
     return {"asset": asset_id, "deposited": stored}
 
 
 @router.get("/assets/{asset_id}/confidential")
-async def read(asset_id: str, request: Request, log: LogDep, key: KeyDep) -> dict[str, Any]:
+async def read(
+    asset_id: str, particulars: ParticularsDep, reader: ReaderDep, key: KeyDep
+) -> dict[str, Any]:
     """Return the confidential particulars to the holder or a court; the read is logged first."""
     asset = hex_digest(asset_id, "asset id")
-    fields, logged = await run_in_threadpool(
-        confidential.read, log, request.app.state.operator, asset, key
-    )
-    receipt = await run_in_threadpool(log.receipt, logged)
+    fields, logged = await run_in_threadpool(particulars.read, asset, key)
+    receipt = await run_in_threadpool(reader.receipt, logged)
     return {
         "asset": asset_id,
-        "fields": {
-            k: {"salt": encode_base64(s), "value": v} for k, (s, v) in fields.items()
-        },
+        "fields": {k: {"salt": encode_base64(s), "value": v} for k, (s, v) in fields.items()},
         "access_receipt": receipt.model_dump(mode="json"),
     }
 

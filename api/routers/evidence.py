@@ -7,18 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
-from cunzheng.api.deps import get_log
+from cunzheng.api.deps import get_reader
 from cunzheng.ledger.bodies import hex_digest
-from cunzheng.ledger.log import Log
+from cunzheng.ledger.reader import LogReader
 from cunzheng.schemas.evidence import EvidenceSearchOut
 
 router = APIRouter(prefix="/v1", tags=["evidence"])
-LogDep = Annotated[Log, Depends(get_log)]
+ReaderDep = Annotated[LogReader, Depends(get_reader)]
 
 
 @router.get("/evidence", response_model=EvidenceSearchOut)
 async def search(
-    log: LogDep,
+    reader: ReaderDep,
     sha256: Annotated[
         str, Query(description="A file's SHA-256 or a dataset root, 64 lowercase hex digits.")
     ],
@@ -28,6 +28,6 @@ async def search(
     The answer holds only statements that are already in the public log.
     """
     digest = hex_digest(sha256.lower(), "sha256")
-    indexes = await run_in_threadpool(log.store.indexes_for_digest, digest)
-    receipts = await run_in_threadpool(log.receipts_for, indexes)
+    indexes = await run_in_threadpool(reader.indexes_for_digest, digest)
+    receipts = await run_in_threadpool(reader.receipts_for, indexes)
     return EvidenceSearchOut(sha256=digest.hex(), receipts=receipts)

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from cunzheng.api.deps import get_log
+from cunzheng.api.deps import get_reader
 from cunzheng.ledger import merkle
 from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.errors import MalformedInput, NotFound
-from cunzheng.ledger.log import Log
 from cunzheng.ledger.note import open_checkpoint
+from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.tiles import parse_tile_path
 from cunzheng.schemas.log import (
     CheckpointEvidenceOut,
@@ -24,7 +24,7 @@ from cunzheng.schemas.log import (
 )
 
 router = APIRouter(prefix="/log", tags=["log"])
-LogDep = Annotated[Log, Depends(get_log)]
+ReaderDep = Annotated[LogReader, Depends(get_reader)]
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -32,10 +32,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 @router.get(
     "/checkpoint", response_class=Response, responses={200: {"content": {"text/plain": {}}}}
 )
-def checkpoint(log: LogDep) -> Response:
+def checkpoint(log: ReaderDep) -> Response:
     """The latest signed checkpoint (C2SP tlog-checkpoint), with witness cosignatures once gathered."""
     note = log.checkpoint()
-    evidence = log.store.checkpoint_evidence()
+    evidence = log.checkpoint_evidence()
     if evidence is not None and evidence.note == note and evidence.cosigned:
         note = evidence.cosigned
     return Response(
@@ -50,7 +50,7 @@ def checkpoint(log: LogDep) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def tile(path: str, log: LogDep) -> Response:
+def tile(path: str, log: ReaderDep) -> Response:
     """A hash tile ``<L>/<N>[.p/<W>]`` or entry bundle ``entries/<N>[.p/<W>]`` (C2SP tlog-tiles)."""
     ref = parse_tile_path(path)
     data = log.entry_bundle(ref) if ref.level is None else log.hash_tile(ref)
@@ -60,13 +60,13 @@ def tile(path: str, log: LogDep) -> Response:
 
 @router.get("/checkpoint/evidence", response_model=CheckpointEvidenceOut)
 def checkpoint_evidence(
-    log: LogDep,
+    log: ReaderDep,
     size: Annotated[
         int | None, Query(ge=0, description="Tree size; default: the latest with evidence.")
     ] = None,
 ) -> CheckpointEvidenceOut:
     """RFC 3161 tokens over a checkpoint and its witness-cosigned note: when it existed, who saw it."""
-    evidence = log.store.checkpoint_evidence(size)
+    evidence = log.checkpoint_evidence(size)
     if evidence is None:
         which = "any checkpoint" if size is None else f"the checkpoint of size {size}"
         raise NotFound(f"no time-stamp or cosignature is kept for {which} yet")
@@ -79,13 +79,13 @@ def checkpoint_evidence(
 
 
 @router.get("/info", response_model=LogInfo)
-def info(log: LogDep) -> LogInfo:
+def info(log: ReaderDep) -> LogInfo:
     """The log's origin, verifier key and latest checkpoint."""
     note = log.checkpoint()
-    cp, _ = open_checkpoint(note, log.signer.verifier())
+    cp, _ = open_checkpoint(note, log.verifier)
     return LogInfo(
         origin=log.origin,
-        verifier_key=log.signer.verifier().to_string(),
+        verifier_key=log.verifier.to_string(),
         size=cp.size,
         root=cp.root,
         checkpoint=note,
@@ -93,9 +93,9 @@ def info(log: LogDep) -> LogInfo:
 
 
 @router.get("/entries/{index}", response_model=EntryOut)
-def entry(index: int, log: LogDep) -> EntryOut:
+def entry(index: int, log: ReaderDep) -> EntryOut:
     """One logged entry: its statement, its leaf hash and when it was logged."""
-    row = log.store.entry(index)
+    row = log.entry(index)
     if row is None:
         raise NotFound(f"there is no entry {index}; the log holds {log.size()} entries")
     leaf = loads(row.leaf)
@@ -109,7 +109,7 @@ def entry(index: int, log: LogDep) -> EntryOut:
 
 @router.get("/proof/inclusion", response_model=InclusionProofOut)
 def inclusion(
-    log: LogDep,
+    log: ReaderDep,
     size: Annotated[
         int | None, Query(ge=1, description="Tree size; default: the latest checkpoint's.")
     ] = None,
@@ -122,12 +122,12 @@ def inclusion(
     if (index is None) == (leaf_hash is None):
         raise MalformedInput("give exactly one of index or leaf_hash")
     if leaf_hash is not None:
-        row = log.store.entry_by_leaf_hash(_decode_hash(leaf_hash))
+        row = log.entry_by_leaf_hash(_decode_hash(leaf_hash))
         if row is None:
             raise NotFound(f"no entry has leaf hash {leaf_hash}")
     else:
         assert index is not None
-        row = log.store.entry(index)
+        row = log.entry(index)
         if row is None:
             raise NotFound(f"there is no entry {index}; the log holds {log.size()} entries")
     tree_size = log.size() if size is None else size
@@ -139,7 +139,7 @@ def inclusion(
 
 @router.get("/proof/consistency", response_model=ConsistencyProofOut)
 def consistency(
-    log: LogDep,
+    log: ReaderDep,
     old: Annotated[int, Query(ge=0, description="The older tree size.")],
     size: Annotated[
         int | None, Query(ge=0, description="The newer tree size; default: the latest.")

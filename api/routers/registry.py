@@ -13,25 +13,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
-from cunzheng.api.deps import get_log
+from cunzheng.api.deps import get_reader, get_registry
 from cunzheng.ledger import questions
 from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.bundles import build_answer_bundle
 from cunzheng.ledger.clock import format_time, parse_time, utc_now
 from cunzheng.ledger.errors import MalformedInput
-from cunzheng.ledger.log import Log
+from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.registry.state import to_doc
+from cunzheng.ledger.store import ReadOnlyStore
 from cunzheng.schemas.questions import Question
 from cunzheng.schemas.registry import RegistryAnswer
 
 router = APIRouter(prefix="/v1", tags=["registry"])
-LogDep = Annotated[Log, Depends(get_log)]
+ReaderDep = Annotated[LogReader, Depends(get_reader)]
+RegistryDep = Annotated[ReadOnlyStore, Depends(get_registry)]
 At = Annotated[str | None, Query(description="RFC 3339 UTC time; default: now.")]
 
 
-def _answer(log: Log, question: Question, answer: questions.Answer) -> RegistryAnswer:
+def _answer(reader: LogReader, question: Question, answer: questions.Answer) -> RegistryAnswer:
     value = _plain(answer.value)
-    bundle = build_answer_bundle(log, question, value, answer.indexes)
+    bundle = build_answer_bundle(reader, question, value, answer.indexes)
     return RegistryAnswer(question=question, answer=value, bundle=bundle)
 
 
@@ -58,27 +60,30 @@ def _purpose(text: str) -> str:
 
 
 @router.get("/assets/{asset_id}", response_model=RegistryAnswer)
-async def history(asset_id: str, log: LogDep) -> RegistryAnswer:
+async def history(asset_id: str, registry: RegistryDep, reader: ReaderDep) -> RegistryAnswer:
     """The asset as it stands, with every event of its history."""
     asset = hex_digest(asset_id, "asset id")
-    answer = await run_in_threadpool(questions.history, log.store, asset)
+    answer = await run_in_threadpool(questions.history, registry, asset)
     question = Question(kind="history", asset=asset.hex())
-    return await run_in_threadpool(_answer, log, question, answer)
+    return await run_in_threadpool(_answer, reader, question, answer)
 
 
 @router.get("/assets/{asset_id}/holder", response_model=RegistryAnswer)
-async def holder(asset_id: str, log: LogDep, at: At = None) -> RegistryAnswer:
+async def holder(
+    asset_id: str, registry: RegistryDep, reader: ReaderDep, at: At = None
+) -> RegistryAnswer:
     """The party that held the asset at a given time."""
     asset, moment = hex_digest(asset_id, "asset id"), _at(at)
-    answer = await run_in_threadpool(questions.holder_on, log.store, asset, moment)
+    answer = await run_in_threadpool(questions.holder_on, registry, asset, moment)
     question = Question(kind="holder", asset=asset.hex(), at=format_time(moment))
-    return await run_in_threadpool(_answer, log, question, answer)
+    return await run_in_threadpool(_answer, reader, question, answer)
 
 
 @router.get("/assets/{asset_id}/licensed", response_model=RegistryAnswer)
 async def licensed(
     asset_id: str,
-    log: LogDep,
+    registry: RegistryDep,
+    reader: ReaderDep,
     party: Annotated[str, Query(description="The party's id (hex).")],
     purpose: Annotated[str, Query(description="The purpose of use, as licences name it.")],
     at: At = None,
@@ -86,7 +91,7 @@ async def licensed(
     """Whether a party was licensed to use the asset for a purpose at a time, and under which licences."""
     asset, who, moment = hex_digest(asset_id, "asset id"), hex_digest(party, "party"), _at(at)
     answer = await run_in_threadpool(
-        questions.licences_on, log.store, asset, who, _purpose(purpose), moment
+        questions.licences_on, registry, asset, who, _purpose(purpose), moment
     )
     question = Question(
         kind="licensed",
@@ -95,13 +100,13 @@ async def licensed(
         purpose=purpose,
         at=format_time(moment),
     )
-    return await run_in_threadpool(_answer, log, question, answer)
+    return await run_in_threadpool(_answer, reader, question, answer)
 
 
 @router.get("/parties/{party_id}/portfolio", response_model=RegistryAnswer)
-async def portfolio(party_id: str, log: LogDep) -> RegistryAnswer:
+async def portfolio(party_id: str, registry: RegistryDep, reader: ReaderDep) -> RegistryAnswer:
     """The assets a party holds, the licences it holds and the assets pledged to it."""
     party = hex_digest(party_id, "party id")
-    answer = await run_in_threadpool(questions.portfolio, log.store, party)
+    answer = await run_in_threadpool(questions.portfolio, registry, party)
     question = Question(kind="portfolio", party=party.hex())
-    return await run_in_threadpool(_answer, log, question, answer)
+    return await run_in_threadpool(_answer, reader, question, answer)

@@ -10,17 +10,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from cunzheng.api.deps import get_log, get_settings
+from cunzheng.api.deps import get_reader, get_sequencer, get_settings
 from cunzheng.ledger.admission import admit, admit_all
 from cunzheng.ledger.canonical import loads
+from cunzheng.ledger.committed import Logged
 from cunzheng.ledger.errors import MalformedInput, RuleViolation, Unavailable
-from cunzheng.ledger.log import Log, Logged
+from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.receipts import receipt_json
+from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.settings import Settings
 from cunzheng.schemas.receipts import Receipt
 
 router = APIRouter(prefix="/v1", tags=["statements"])
-LogDep = Annotated[Log, Depends(get_log)]
+SequencerDep = Annotated[Sequencer, Depends(get_sequencer)]
+ReaderDep = Annotated[LogReader, Depends(get_reader)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 # How long a request waits for its batch to commit before it gives up (the statement may still land).
@@ -43,12 +46,12 @@ STATEMENT_EXAMPLE: dict[str, Any] = {
     },
     responses={200: {"description": "The statement was already logged; its existing receipt."}},
 )
-async def submit(request: Request, log: LogDep) -> Response:
+async def submit(request: Request, sequencer: SequencerDep, reader: ReaderDep) -> Response:
     """Log one signed statement and return its receipt once its batch is durable."""
     statement = await run_in_threadpool(admit, await request.body())
-    result = await _wait(log.add(statement))
+    result = await _wait(sequencer.add(statement))
     return Response(
-        await run_in_threadpool(lambda: receipt_json(log.receipt(result))),
+        await run_in_threadpool(lambda: receipt_json(reader.receipt(result))),
         status_code=200 if result.existed else 201,
         media_type="application/json",
     )
@@ -60,7 +63,9 @@ async def submit(request: Request, log: LogDep) -> Response:
         "requestBody": {"content": {"application/json": {"example": [STATEMENT_EXAMPLE]}}}
     },
 )
-async def submit_batch(request: Request, log: LogDep, settings: SettingsDep) -> Response:
+async def submit_batch(
+    request: Request, sequencer: SequencerDep, reader: ReaderDep, settings: SettingsDep
+) -> Response:
     """Log a JSON array of signed statements, all checked before any is queued; return their receipts in order."""
     items = loads(await request.body(), what="batch")
     if not isinstance(items, list) or not items:
@@ -70,7 +75,7 @@ async def submit_batch(request: Request, log: LogDep, settings: SettingsDep) -> 
             f"a batch holds at most {settings.max_batch_request} statements, not {len(items)}"
         )
     statements = await run_in_threadpool(admit_all, items)
-    future = log.add_all(statements)
+    future = sequencer.add_all(statements)
 
     def receipts() -> bytes:
         # One thread waits for the commit and proves every entry: one hop off the event loop.
@@ -87,7 +92,7 @@ async def submit_batch(request: Request, log: LogDep, settings: SettingsDep) -> 
             raise first
         return (
             b'{"receipts":['
-            + b",".join(log.receipt_json(o) for o in outcomes if isinstance(o, Logged))
+            + b",".join(reader.receipt_json(o) for o in outcomes if isinstance(o, Logged))
             + b"]}"
         )
 

@@ -1,12 +1,23 @@
-"""Persistence of the log (SQLAlchemy 2.0): SQLite by default, PostgreSQL by URL."""
+"""Persistence of the log (SQLAlchemy 2.0): SQLite by default, PostgreSQL by URL.
 
-from cunzheng.ledger.store.repository import (
-    Batch,
-    CheckpointEvidence,
-    EntryRow,
-    Head,
-    Store,
-    connect,
-)
+The only part of Cunzheng that speaks SQL. ``Store`` answers named questions
+(``store.asset_history(asset)``, ``store.checkpoint_evidence(size)``) and
+opens write transactions (``store.batch()``); ``ReadOnlyStore`` is its reads
+alone, for code that must not write.
+"""
 
-__all__ = ["Batch", "CheckpointEvidence", "EntryRow", "Head", "Store", "connect"]
+from cunzheng.ledger.store.batch import Batch
+from cunzheng.ledger.store.log_tables import CheckpointEvidence, EntryRow, Head
+from cunzheng.ledger.store.reads import ReadOnlyStore
+from cunzheng.ledger.store.registry_view import BatchRegistry
+from cunzheng.ledger.store.repository import Store
+
+__all__ = [
+    "Batch",
+    "BatchRegistry",
+    "CheckpointEvidence",
+    "EntryRow",
+    "Head",
+    "ReadOnlyStore",
+    "Store",
+]

@@ -17,7 +17,6 @@ from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.registry.state import Asset
 from cunzheng.ledger.statements import Statement, cosign, sign_statement
-from cunzheng.ledger.store import registry as stored
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -128,10 +127,7 @@ class World:
         assert info.value.reason_code == code, info.value.message
 
     def asset(self, asset_id: bytes) -> Asset:
-        with self.log.store.engine.connect() as conn:
-            obj = stored.load_object(conn, "asset", asset_id)
-        assert isinstance(obj, Asset)
-        return obj
+        return self.log.store.asset(asset_id)
 
     def registered_asset(self) -> Asset:
         apply = self.ok(application(self.holder, self.exchange))

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from cunzheng.ledger.registry.state import Asset, Licence
 from cunzheng.ledger.statements import Statement
-from cunzheng.ledger.store import registry as stored
 from tests.ledger.registry_world import Actor, World, application, digest, event, sign, when
 
 
@@ -286,8 +285,7 @@ def test_history_is_indexed_by_asset(world: World) -> None:
     w = world
     asset = w.registered_asset()
     lic = w.ok(_licence(w, asset, "non_exclusive"))
-    with w.log.store.engine.connect() as conn:
-        events = stored.events_of_asset(conn, asset.id)
-        licences = stored.objects_of_party(conn, w.buyer.id, "licensee", "licence")
+    events = w.log.store.events_of_asset(asset.id)
+    licences = w.log.store.objects_of_party(w.buyer.id, role="licensee", kind="licence")
     assert len(events) == 4
     assert [licence.id for licence in licences if isinstance(licence, Licence)] == [lic.hash]

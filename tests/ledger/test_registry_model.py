@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.note import Signer
-from cunzheng.ledger.rebuild import rebuild, snapshot
+from cunzheng.ledger.rebuild import rebuild
 from cunzheng.ledger.registry.memory import MemoryRegistry
 from cunzheng.ledger.registry.policy import Policy
 from cunzheng.ledger.registry.state import Asset, Licence
@@ -417,9 +417,7 @@ def test_the_sequencer_agrees_and_a_rebuild_reproduces_the_state(
                 assert info.value.reason_code == expected
     finally:
         log.stop()
-    with store.engine.connect() as conn:
-        live = snapshot(conn)
+    live = store.registry_snapshot()
     assert rebuild(store) == log.size()
-    with store.engine.connect() as conn:
-        assert snapshot(conn) == live
+    assert store.registry_snapshot() == live
     assert live["registry_objects"] and live["asset_events"]

@@ -1,0 +1,144 @@
+"""The log's own records: entries, hash tiles, checkpoints and their evidence, as values and queries.
+
+The functions take a connection, so that ``Store`` runs them on a connection
+of its own and ``Batch`` inside its transaction, under the log's lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, select, tuple_
+
+from cunzheng.ledger.encoding import decode_base64
+from cunzheng.ledger.store.tables import checkpoint_evidence, checkpoints, entries, log_head, tiles
+
+
+@dataclass(frozen=True)
+class Head:
+    """The size and root hash of the log's latest checkpoint."""
+
+    size: int
+    root: bytes
+
+
+@dataclass(frozen=True)
+class CheckpointEvidence:
+    """A checkpoint with the RFC 3161 tokens over it and its witness-cosigned note, if any."""
+
+    size: int
+    note: str
+    tokens: tuple[bytes, ...]
+    cosigned: str | None
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One stored entry: its index, identity hashes and leaf bytes."""
+
+    index: int
+    statement_hash: bytes
+    leaf_hash: bytes
+    leaf: bytes
+
+
+def head(conn: Connection, *, lock: bool = False) -> Head:
+    """Return the size and root of the latest checkpoint, locking the head row if *lock*."""
+    query = select(log_head.c.size, log_head.c.root).where(log_head.c.id == 1)
+    row = conn.execute(query.with_for_update() if lock else query).one()
+    return Head(row.size, bytes(row.root))
+
+
+def latest_checkpoint(conn: Connection) -> tuple[int, str] | None:
+    """Return the size and signed note of the latest checkpoint, or None before the first."""
+    row = conn.execute(
+        select(checkpoints.c.size, checkpoints.c.note).order_by(checkpoints.c.size.desc()).limit(1)
+    ).first()
+    return None if row is None else (row.size, row.note)
+
+
+def evidence_of(conn: Connection, size: int | None) -> CheckpointEvidence | None:
+    """Return the evidence kept about the checkpoint of *size* (None: the latest that has any)."""
+    query = select(
+        checkpoints.c.size,
+        checkpoints.c.note,
+        checkpoint_evidence.c.tokens,
+        checkpoint_evidence.c.cosigned,
+    ).join(checkpoint_evidence, checkpoint_evidence.c.size == checkpoints.c.size)
+    query = query.where(checkpoints.c.size == size) if size is not None else query
+    row = conn.execute(query.order_by(checkpoints.c.size.desc()).limit(1)).first()
+    if row is None:
+        return None
+    tokens = tuple(decode_base64(t, what="a stored token") for t in orjson.loads(row.tokens))
+    return CheckpointEvidence(row.size, row.note, tokens, row.cosigned)
+
+
+def read_tiles(conn: Connection, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """Return the stored data of the hash tiles *keys* (level, index) that exist."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    rows = conn.execute(
+        select(tiles.c.level, tiles.c.idx, tiles.c.data).where(
+            tuple_(tiles.c.level, tiles.c.idx).in_(keys)
+        )
+    )
+    return {(r.level, r.idx): bytes(r.data) for r in rows}
+
+
+def leaves(conn: Connection, start: int, stop: int) -> list[bytes]:
+    """Return the leaves with indexes in [start, stop), in order."""
+    rows = conn.execute(
+        select(entries.c.leaf)
+        .where(entries.c.idx >= start, entries.c.idx < stop)
+        .order_by(entries.c.idx)
+    )
+    return [bytes(r.leaf) for r in rows]
+
+
+def leaves_from(conn: Connection, start: int, *, limit: int) -> list[tuple[int, bytes]]:
+    """Return the index and leaf of at most *limit* entries from index *start* on, in order."""
+    rows = conn.execute(
+        select(entries.c.idx, entries.c.leaf)
+        .where(entries.c.idx >= start)
+        .order_by(entries.c.idx)
+        .limit(limit)
+    )
+    return [(r.idx, bytes(r.leaf)) for r in rows]
+
+
+def leaves_at(conn: Connection, indexes: Sequence[int]) -> dict[int, bytes]:
+    """Return the leaves at *indexes*, by index."""
+    if not indexes:
+        return {}
+    query = select(entries.c.idx, entries.c.leaf).where(entries.c.idx.in_(list(indexes)))
+    return {r.idx: bytes(r.leaf) for r in conn.execute(query)}
+
+
+def entry_where(conn: Connection, where: Any) -> EntryRow | None:
+    """Return the one entry that matches the condition *where*, if any."""
+    row = conn.execute(
+        select(*entries.c["idx", "statement_hash", "leaf_hash", "leaf"]).where(where)
+    ).first()
+    if row is None:
+        return None
+    return EntryRow(row.idx, bytes(row.statement_hash), bytes(row.leaf_hash), bytes(row.leaf))
+
+
+def find_statements(conn: Connection, hashes: Sequence[bytes]) -> dict[bytes, EntryRow]:
+    """Return the logged entries among statement hashes *hashes*, by hash."""
+    found: dict[bytes, EntryRow] = {}
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    for i in range(0, len(hashes), 500):
+        chunk = list(hashes[i : i + 500])
+        # The driver directly: this lookup runs once per batch on the hot path.
+        sql = (
+            "SELECT idx, statement_hash, leaf_hash, leaf FROM entries "
+            f"WHERE statement_hash IN ({', '.join([mark] * len(chunk))})"
+        )
+        for row in conn.exec_driver_sql(sql, tuple(chunk)):
+            found[bytes(row[1])] = EntryRow(row[0], bytes(row[1]), bytes(row[2]), bytes(row[3]))
+    return found

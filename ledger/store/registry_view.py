@@ -1,0 +1,208 @@
+"""The registry as one batch sees it, and the writing of the batch's effects.
+
+``BatchRegistry`` answers the rules' questions inside a sequencer batch (or a
+rebuild), from the database as the batch's transaction sees it plus the
+effects of the statements already accepted into the same batch, and writes
+those effects when the batch ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, delete
+
+from cunzheng.ledger.registry import Effects, KeyRecord, Party
+from cunzheng.ledger.registry.state import (
+    Asset,
+    Licence,
+    Object,
+    Objection,
+    kind_of_object,
+    to_doc,
+)
+from cunzheng.ledger.store.registry_state import (
+    has_operator,
+    load_key,
+    load_object,
+    load_party,
+    objects_of_asset,
+)
+from cunzheng.ledger.store.tables import (
+    asset_events,
+    object_parties,
+    parties,
+    party_keys,
+    registry_objects,
+)
+
+
+class BatchRegistry:
+    """The registry as seen by one batch: stored state plus this batch's accepted effects."""
+
+    def __init__(self, conn: Connection, upsert: Any) -> None:
+        self._conn = conn
+        self._upsert = upsert
+        self._keys: dict[bytes, KeyRecord | None] = {}
+        self._parties: dict[bytes, Party | None] = {}
+        self._objects: dict[tuple[str, bytes], Object | None] = {}
+        self._by_asset: dict[tuple[str, bytes], dict[bytes, Object]] = {}
+        self._operator: bool | None = None
+        self._new_parties: list[Party] = []
+        self._changed_keys: dict[bytes, KeyRecord] = {}
+        self._changed: dict[tuple[str, bytes], Object] = {}
+        self._digests: list[dict[str, Any]] = []
+        self._events: list[dict[str, Any]] = []
+
+    def key(self, key: bytes) -> KeyRecord | None:
+        """Return the record of *key*, if registered."""
+        if key not in self._keys:
+            self._keys[key] = load_key(self._conn, key)
+        return self._keys[key]
+
+    def party(self, party_id: bytes) -> Party | None:
+        """Return the party *party_id*, if registered."""
+        if party_id not in self._parties:
+            self._parties[party_id] = load_party(self._conn, party_id)
+        return self._parties[party_id]
+
+    def has_operator(self) -> bool:
+        """Return whether an operator party is registered."""
+        if self._operator is None:
+            self._operator = has_operator(self._conn)
+        return self._operator
+
+    def asset(self, asset_id: bytes) -> Asset | None:
+        """Return the asset *asset_id*, if applied for."""
+        obj = self._object("asset", asset_id)
+        return obj if isinstance(obj, Asset) else None
+
+    def licence(self, licence_id: bytes) -> Licence | None:
+        """Return the licence *licence_id*, if granted."""
+        obj = self._object("licence", licence_id)
+        return obj if isinstance(obj, Licence) else None
+
+    def objection(self, objection_id: bytes) -> Objection | None:
+        """Return the objection *objection_id*, if filed."""
+        obj = self._object("objection", objection_id)
+        return obj if isinstance(obj, Objection) else None
+
+    def licences_of(self, asset_id: bytes) -> list[Licence]:
+        """Return every licence granted on asset *asset_id*."""
+        return [o for o in self._of_asset("licence", asset_id) if isinstance(o, Licence)]
+
+    def objections_of(self, asset_id: bytes) -> list[Objection]:
+        """Return every objection against asset *asset_id*."""
+        return [o for o in self._of_asset("objection", asset_id) if isinstance(o, Objection)]
+
+    def _object(self, kind: str, object_id: bytes) -> Object | None:
+        if (kind, object_id) not in self._objects:
+            self._objects[(kind, object_id)] = load_object(self._conn, kind, object_id)
+        return self._objects[(kind, object_id)]
+
+    def _of_asset(self, kind: str, asset_id: bytes) -> list[Object]:
+        if (kind, asset_id) not in self._by_asset:
+            stored = objects_of_asset(self._conn, kind, asset_id)
+            self._by_asset[(kind, asset_id)] = {o.id: o for o in stored}
+        return sorted(self._by_asset[(kind, asset_id)].values(), key=lambda o: o.index)
+
+    def apply(self, effects: Effects, index: int) -> None:
+        """Take the effects of the statement accepted at *index* into the view."""
+        for party in effects.parties:
+            self._parties[party.id] = party
+            self._new_parties.append(party)
+            if party.kind == "operator":
+                self._operator = True
+        for record in effects.keys:
+            self._keys[record.key] = record
+            self._changed_keys[record.key] = record
+        for obj in effects.objects:
+            kind = kind_of_object(obj)
+            self._objects[(kind, obj.id)] = obj
+            self._changed[(kind, obj.id)] = obj
+            asset_id = obj.id if isinstance(obj, Asset) else obj.asset
+            self._of_asset(kind, asset_id)
+            self._by_asset[(kind, asset_id)][obj.id] = obj
+        self._digests.extend({"digest": d, "idx": index} for d in effects.digests)
+        self._events.extend({"asset": a, "idx": index} for a in effects.assets)
+
+    def save(self) -> None:
+        """Write the effects taken into the view."""
+        if self._new_parties:
+            self._conn.execute(parties.insert(), [_party_row(p) for p in self._new_parties])
+        if self._changed_keys:
+            stmt = self._upsert(party_keys)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["key"],
+                set_={
+                    "revoked_from": stmt.excluded.revoked_from,
+                    "revoked_idx": stmt.excluded.revoked_idx,
+                },
+            )
+            self._conn.execute(stmt, [_key_row(k) for k in self._changed_keys.values()])
+        if self._changed:
+            self._save_objects(list(self._changed.values()))
+        if self._digests:
+            mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
+            sql = f"INSERT INTO digests (digest, idx) VALUES ({mark}, {mark})"
+            self._conn.exec_driver_sql(sql, [(d["digest"], d["idx"]) for d in self._digests])
+        if self._events:
+            self._conn.execute(asset_events.insert(), self._events)
+
+    def _save_objects(self, objs: list[Object]) -> None:
+        stmt = self._upsert(registry_objects)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["kind", "id"], set_={"doc": stmt.excluded.doc}
+        )
+        rows = [
+            {
+                "kind": kind_of_object(o),
+                "id": o.id,
+                "asset": o.id if isinstance(o, Asset) else o.asset,
+                "doc": orjson.dumps(to_doc(o)).decode(),
+            }
+            for o in objs
+        ]
+        self._conn.execute(stmt, rows)
+        for o in objs:
+            kind = kind_of_object(o)
+            self._conn.execute(
+                delete(object_parties).where(
+                    object_parties.c.kind == kind, object_parties.c.id == o.id
+                )
+            )
+            roles = _roles(o)
+            if roles:
+                self._conn.execute(
+                    object_parties.insert(),
+                    [{"party": p, "role": r, "kind": kind, "id": o.id} for r, p in roles],
+                )
+
+
+def _roles(o: Object) -> list[tuple[str, bytes]]:
+    if isinstance(o, Asset):
+        return [("holder", o.holder)] + ([("pledgee", o.pledgee)] if o.pledgee else [])
+    if isinstance(o, Licence):
+        return [("licensor", o.licensor), ("licensee", o.licensee)]
+    return [("filer", o.filer)]
+
+
+def _party_row(p: Party) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "name": p.name,
+        "registry_id": p.registry_id,
+        "idx": p.index,
+    }
+
+
+def _key_row(k: KeyRecord) -> dict[str, Any]:
+    return {
+        "key": k.key,
+        "party_id": k.party,
+        "idx": k.index,
+        "revoked_from": k.revoked_from,
+        "revoked_idx": k.revoked_index,
+    }
