@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,10 +12,8 @@ import orjson
 from cunzheng.cli.http import post_json
 from cunzheng.ledger.bodies import PartyRevokeKey, PartyRotateKey, body_as
 from cunzheng.ledger.clock import format_time, parse_time, utc_now
-from cunzheng.ledger.encoding import decode_base64
-from cunzheng.ledger.errors import LedgerError, MalformedInput
-from cunzheng.ledger.keyfiles import read_key, submitter_key
-from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.keyfiles import read_key, read_public_key, submitter_key
 from cunzheng.ledger.receipts import parse_receipt, receipt_json
 from cunzheng.ledger.statements import Statement, sign_statement
 
@@ -65,21 +62,7 @@ def revoke(args: argparse.Namespace) -> int:
 
 def public_key(text: str) -> bytes:
     """Return the Ed25519 public key named by *text*: a key file, a verifier key or base64."""
-    if Path(text).is_file():
-        return read_key(Path(text)).verifier().public_key
-    try:
-        return Verifier.from_string(text).public_key
-    except MalformedInput:
-        pass
-    try:
-        raw = decode_base64(text, what="the key")
-    except MalformedInput:
-        raw = b""
-    if len(raw) != 32:
-        raise LedgerError(
-            f"{text!r} is neither a key file, a verifier key nor a base64 Ed25519 public key"
-        )
-    return raw
+    return read_public_key(text)
 
 
 def _party(text: str) -> str:

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.keyfiles import read_certificates, read_pem_key
 
 TSA_DIR = "tsa"
 CA_FILE = "ca.pem"
@@ -66,9 +67,9 @@ def identity_from_files(
 ) -> TsaIdentity:
     """Return the TSA identity in *key_path* (PEM key) and *chain_path* (PEM, TSA certificate first)."""
     key = _read_key(key_path)
-    certs = _read_certs(chain_path)
+    certs = read_certificates(chain_path, what="TSA certificate")
     if extra_chain is not None:
-        certs += _read_certs(extra_chain)
+        certs += read_certificates(extra_chain, what="TSA certificate")
     identity = TsaIdentity(key=key, certificate=certs[0], chain=tuple(certs[1:]))
     check_identity(identity, source=str(chain_path))
     return identity
@@ -161,12 +162,7 @@ def _create_local(data_dir: Path, now: dt.datetime) -> None:
 
 
 def _read_key(path: Path) -> SigningKey:
-    try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except FileNotFoundError:
-        raise LedgerError(f"TSA key file {path} does not exist") from None
-    except (OSError, ValueError, TypeError) as e:
-        raise LedgerError(f"cannot read the TSA key in {path}: {e}") from None
+    key = read_pem_key(path, what="TSA key")
     if isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(
         key.curve, ec.SECP256R1 | ec.SECP384R1
     ):
@@ -177,16 +173,6 @@ def _read_key(path: Path) -> SigningKey:
         f"TSA key {path} must be ECDSA P-256 or P-384, or RSA of at least 2048 bits: "
         "OpenSSL ts and rfc3161-client accept no Ed25519 time-stamp tokens"
     )
-
-
-def _read_certs(path: Path) -> list[x509.Certificate]:
-    try:
-        certs = x509.load_pem_x509_certificates(path.read_bytes())
-    except FileNotFoundError:
-        raise LedgerError(f"TSA certificate file {path} does not exist") from None
-    except (OSError, ValueError) as e:
-        raise LedgerError(f"cannot read the TSA certificates in {path}: {e}") from None
-    return certs
 
 
 def _name(common_name: str) -> x509.Name:

@@ -26,6 +26,7 @@ import orjson
 from cunzheng.ledger.cosignature import CosignatureSigner
 from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import LedgerError, MalformedInput
+from cunzheng.ledger.keyfiles import read_private_key
 from cunzheng.ledger.witness.state import LogHead
 
 KEY_FILE = "witness.key"
@@ -67,19 +68,12 @@ def witness_key_path(data_dir: Path) -> Path:
 def read_witness_key(data_dir: Path) -> CosignatureSigner:
     """Return the witness key stored in *data_dir*."""
     path = witness_key_path(data_dir)
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
+    if not path.exists():
         raise LedgerError(
             f"there is no witness key in {data_dir}; "
             f"run `cunzheng witness key --data-dir {data_dir} --name NAME` to make one"
-        ) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise LedgerError(f"cannot read witness key file {path}: {e}") from None
-    try:
-        return CosignatureSigner.from_string(text)
-    except MalformedInput as e:
-        raise MalformedInput(f"witness key file {path}: {e}") from None
+        )
+    return read_private_key(path, CosignatureSigner, what="witness key")
 
 
 def witness_signer(data_dir: Path, name: str | None) -> CosignatureSigner:
