@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.keyfiles import read_verifier
 from cunzheng.ledger.note import Verifier
 
 __all__ = ["read_input", "read_log_key"]
@@ -20,7 +21,4 @@ def read_input(path: Path) -> bytes:
 
 def read_log_key(text: str) -> Verifier:
     """Return the verifier key in *text*, or in the file *text* names."""
-    path = Path(text)
-    if "+" not in text or path.is_file():
-        text = read_input(path).decode("utf-8", "replace").strip()
-    return Verifier.from_string(text)
+    return read_verifier(text)
