@@ -8,12 +8,13 @@ a receipt is taken on trust: ``ledger.verify`` checks every part.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 
 import orjson
 
-from cunzheng.ledger.canonical import canonical_json, loads
+from cunzheng.ledger.canonical import loads
+from cunzheng.ledger.encoding import encode_base64
+from cunzheng.ledger.statements import json_leaf, split_leaf
 from cunzheng.ledger.wire import parse_model
 from cunzheng.schemas.receipts import RECEIPT_FORMAT, Receipt
 
@@ -28,20 +29,16 @@ def build_receipt(
     timestamps: Sequence[bytes] = (),
 ) -> Receipt:
     """Return the receipt of the entry *leaf* at *index*, proved in the tree of *tree_size* leaves."""
-    obj = loads(leaf, what="leaf")
+    logged_at, statement = split_leaf(leaf)
     return Receipt(
-        statement=obj["statement"],
-        logged_at=obj["logged_at"],
+        statement=loads(statement, what="leaf statement"),
+        logged_at=logged_at,
         index=index,
         tree_size=tree_size,
         inclusion_proof=list(proof),
         checkpoint=checkpoint,
         timestamps=list(timestamps),
     )
-
-
-_LOGGED_AT_KEY = b'{"logged_at":"'
-_STATEMENT_KEY = b'","statement":'
 
 
 def receipt_bytes(
@@ -57,25 +54,24 @@ def receipt_bytes(
 
     The statement is copied from the leaf as its canonical bytes, not re-serialised.
     """
-    # A leaf is {"logged_at":"<time>","statement":<canonical statement>} (statements.make_leaf).
-    split = leaf.index(_STATEMENT_KEY)
+    logged_at, statement = split_leaf(leaf)
     return orjson.dumps(
         {
             "format": RECEIPT_FORMAT,
-            "statement": orjson.Fragment(leaf[split + len(_STATEMENT_KEY) : -1]),
-            "logged_at": leaf[len(_LOGGED_AT_KEY) : split].decode(),
+            "statement": orjson.Fragment(statement),
+            "logged_at": logged_at,
             "index": index,
             "tree_size": tree_size,
-            "inclusion_proof": [base64.b64encode(h).decode() for h in proof],
+            "inclusion_proof": [encode_base64(h) for h in proof],
             "checkpoint": checkpoint,
-            "timestamps": [base64.b64encode(t).decode() for t in timestamps],
+            "timestamps": [encode_base64(t) for t in timestamps],
         }
     )
 
 
 def receipt_leaf(receipt: Receipt) -> bytes:
     """Return the leaf the receipt claims was logged: the canonical JSON of logged_at and statement."""
-    return canonical_json({"logged_at": receipt.logged_at, "statement": receipt.statement})
+    return json_leaf(receipt.statement, receipt.logged_at)
 
 
 def parse_receipt(data: bytes | str) -> Receipt:

@@ -197,12 +197,35 @@ def cosign(statement: Statement, key: SigningKey) -> Statement:
     return parse_statement(fields)
 
 
+_LOGGED_AT_KEY = b'{"logged_at":"'
+_STATEMENT_KEY = b'","statement":'
+
+
 def make_leaf(statement: Statement, logged_at: datetime | str) -> bytes:
     """Return the leaf that logs *statement* at *logged_at*, as canonical JSON."""
     stamp = logged_at if isinstance(logged_at, str) else format_time(logged_at)
     # Keys in JCS order ("logged_at" < "statement") around the statement's own
     # canonical bytes: the same bytes canonical_json() gives, without a second walk.
-    return b'{"logged_at":"' + stamp.encode() + b'","statement":' + statement.canonical + b"}"
+    return _LOGGED_AT_KEY + stamp.encode() + _STATEMENT_KEY + statement.canonical + b"}"
+
+
+def json_leaf(statement: Mapping[str, Any], logged_at: str) -> bytes:
+    """Return the leaf that logs the statement JSON object *statement*, as given, at *logged_at*.
+
+    Receipts and bundles state their leaf this way, unparsed, so that any change
+    to their text changes the leaf hash; for a valid statement the bytes are
+    those of ``make_leaf``.
+    """
+    return canonical_json({"logged_at": logged_at, "statement": statement})
+
+
+def split_leaf(leaf: bytes) -> tuple[str, bytes]:
+    """Return the ``logged_at`` text and the canonical statement bytes of a leaf of this log.
+
+    Unchecked: for leaves read back from the log's own storage; ``parse_leaf`` checks.
+    """
+    split = leaf.index(_STATEMENT_KEY)
+    return leaf[len(_LOGGED_AT_KEY) : split].decode(), leaf[split + len(_STATEMENT_KEY) : -1]
 
 
 def parse_leaf(leaf: bytes) -> tuple[Statement, datetime]:

@@ -35,14 +35,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cunzheng.ledger import merkle
-from cunzheng.ledger.canonical import canonical_json
 from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.cosignature import WitnessPolicy, parse_line
 from cunzheng.ledger.disclosure import disclosure_json
 from cunzheng.ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput
 from cunzheng.ledger.note import Checkpoint, Signature, Verifier, open_checkpoint
 from cunzheng.ledger.receipts import parse_receipt, receipt_leaf
-from cunzheng.ledger.statements import Statement, check_signature, parse_statement
+from cunzheng.ledger.statements import Statement, check_signature, json_leaf, parse_statement
 from cunzheng.ledger.tsa.tokens import TokenInfo
 from cunzheng.ledger.tsa.verify import verify_token
 from cunzheng.ledger.verify.attestations import (
@@ -314,7 +313,7 @@ def _inclusion(entry: _Entry, cp: Checkpoint | None) -> Check:
         {**facts, "size": cp.size},
     )
     # The leaf is rebuilt from the bundle's own text, so any change to it changes the leaf hash.
-    leaf = canonical_json({"logged_at": m.logged_at, "statement": m.statement})
+    leaf = json_leaf(m.statement, m.logged_at)
     try:
         merkle.verify_inclusion(
             leaf_hash=merkle.leaf_hash(leaf),
