@@ -8,25 +8,33 @@ test gets a schema of its own, dropped afterwards.
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import pytest
+import uvicorn
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine, text
 
+from cunzheng.api.app import create_app
+from cunzheng.cli.main import main as cli_main
+from cunzheng.ledger.clock import Clock, utc_now
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.note import Signer
+from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.statements import Statement, sign_statement
 from cunzheng.ledger.store import Store
 
@@ -108,14 +116,72 @@ def evidence(key: SigningKey, n: int) -> Statement:
     )
 
 
+class FixedClock:
+    """A clock that stands still until a test moves it: the ``now`` of a log or an app."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+
+    def __call__(self) -> datetime:
+        """Return the time the clock shows."""
+        return self._now
+
+    def advance(self, step: timedelta) -> None:
+        """Move the clock forward by *step*."""
+        self._now += step
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A fixed clock, a minute behind the real time when the test starts.
+
+    Behind, so that whatever the app still reads from the real clock (the default
+    ``at`` of a question, a TSA's genTime) comes after every entry the test logs.
+    """
+    return FixedClock(datetime.now(UTC) - timedelta(minutes=1))
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one ``cunzheng`` command did: its exit status and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> CliResult:
+    """Run ``cunzheng *args*`` in this process, as the console script would, and capture it."""
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext(),
+    ):
+        try:
+            code = cli_main(list(args))
+        except SystemExit as e:  # argparse: --help, usage errors
+            code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
 @dataclass(frozen=True)
 class LiveServer:
-    """A ``cunzheng serve`` process on loopback."""
+    """A log served on loopback: a ``cunzheng serve`` process, or the app in a thread of this one."""
 
     url: str
     vkey: str
     data_dir: Path
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | None = None
+    thread: ThreadServer | None = None
+
+
+@dataclass(frozen=True)
+class ThreadServer:
+    """The uvicorn server and thread behind a LiveServer started by serve_in_thread."""
+
+    server: uvicorn.Server
+    thread: threading.Thread
 
 
 def free_port() -> int:
@@ -178,15 +244,48 @@ def start_server(data_dir: Path, database_url: str | None = None, **env: str) ->
     return LiveServer(url, info["verifier_key"], data_dir, proc)
 
 
+def serve_in_thread(settings: Settings, *, now: Clock = utc_now) -> LiveServer:
+    """Serve the app for *settings* from a thread of this process, on a socket bound here."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    config = uvicorn.Config(create_app(settings, now=now), log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"server-{port}", daemon=True
+    )
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    started = threading.Event()
+    while not server.started:
+        if not thread.is_alive():
+            sock.close()
+            raise RuntimeError(f"the app on {url} did not start")
+        started.wait(0.01)  # the server thread sets no event of its own to wait on
+    info = httpx.get(f"{url}/log/info", timeout=10).json()
+    return LiveServer(
+        url, info["verifier_key"], settings.data_dir, thread=ThreadServer(server, thread)
+    )
+
+
 def stop_server(server: LiveServer) -> None:
-    """Stop a server started by start_server."""
-    stop_process(server.process)
+    """Stop a server started by start_server or serve_in_thread."""
+    if server.process is not None:
+        stop_process(server.process)
+    if server.thread is not None:
+        server.thread.server.should_exit = True
+        server.thread.thread.join(timeout=30)
+
+
+def server_settings(data_dir: Path, database_url: str, **fields: Any) -> Settings:
+    """Return the settings of a log in *data_dir* on *database_url* (SQLite: in the data directory)."""
+    url = None if database_url.startswith("sqlite") else database_url
+    return Settings(data_dir=data_dir, database_url=url, **fields)
 
 
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """A running ``cunzheng serve`` on this test's database."""
-    url = None if database_url.startswith("sqlite") else database_url
-    server = start_server(tmp_path / "data", url)
+    """The log on this test's database, served on loopback from a thread of this process."""
+    server = serve_in_thread(server_settings(tmp_path / "data", database_url))
     yield server
     stop_server(server)

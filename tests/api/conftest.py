@@ -1,4 +1,4 @@
-"""The app on a fresh database, driven in-process."""
+"""The app on a fresh database, driven in-process, on a clock the test moves."""
 
 from __future__ import annotations
 
@@ -11,12 +11,17 @@ from nacl.signing import SigningKey
 
 from cunzheng.api.app import create_app
 from cunzheng.ledger.settings import Settings
-from tests.conftest import registration
+from tests.conftest import FixedClock, registration
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path, holder: SigningKey) -> Iterator[TestClient]:
-    """A client of the app, on a log whose operator is entry 0 and whose holder is entry 1."""
+def client(
+    database_url: str, tmp_path: Path, holder: SigningKey, clock: FixedClock
+) -> Iterator[TestClient]:
+    """A client of the app, on a log whose operator is entry 0 and whose holder is entry 1.
+
+    The log's clock is ``clock``: a test that needs time to pass moves it.
+    """
     settings = Settings(
         data_dir=tmp_path / "data",
         database_url=database_url,
@@ -24,6 +29,6 @@ def client(database_url: str, tmp_path: Path, holder: SigningKey) -> Iterator[Te
         max_batch_request=300,
         publicity_days=0,
     )
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings, now=clock)) as c:
         assert c.post("/v1/statements", content=registration(holder).canonical).status_code == 201
         yield c

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
@@ -13,7 +11,7 @@ from nacl.signing import SigningKey
 
 from cunzheng.ledger.note import Verifier
 from cunzheng.ledger.verify import verify_receipt
-from tests.conftest import LiveServer, evidence, registration
+from tests.conftest import LiveServer, evidence, registration, run_cli
 
 
 def test_search_lists_every_statement_with_its_receipt(
@@ -42,13 +40,7 @@ def test_search_refuses_malformed_digests(client: TestClient, value: str) -> Non
 
 
 def test_search_from_the_command_line(live_server: LiveServer, tmp_path: Path) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cunzheng.cli", *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+    run = run_cli
 
     key = tmp_path / "k.key"
     assert run("keygen", "--out", str(key)).returncode == 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +20,7 @@ import orjson
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
-from cunzheng.ledger.clock import format_time, utc_now
+from cunzheng.ledger.clock import format_time
 from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE, read_key, submitter_key
 from cunzheng.ledger.note import Verifier
 from cunzheng.ledger.statements import Statement
@@ -33,7 +32,7 @@ from cunzheng.ledger.verify import (
     render_text,
     verify_bundle,
 )
-from tests.conftest import registration
+from tests.conftest import FixedClock, registration
 from tests.ledger.registry_world import Actor, application, digest, event, sign, when
 
 Post = Callable[[Statement, int], dict[str, Any]]
@@ -52,8 +51,11 @@ class Story:
     before_transfer: datetime
 
 
-def asset_story(post: Post, operator_key: SigningKey, holder: SigningKey) -> Story:
-    """Log the story through *post*, on a log whose operator key is *operator_key* and that registered *holder*."""
+def asset_story(
+    post: Post, operator_key: SigningKey, holder: SigningKey, clock: FixedClock
+) -> Story:
+    """Log the story through *post*, on a log whose operator key is *operator_key*, that registered
+    *holder* and whose clock is *clock* (moved on where the story needs time to pass)."""
     operator = Actor("Operator", "operator", key=operator_key)
     owner = Actor("Test holder", "rights_holder", key=holder)
     owner.id = registration(holder).hash  # logged when the log was set up
@@ -69,11 +71,11 @@ def asset_story(post: Post, operator_key: SigningKey, holder: SigningKey) -> Sto
     apply = application(owner, exchange)
     post(apply, 201)
     # Publicity of 0 days in this log's settings; the registrar still names an end in the future.
-    until = when(utc_now() + timedelta(seconds=0.3))
+    until = when(clock() + timedelta(seconds=0.3))
     pub = event(exchange, "asset.publicize", apply.hash, apply.hash, until=until)
     post(pub, 201)
-    time.sleep(0.4)
-    expires = when(utc_now().replace(year=utc_now().year + 2))
+    clock.advance(timedelta(seconds=1))  # past the publicity period
+    expires = when(clock().replace(year=clock().year + 2))
     reg = event(
         exchange, "asset.register", apply.hash, pub.hash, certificate="C-1", expires=expires
     )
@@ -87,16 +89,16 @@ def asset_story(post: Post, operator_key: SigningKey, holder: SigningKey) -> Sto
         kind="exclusive",
         scope=["analytics"],
         territory=["*"],
-        start=when(utc_now()),
-        end=when(utc_now().replace(year=utc_now().year + 1)),
+        start=when(clock()),
+        end=when(clock().replace(year=clock().year + 1)),
         sublicensing=False,
         fee_terms_sha256=digest("fee"),
     )
     post(grant, 201)
     post(sign(buyer, "licence.accept", {"licence": grant.hash.hex()}), 201)
-    time.sleep(0.01)
-    before_transfer = utc_now()
-    time.sleep(0.01)
+    clock.advance(timedelta(seconds=1))
+    before_transfer = clock()
+    clock.advance(timedelta(seconds=1))
     post(event(owner, "asset.transfer", apply.hash, grant.hash, exchange, heir, to=heir.hex), 201)
     return Story(owner, exchange, buyer, heir, apply.hash, grant.hash, before_transfer)
 
@@ -123,9 +125,9 @@ def _failed(report: Report) -> set[str]:
     return {c.check for c in report.failed() if c.outcome is Outcome.FAILED}
 
 
-def _story(client: TestClient, tmp_path: Path, holder: SigningKey) -> Story:
+def _story(client: TestClient, tmp_path: Path, holder: SigningKey, clock: FixedClock) -> Story:
     operator_key = submitter_key(read_key(tmp_path / "data" / OPERATOR_KEY_FILE))
-    return asset_story(_client_post(client), operator_key, holder)
+    return asset_story(_client_post(client), operator_key, holder, clock)
 
 
 def _answers(client: TestClient, story: Story) -> dict[str, dict[str, Any]]:
@@ -151,9 +153,9 @@ def _answers(client: TestClient, story: Story) -> dict[str, dict[str, Any]]:
 
 
 def test_a_court_asks_about_an_asset(
-    client: TestClient, holder: SigningKey, tmp_path: Path
+    clock: FixedClock, client: TestClient, holder: SigningKey, tmp_path: Path
 ) -> None:
-    story = _story(client, tmp_path, holder)
+    story = _story(client, tmp_path, holder, clock)
     answers = _answers(client, story)
 
     history = answers["history"]
@@ -182,9 +184,9 @@ def test_a_court_asks_about_an_asset(
 
 
 def test_the_verifier_recomputes_and_confirms_every_answer(
-    client: TestClient, holder: SigningKey, tmp_path: Path
+    clock: FixedClock, client: TestClient, holder: SigningKey, tmp_path: Path
 ) -> None:
-    story = _story(client, tmp_path, holder)
+    story = _story(client, tmp_path, holder, clock)
     key = _key(client)
     for name, reply in _answers(client, story).items():
         bundle = reply["bundle"]
@@ -210,9 +212,9 @@ def _without(bundle: dict[str, Any], n: int) -> dict[str, Any]:
 
 
 def test_an_omitted_entry_fails_and_is_named(
-    client: TestClient, holder: SigningKey, tmp_path: Path
+    clock: FixedClock, client: TestClient, holder: SigningKey, tmp_path: Path
 ) -> None:
-    story = _story(client, tmp_path, holder)
+    story = _story(client, tmp_path, holder, clock)
     key = _key(client)
     for name, reply in _answers(client, story).items():
         bundle = reply["bundle"]
@@ -231,9 +233,9 @@ def test_an_omitted_entry_fails_and_is_named(
 
 
 def test_a_broken_chain_is_reported_as_an_omission(
-    client: TestClient, holder: SigningKey, tmp_path: Path
+    clock: FixedClock, client: TestClient, holder: SigningKey, tmp_path: Path
 ) -> None:
-    story = _story(client, tmp_path, holder)
+    story = _story(client, tmp_path, holder, clock)
     history = client.get(f"/v1/assets/{story.asset.hex()}").json()["bundle"]
     types = [e["statement"]["type"] for e in history["entries"]]
     n = types.index("asset.publicize")
@@ -251,9 +253,9 @@ def test_a_broken_chain_is_reported_as_an_omission(
 
 
 def test_a_claim_with_another_answer_is_contradicted(
-    client: TestClient, holder: SigningKey, tmp_path: Path
+    clock: FixedClock, client: TestClient, holder: SigningKey, tmp_path: Path
 ) -> None:
-    story = _story(client, tmp_path, holder)
+    story = _story(client, tmp_path, holder, clock)
     key = _key(client)
     reply = client.get(f"/v1/assets/{story.asset.hex()}/holder").json()
     lie = copy.deepcopy(reply["bundle"])
@@ -279,9 +281,9 @@ def _flips(data: bytes, positions: range, stride: int) -> list[tuple[int, bytes]
 
 
 def test_a_changed_bit_in_any_entry_fails_and_names_the_check(
-    client: TestClient, holder: SigningKey, tmp_path: Path
+    clock: FixedClock, client: TestClient, holder: SigningKey, tmp_path: Path
 ) -> None:
-    story = _story(client, tmp_path, holder)
+    story = _story(client, tmp_path, holder, clock)
     key = _key(client)
     answers = _answers(client, story)
     for name in ("history", "holder before", "licensed", "portfolio of the heir"):
@@ -295,9 +297,9 @@ def test_a_changed_bit_in_any_entry_fails_and_names_the_check(
 
 
 def test_a_changed_bit_in_the_claim_fails_or_asks_about_another_time_with_the_same_answer(
-    client: TestClient, holder: SigningKey, tmp_path: Path
+    clock: FixedClock, client: TestClient, holder: SigningKey, tmp_path: Path
 ) -> None:
-    story = _story(client, tmp_path, holder)
+    story = _story(client, tmp_path, holder, clock)
     key = _key(client)
     answers = _answers(client, story)
     for name in ("holder before", "licensed", "portfolio of the buyer"):

@@ -13,16 +13,17 @@ from nacl.signing import SigningKey
 
 from cunzheng.ledger.clock import format_time
 from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE, read_key, submitter_key
+from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.statements import Statement
 from tests.api.test_registry_api import asset_story
 from tests.cli.test_cli import run
-from tests.conftest import LiveServer, registration, start_server, stop_server
+from tests.conftest import FixedClock, LiveServer, registration, serve_in_thread, stop_server
 
 
 @pytest.fixture
-def registry_server(tmp_path: Path) -> Iterator[LiveServer]:
+def registry_server(tmp_path: Path, clock: FixedClock) -> Iterator[LiveServer]:
     """A running log whose publicity period is 0 days, so an asset is registered at once."""
-    server = start_server(tmp_path / "data", CUNZHENG_PUBLICITY_DAYS="0")
+    server = serve_in_thread(Settings(data_dir=tmp_path / "data", publicity_days=0), now=clock)
     yield server
     stop_server(server)
 
@@ -38,14 +39,14 @@ def _post(server: LiveServer) -> Any:
 
 
 def test_ask_then_verify_offline_states_the_question_and_the_confirmed_answer(
-    registry_server: LiveServer, tmp_path: Path
+    registry_server: LiveServer, tmp_path: Path, clock: FixedClock
 ) -> None:
     server = registry_server
     holder = SigningKey.generate()
     post = _post(server)
     post(registration(holder), 201)
     operator = submitter_key(read_key(server.data_dir / OPERATOR_KEY_FILE))
-    story = asset_story(post, operator, holder)
+    story = asset_story(post, operator, holder, clock)
     vkey = tmp_path / "log.vkey"
     vkey.write_text(server.vkey)
     before = format_time(story.before_transfer)

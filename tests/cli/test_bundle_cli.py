@@ -15,9 +15,10 @@ from cunzheng.ledger.disclosure import disclose_record, disclosure_json
 from cunzheng.ledger.fingerprint import dataset_body
 from cunzheng.ledger.keyfiles import LOG_KEY_FILE, read_key, submitter_key
 from cunzheng.ledger.receipts import parse_receipt, receipt_json
+from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.statements import sign_statement
 from tests.cli.test_cli import register, run
-from tests.conftest import SIGNED_AT, LiveServer, start_server, stop_server
+from tests.conftest import SIGNED_AT, LiveServer, serve_in_thread, stop_server
 from tests.ledger.test_verify_bundle import RECORDS, records_manifest
 
 
@@ -140,7 +141,7 @@ def test_online_against_a_forked_log_reports_the_fork(
     fork_dir = tmp_path / "fork"
     fork_dir.mkdir()
     shutil.copy(live_server.data_dir / LOG_KEY_FILE, fork_dir / LOG_KEY_FILE)
-    fork = start_server(fork_dir)
+    fork = serve_in_thread(Settings(data_dir=fork_dir))
     try:
         assert fork.vkey == live_server.vkey
         shrunk = run("verify", str(bundle), "--log-key", fork.vkey, "--online", fork.url)

@@ -7,8 +7,6 @@ import json
 import os
 import signal
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -17,17 +15,12 @@ import pytest
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.note import Verifier, open_checkpoint
 from cunzheng.ledger.verify import verify_receipt
-from tests.conftest import LiveServer, start_server, stop_server
+from tests.conftest import CliResult, LiveServer, run_cli, start_server, stop_server
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cunzheng.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
+def run(*args: str, cwd: Path | None = None) -> CliResult:
+    """Run ``cunzheng *args*`` in this process (these tests are about the commands, not the process)."""
+    return run_cli(*args, cwd=cwd)
 
 
 def _files(directory: Path, n: int) -> list[Path]:

@@ -9,8 +9,6 @@ import io
 import json
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,12 +17,11 @@ from cunzheng.cli.fingerprints import ProgressLine
 from cunzheng.ledger.disclosure import parse_manifest, verify_disclosure
 from cunzheng.ledger.errors import InvalidProof
 from cunzheng.ledger.fingerprint import item_salt
+from tests.conftest import CliResult, run_cli
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cunzheng.cli", *args], capture_output=True, text=True, timeout=300
-    )
+def run(*args: str) -> CliResult:
+    return run_cli(*args)
 
 
 def hashed(*args: str) -> tuple[bytes, dict[str, object]]:

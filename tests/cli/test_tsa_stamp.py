@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, run_cli
 
 
 def test_a_file_digest_is_time_stamped_and_openssl_verifies_it(
@@ -20,21 +19,13 @@ def test_a_file_digest_is_time_stamped_and_openssl_verifies_it(
     f = tmp_path / "contract.pdf"
     f.write_bytes(b"%PDF-1.7 a contract")
     ca = live_server.data_dir / "tsa" / "ca.pem"
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cunzheng.cli",
-            "tsa-stamp",
-            str(f),
-            "--tsa",
-            f"{live_server.url}/tsa",
-            "--ca",
-            str(ca),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    r = run_cli(
+        "tsa-stamp",
+        str(f),
+        "--tsa",
+        f"{live_server.url}/tsa",
+        "--ca",
+        str(ca),
     )
     assert r.returncode == 0, r.stderr
     token = tmp_path / "contract.pdf.tsr"
@@ -74,18 +65,10 @@ def test_a_file_digest_is_time_stamped_and_openssl_verifies_it(
         text=True,
     )
     assert "Verification: OK" not in bad.stdout
-    missing = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cunzheng.cli",
-            "tsa-stamp",
-            str(tmp_path / "nope"),
-            "--tsa",
-            live_server.url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    missing = run_cli(
+        "tsa-stamp",
+        str(tmp_path / "nope"),
+        "--tsa",
+        live_server.url,
     )
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
