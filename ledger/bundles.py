@@ -25,6 +25,7 @@ from hmac import compare_digest
 from typing import Any
 
 from cunzheng.ledger import merkle
+from cunzheng.ledger.bodies import OnAsset, OnLicence, body_as
 from cunzheng.ledger.clock import format_time
 from cunzheng.ledger.cosignature import parse_line
 from cunzheng.ledger.errors import Conflict, LedgerError, MalformedInput, NotFound
@@ -47,9 +48,6 @@ from cunzheng.schemas.bundles import (
 )
 from cunzheng.schemas.questions import Question
 from cunzheng.schemas.receipts import Receipt
-
-# Body fields of registry events that name a party the rules look up.
-PARTY_FIELDS = ("registrar", "to", "licensee", "pledgee")
 
 Leaves = dict[int, tuple[Statement, str]]
 
@@ -243,15 +241,15 @@ def _chain_entries(store: ReadOnlyStore, leaves: Leaves, size: int) -> Leaves:
 
 def _asset_of(store: ReadOnlyStore, statement: Statement) -> bytes | None:
     """Return the id of the asset a registry event belongs to."""
-    body = statement.body
+    content = statement.content
     if statement.type == "asset.apply":
         return statement.hash
-    if "asset" in body:
-        return bytes.fromhex(body["asset"])
-    grant = store.find_statements([bytes.fromhex(body["licence"])])
+    if isinstance(content, OnAsset):
+        return content.asset
+    grant = store.find_statements([body_as(content, OnLicence).licence])
     for row in grant.values():
         granted, _ = parse_leaf(row.leaf)
-        return bytes.fromhex(granted.body["asset"])
+        return body_as(granted.content, OnAsset).asset
     return None
 
 
@@ -279,10 +277,9 @@ def _parties_of(store: ReadOnlyStore, statement: Statement) -> set[bytes]:
         record = store.key_record(key)
         if record is not None:
             out.add(record.party)
-    if statement.type in ("party.rotate_key", "party.revoke_key"):
-        out.add(bytes.fromhex(statement.body["party"]))
-    if _role(statement) == "registry":
-        out |= {bytes.fromhex(statement.body[f]) for f in PARTY_FIELDS if f in statement.body}
+    # The party whose keys change, and those a registry event names (registrar, new holder,
+    # licensee, pledgee).
+    out.update(statement.content.named_parties)
     return out
 
 

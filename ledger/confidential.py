@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 
+from cunzheng.ledger.bodies import AssetApply, AssetChange
 from cunzheng.ledger.clock import utc_now
 from cunzheng.ledger.committed import Logged
 from cunzheng.ledger.errors import InvalidProof, RuleViolation
@@ -30,10 +31,9 @@ def commitments(store: ReadOnlyStore, asset_id: bytes) -> dict[str, bytes]:
     """Return the asset's latest commitment for each confidential particular."""
     found: dict[str, bytes] = {}
     for _, leaf in store.asset_history(asset_id):
-        statement, _ = parse_leaf(leaf)
-        if statement.type in ("asset.apply", "asset.change"):
-            for field, digest in statement.body.get("confidential", {}).items():
-                found[field] = bytes.fromhex(digest)
+        content = parse_leaf(leaf)[0].content
+        if isinstance(content, AssetApply | AssetChange):
+            found.update(content.confidential)
     return found
 
 

@@ -272,9 +272,9 @@ def dataset_body(manifest: Fingerprint | Manifest) -> dict[str, Any]:
         "scheme": manifest.kind,
         "count": manifest.count,
     }
-    if manifest.record_format is not None:
-        body["format"] = manifest.record_format
-    return body
+    if manifest.record_format is None:
+        return body
+    return body | {"format": manifest.record_format}
 
 
 def statement_body(manifest: Fingerprint | Manifest) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.bodies import AssetTransfer, LicenceGrant, OnLicence, body_as
 from cunzheng.ledger.registry.state import Licence
 from cunzheng.ledger.statements import Statement, parse_leaf
 from cunzheng.ledger.store import ReadOnlyStore
@@ -47,7 +47,7 @@ def holder_on(store: ReadOnlyStore, asset_id: bytes, moment: datetime) -> Answer
             holder = record.party if record is not None else None
             proof = [index]
         elif statement.type == "asset.transfer":
-            holder = bytes.fromhex(statement.body["to"])
+            holder = body_as(statement.content, AssetTransfer).to
             proof.append(index)
     return Answer(holder, tuple(proof))
 
@@ -57,31 +57,25 @@ def licences_on(
 ) -> Answer:
     """Return the licences under which *party* could use the asset for *purpose* at *moment*."""
     store.asset(asset_id)
-    granted: dict[bytes, tuple[Statement, list[int]]] = {}
+    granted: dict[bytes, tuple[LicenceGrant, list[int]]] = {}
     accepted: set[bytes] = set()
     ended: set[bytes] = set()
     for index, statement, logged_at in _events(store, asset_id):
         if logged_at > moment:
             break
         if statement.type == "licence.grant":
-            granted[statement.hash] = (statement, [index])
+            granted[statement.hash] = (body_as(statement.content, LicenceGrant), [index])
         elif statement.type in ("licence.accept", "licence.terminate"):
-            licence_id = bytes.fromhex(statement.body["licence"])
+            licence_id = body_as(statement.content, OnLicence).licence
             if licence_id in granted:
                 granted[licence_id][1].append(index)
                 (accepted if statement.type == "licence.accept" else ended).add(licence_id)
     found: list[bytes] = []
     proof: list[int] = []
     for licence_id, (grant, indexes) in granted.items():
-        body = grant.body
-        in_scope = purpose in body["scope"] or "*" in body["scope"]
-        in_term = parse_time(body["start"]) <= moment < parse_time(body["end"])
-        if (
-            body["licensee"] == party.hex()
-            and in_scope
-            and in_term
-            and licence_id in accepted - ended
-        ):
+        in_scope = purpose in grant.scope or "*" in grant.scope
+        in_term = grant.start <= moment < grant.end
+        if grant.licensee == party and in_scope and in_term and licence_id in accepted - ended:
             found.append(licence_id)
             proof.extend(indexes)
     return Answer(found, tuple(sorted(proof)))

@@ -27,7 +27,7 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
-from cunzheng.ledger.bodies import BODY_CHECKS, require_keys
+from cunzheng.ledger.bodies import StatementBody, parse_body, require_keys
 from cunzheng.ledger.canonical import canonical_json, loads
 from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.encoding import decode_base64, encode_base64
@@ -49,12 +49,18 @@ _SIGNATURE_MEMBER = b',"signature":"'
 
 @dataclass(frozen=True)
 class Statement:
-    """A parsed statement; ``canonical`` is its RFC 8785 encoding, the bytes that are logged."""
+    """A parsed statement; ``canonical`` is its RFC 8785 encoding, the bytes that are logged.
+
+    ``body`` is the JSON object as signed; ``content`` is the same body parsed into
+    the typed model of its statement type (``ledger.bodies``), which is what
+    rules, replay and reports read.
+    """
 
     type: str
     signer: bytes
     signed_at: datetime
     body: Mapping[str, Any]
+    content: StatementBody = field(repr=False, compare=False)
     signature: bytes
     canonical: bytes = field(repr=False)
     fields: Mapping[str, Any] = field(repr=False, compare=False)
@@ -110,22 +116,17 @@ def parse_statement(data: bytes | str | Mapping[str, Any]) -> Statement:
             f"{MAX_STATEMENT_SIZE} so that its leaf fits the {MAX_ENTRY_SIZE}-byte entry limit"
         )
     require_keys(obj, required=set(_FIELDS), optional={"cosignatures"}, what="statement")
-    kind = obj["type"]
-    if not isinstance(kind, str) or kind not in BODY_CHECKS:
-        known = ", ".join(sorted(BODY_CHECKS))
-        raise MalformedInput(f"statement type {kind!r} is not known; this log accepts: {known}")
-    if not isinstance(obj["body"], Mapping):
-        raise MalformedInput("statement body must be a JSON object")
-    BODY_CHECKS[kind](obj["body"])
+    content = parse_body(obj["type"], obj["body"])
     signer = decode_base64(obj["signer"], what="signer", size=32)
     signature = decode_base64(obj["signature"], what="signature", size=64)
     signed_at = parse_time(obj["signed_at"], what="signed_at")
     cosigners, cosignatures = _cosignatures(obj.get("cosignatures"), signer)
     return Statement(
-        kind,
+        content.TYPE,
         signer,
         signed_at,
         obj["body"],
+        content,
         signature,
         canonical,
         dict(obj),
@@ -236,4 +237,3 @@ def parse_leaf(leaf: bytes) -> tuple[Statement, datetime]:
     if canonical_json(obj) != leaf:
         raise MalformedInput("leaf is not in RFC 8785 canonical form")
     return parse_statement(obj["statement"]), parse_time(obj["logged_at"], what="logged_at")
-

@@ -51,8 +51,10 @@ async def read(
     }
 
 
-def _fields(body: Any) -> dict[str, tuple[bytes, str]]:
-    items = body.get("fields") if isinstance(body, dict) else None
+def _fields(request_json: Any) -> dict[str, tuple[bytes, str]]:
+    # The deposit request's JSON, not a statement body: its particulars are checked against
+    # the commitments of the asset's typed bodies in ledger.confidential.
+    items = request_json.get("fields") if isinstance(request_json, dict) else None
     if not isinstance(items, dict) or not items:
         raise MalformedInput(
             'the body must be {"fields": {"<particular>": {"salt": ..., "value": ...}}}'

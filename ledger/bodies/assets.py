@@ -1,4 +1,4 @@
-"""Bodies of the data-IP registry's statements: assets, licences, pledges and objections.
+"""Bodies of an asset's life: application, publicity, registration and what follows.
 
 Every event on an asset names the asset (the id of its ``asset.apply``) and
 ``prev``, the id of the asset's last event, so an asset's history is one
@@ -8,14 +8,24 @@ Confidential particulars appear only as salted SHA-256 commitments.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, ClassVar, Self
 
-from cunzheng.ledger.bodies.core import Body, hex_digest, require_keys
-from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.bodies.core import (
+    Body,
+    Convert,
+    StatementBody,
+    codes,
+    hex_digest,
+    identifier,
+    moment,
+    parse_members,
+    text,
+)
 from cunzheng.ledger.errors import MalformedInput
-
-Check = Callable[[Any, str], None]
 
 # The particulars of a registration application (登记申请) in the pilots' terms.
 PARTICULARS = (
@@ -29,155 +39,280 @@ PARTICULARS = (
     "structure",  # 数据结构
     "processing_rules",  # 算法规则 / 处理规则说明
 )
-LICENCE_KINDS = ("exclusive", "sole", "non_exclusive")
-OUTCOMES = ("upheld", "dismissed")
-EFFECTS = ("suspend", "cancel")
+_PARTICULAR_TEXT = text(4000)
 
 
-def _id(value: Any, what: str) -> None:
-    hex_digest(value, what)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scale:
+    """数据规模: how many records and/or bytes the data holds."""
+
+    records: int | None = None
+    byte_count: int | None = None
+
+    @classmethod
+    def parse(cls, value: Any, what: str) -> Self:
+        """Return the scale written in *value*, an object with ``records`` and/or ``bytes``."""
+        if not isinstance(value, Mapping) or not value or set(value) - {"records", "bytes"}:
+            raise MalformedInput(f"{what} must be an object with records and/or bytes")
+        for key, item in value.items():
+            if not isinstance(item, int) or isinstance(item, bool) or item < 0:
+                raise MalformedInput(f"{what}: {key} must be a non-negative integer")
+        return cls(records=value.get("records"), byte_count=value.get("bytes"))
 
 
-def _time(value: Any, what: str) -> None:
-    parse_time(value, what=what)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Particulars:
+    """The public particulars an application or a change states (any may be absent)."""
+
+    name: str | None = None
+    industry: str | None = None
+    scenario: str | None = None
+    source: str | None = None
+    legality: str | None = None
+    scale: Scale | None = None
+    update_frequency: str | None = None
+    structure: str | None = None
+    processing_rules: str | None = None
+    sample_sha256: bytes | None = None
+
+    @classmethod
+    def parse(cls, value: Any, what: str) -> Self:
+        """Return the particulars in *value*, an object keyed by particular."""
+        if not isinstance(value, Mapping):
+            raise MalformedInput(f"{what} must be an object")
+        unknown = set(value) - set(PARTICULARS) - {"sample_sha256"}
+        if unknown:
+            raise MalformedInput(f"{what} has unknown particulars: {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = {}
+        for key, item in value.items():
+            if key == "sample_sha256":
+                values[key] = hex_digest(item, f"{what}: sample_sha256")
+            elif key == "scale":
+                values[key] = Scale.parse(item, f"{what}: scale")
+            else:
+                values[key] = _PARTICULAR_TEXT(item, f"{what}: {key}")
+        return cls(**values)
 
 
-def _text(limit: int) -> Check:
-    def check(value: Any, what: str) -> None:
-        if not isinstance(value, str) or not value.strip() or len(value) > limit:
-            raise MalformedInput(f"{what} must be a non-empty string of at most {limit} characters")
-
-    return check
-
-
-def _bool(value: Any, what: str) -> None:
-    if not isinstance(value, bool):
-        raise MalformedInput(f"{what} must be true or false")
-
-
-def _codes(value: Any, what: str) -> None:
-    if (
-        not isinstance(value, list)
-        or not 1 <= len(value) <= 32
-        or any(not isinstance(v, str) or not v or len(v) > 64 for v in value)
-        or len(set(value)) != len(value)
-    ):
-        raise MalformedInput(f"{what} must be a list of 1 to 32 distinct short strings")
-
-
-def _one_of(*allowed: str) -> Check:
-    def check(value: Any, what: str) -> None:
-        if value not in allowed:
-            raise MalformedInput(f"{what} must be one of {', '.join(allowed)}")
-
-    return check
-
-
-def _particulars(value: Any, what: str) -> None:
-    if not isinstance(value, Mapping):
-        raise MalformedInput(f"{what} must be an object")
-    unknown = set(value) - set(PARTICULARS) - {"sample_sha256"}
-    if unknown:
-        raise MalformedInput(f"{what} has unknown particulars: {', '.join(sorted(unknown))}")
-    for key, item in value.items():
-        if key == "sample_sha256":
-            hex_digest(item, f"{what}: sample_sha256")
-        elif key == "scale":
-            _scale(item, f"{what}: scale")
-        else:
-            _text(4000)(item, f"{what}: {key}")
-
-
-def _scale(value: Any, what: str) -> None:
-    if not isinstance(value, Mapping) or not value or set(value) - {"records", "bytes"}:
-        raise MalformedInput(f"{what} must be an object with records and/or bytes")
-    for key, item in value.items():
-        if not isinstance(item, int) or isinstance(item, bool) or item < 0:
-            raise MalformedInput(f"{what}: {key} must be a non-negative integer")
-
-
-def _commitments(value: Any, what: str) -> None:
+def commitments(value: Any, what: str) -> Mapping[str, bytes]:
+    """Return the salted commitment to each confidential particular named in *value*."""
     if not isinstance(value, Mapping):
         raise MalformedInput(f"{what} must be an object of commitments")
+    out = {}
     for key, item in value.items():
         if key not in PARTICULARS and key != "sample_sha256":
             raise MalformedInput(f"{what}: {key} is not a particular")
-        hex_digest(item, f"{what}: {key}")
+        out[key] = hex_digest(item, f"{what}: {key}")
+    return MappingProxyType(out)
 
 
-def _shape(
-    required: dict[str, Check], optional: dict[str, Check] | None = None
-) -> Callable[[str], Callable[[Body], None]]:
-    optional = optional or {}
-
-    def for_type(kind: str) -> Callable[[Body], None]:
-        def check(body: Body) -> None:
-            what = f"{kind} body"
-            require_keys(body, required=set(required), optional=set(optional), what=what)
-            for key, item in body.items():
-                (required.get(key) or optional[key])(item, f"{what}: {key}")
-
-        return check
-
-    return for_type
+_NO_COMMITMENTS: Mapping[str, bytes] = MappingProxyType({})
 
 
-def _application(body: Body) -> None:
-    _shape(
-        {"registrar": _id, "system": _text(64), "particulars": _particulars, "fingerprint": _id},
-        {"confidential": _commitments},
-    )("asset.apply")(body)
-    named = set(body["particulars"]) | set(body.get("confidential", {}))
-    missing = [p for p in PARTICULARS if p not in named]
-    if missing:
-        raise MalformedInput(f"asset.apply body lacks particulars: {', '.join(missing)}")
-    if set(body["particulars"]) & set(body.get("confidential", {})):
-        raise MalformedInput(
-            "asset.apply body: a particular is either public or confidential, not both"
-        )
+def _no_commitments() -> Mapping[str, bytes]:
+    return _NO_COMMITMENTS
 
 
-def _change(body: Body) -> None:
-    _shape(
-        {"asset": _id, "prev": _id, "particulars": _particulars}, {"confidential": _commitments}
-    )("asset.change")(body)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OnAsset(StatementBody):
+    """A body that names the asset it concerns."""
+
+    asset: bytes
 
 
-EVENT: dict[str, Check] = {"asset": _id, "prev": _id}
-ASSET_CHECKS: dict[str, Callable[[Body], None]] = {
-    "asset.apply": _application,
-    "asset.publicize": _shape({**EVENT, "until": _time})("asset.publicize"),
-    "asset.register": _shape({**EVENT, "certificate": _text(64), "expires": _time})(
-        "asset.register"
-    ),
-    "asset.version": _shape({**EVENT, "fingerprint": _id})("asset.version"),
-    "asset.change": _change,
-    "asset.renew": _shape({**EVENT, "expires": _time})("asset.renew"),
-    "asset.cancel": _shape(EVENT)("asset.cancel"),
-    "asset.revoke": _shape(EVENT, {"objection": _id})("asset.revoke"),
-    "asset.transfer": _shape({**EVENT, "to": _id})("asset.transfer"),
-    "asset.pledge": _shape({**EVENT, "pledgee": _id, "terms_sha256": _id})("asset.pledge"),
-    "asset.release": _shape(EVENT)("asset.release"),
-    "licence.grant": _shape(
-        {
-            **EVENT,
-            "licensee": _id,
-            "kind": _one_of(*LICENCE_KINDS),
-            "scope": _codes,
-            "territory": _codes,
-            "start": _time,
-            "end": _time,
-            "sublicensing": _bool,
-            "fee_terms_sha256": _id,
-        }
-    )("licence.grant"),
-    "licence.accept": _shape({"licence": _id})("licence.accept"),
-    "licence.terminate": _shape({"licence": _id})("licence.terminate"),
-    "access.read": _shape({"reader": _id, "asset": _id, "fields": _codes})("access.read"),
-    "objection.file": _shape({"asset": _id, "evidence_sha256": _id, "grounds": _text(2000)})(
-        "objection.file"
-    ),
-    "objection.decide": _shape(
-        {**EVENT, "objection": _id, "outcome": _one_of(*OUTCOMES)}, {"effect": _one_of(*EFFECTS)}
-    )("objection.decide"),
-}
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetEvent(OnAsset):
+    """An event in an asset's chain: the asset and ``prev``, the asset's last event before it."""
+
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {"asset": identifier, "prev": identifier}
+
+    prev: bytes
+
+
+EVENT: Mapping[str, Convert] = AssetEvent.REQUIRED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetApply(StatementBody):
+    """申请: an application to register an asset; its id is this statement's hash."""
+
+    TYPE: ClassVar[str] = "asset.apply"
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {
+        "registrar": identifier,
+        "system": text(64),
+        "particulars": Particulars.parse,
+        "fingerprint": identifier,
+    }
+    OPTIONAL: ClassVar[Mapping[str, Convert]] = {"confidential": commitments}
+
+    registrar: bytes
+    system: str
+    particulars: Particulars
+    fingerprint: bytes
+    confidential: Mapping[str, bytes] = field(default_factory=_no_commitments)
+
+    @classmethod
+    def parse(cls, body: Body) -> Self:
+        """Return the body of an ``asset.apply``: every particular stated, publicly or committed."""
+        values = parse_members(cls, body)
+        public, confidential = set(body["particulars"]), set(body.get("confidential", {}))
+        missing = [p for p in PARTICULARS if p not in public | confidential]
+        if missing:
+            raise MalformedInput(f"asset.apply body lacks particulars: {', '.join(missing)}")
+        if public & confidential:
+            raise MalformedInput(
+                "asset.apply body: a particular is either public or confidential, not both"
+            )
+        return cls(**values)
+
+    @property
+    def named_parties(self) -> tuple[bytes, ...]:
+        """Return the registrar."""
+        return (self.registrar,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetChange(AssetEvent):
+    """变更: a change of particulars."""
+
+    TYPE: ClassVar[str] = "asset.change"
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {**EVENT, "particulars": Particulars.parse}
+    OPTIONAL: ClassVar[Mapping[str, Convert]] = {"confidential": commitments}
+
+    particulars: Particulars
+    confidential: Mapping[str, bytes] = field(default_factory=_no_commitments)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetPublicize(AssetEvent):
+    """公示: the start of publicity, which runs *until*."""
+
+    TYPE: ClassVar[str] = "asset.publicize"
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {**EVENT, "until": moment}
+
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetRegister(AssetEvent):
+    """登记: registration, with its certificate number and the end of its term."""
+
+    TYPE: ClassVar[str] = "asset.register"
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {
+        **EVENT,
+        "certificate": text(64),
+        "expires": moment,
+    }
+
+    certificate: str
+    expires: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetVersion(AssetEvent):
+    """A new version of the data: its new fingerprint."""
+
+    TYPE: ClassVar[str] = "asset.version"
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {**EVENT, "fingerprint": identifier}
+
+    fingerprint: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetRenew(AssetEvent):
+    """续展: renewal, to a new end of term."""
+
+    TYPE: ClassVar[str] = "asset.renew"
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {**EVENT, "expires": moment}
+
+    expires: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetCancel(AssetEvent):
+    """注销: cancellation by the holder."""
+
+    TYPE: ClassVar[str] = "asset.cancel"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetRevoke(AssetEvent):
+    """撤销: revocation by the registrar, perhaps after an upheld *objection*."""
+
+    TYPE: ClassVar[str] = "asset.revoke"
+    OPTIONAL: ClassVar[Mapping[str, Convert]] = {"objection": identifier}
+
+    objection: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetTransfer(AssetEvent):
+    """转让: transfer to a new holder, *to*."""
+
+    TYPE: ClassVar[str] = "asset.transfer"
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {**EVENT, "to": identifier}
+
+    to: bytes
+
+    @property
+    def named_parties(self) -> tuple[bytes, ...]:
+        """Return the new holder."""
+        return (self.to,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetPledge(AssetEvent):
+    """质押: a pledge to *pledgee* on terms kept off the log (their digest is logged)."""
+
+    TYPE: ClassVar[str] = "asset.pledge"
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {
+        **EVENT,
+        "pledgee": identifier,
+        "terms_sha256": identifier,
+    }
+
+    pledgee: bytes
+    terms_sha256: bytes
+
+    @property
+    def named_parties(self) -> tuple[bytes, ...]:
+        """Return the pledgee."""
+        return (self.pledgee,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetRelease(AssetEvent):
+    """解除质押: release of the pledge by the pledgee."""
+
+    TYPE: ClassVar[str] = "asset.release"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccessRead(OnAsset):
+    """A read of an asset's confidential *fields* by *reader*, logged by the operator."""
+
+    TYPE: ClassVar[str] = "access.read"
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {
+        "reader": identifier,
+        "asset": identifier,
+        "fields": codes,
+    }
+
+    reader: bytes
+    fields: tuple[str, ...]
+
+
+ASSET_BODIES: tuple[type[StatementBody], ...] = (
+    AssetApply,
+    AssetPublicize,
+    AssetRegister,
+    AssetVersion,
+    AssetChange,
+    AssetRenew,
+    AssetCancel,
+    AssetRevoke,
+    AssetTransfer,
+    AssetPledge,
+    AssetRelease,
+    AccessRead,
+)

@@ -1,23 +1,19 @@
-"""Bodies of evidence and party statements, and the checks every body shares.
+"""What every statement body shares: the parsed-body base class and the member checks.
 
 Shapes only: whether a well-formed statement is allowed, given the log
-before it, is decided by ``ledger.registry``.
-
-- ``evidence.timestamp``: ``{"sha256": hex, "media_type"?: str}``, the digest
-  of a file or a salted commitment (``ledger.fingerprint``).
-- ``evidence.dataset``: ``{"root": hex, "scheme": "directory"|"records",
-  "count": int, "format"?: "csv"|"jsonl"}``, a dataset fingerprint.
-- ``party.register``: ``{"kind": ..., "name": str, "registry_id"?: str,
-  "key": base64}``; the party's id is the hex SHA-256 of this statement.
-- ``party.rotate_key``: ``{"party": id, "old_key": base64, "new_key": base64}``.
-- ``party.revoke_key``: ``{"party": id, "key": base64, "from": RFC 3339}``.
+before it, is decided by ``ledger.registry``. Each statement type's body is a
+frozen subclass of ``StatementBody`` that owns its parsing (``parse``), so
+rules, replay and reports read attributes, never the JSON object.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Self
 
 from cunzheng.ledger.clock import parse_time
 from cunzheng.ledger.encoding import decode_base64
@@ -30,9 +26,13 @@ USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 MAX_NAME = 200
 
 Body = Mapping[str, Any]
+# A member's check: takes the JSON value and the member's name for messages, returns the value parsed.
+Convert = Callable[[Any, str], Any]
 
 
-def require_keys(obj: Body, *, required: set[str], optional: set[str], what: str) -> None:
+def require_keys(
+    obj: Body, *, required: AbstractSet[str], optional: AbstractSet[str], what: str
+) -> None:
     """Return None if *obj* has every required member and no unknown one."""
     missing = required - obj.keys()
     if missing:
@@ -54,7 +54,8 @@ def public_key(value: Any, what: str) -> bytes:
     return decode_base64(value, what=what, size=32)
 
 
-def _text(body: Body, key: str, what: str, limit: int) -> None:
+def optional_text(body: Body, key: str, what: str, limit: int) -> str | None:
+    """Return the text at *key* in *body*, or None where it is absent or null."""
     value = body.get(key)
     if value is not None and (
         not isinstance(value, str) or not value.strip() or len(value) > limit
@@ -62,63 +63,93 @@ def _text(body: Body, key: str, what: str, limit: int) -> None:
         raise MalformedInput(
             f"{what}: {key} must be a non-empty string of at most {limit} characters"
         )
+    return value
 
 
-def _evidence_timestamp(body: Body) -> None:
-    what = "evidence.timestamp body"
-    require_keys(body, required={"sha256"}, optional={"media_type"}, what=what)
-    hex_digest(body["sha256"], f"{what}: sha256")
-    _text(body, "media_type", what, 255)
+def identifier(value: Any, what: str) -> bytes:
+    """Return the 32-byte id (or digest) written as 64 lowercase hex digits in *value*."""
+    return hex_digest(value, what)
 
 
-def _evidence_dataset(body: Body) -> None:
-    what = "evidence.dataset body"
-    require_keys(body, required={"root", "scheme", "count"}, optional={"format"}, what=what)
-    hex_digest(body["root"], f"{what}: root")
-    if body["scheme"] not in ("directory", "records"):
-        raise MalformedInput(f"{what}: scheme must be directory or records")
-    if not isinstance(body["count"], int) or isinstance(body["count"], bool) or body["count"] < 0:
-        raise MalformedInput(f"{what}: count must be a non-negative integer")
+def moment(value: Any, what: str) -> datetime:
+    """Return the UTC time written in RFC 3339 in *value*."""
+    return parse_time(value, what=what)
+
+
+def text(limit: int) -> Convert:
+    """Return a converter that accepts a non-empty string of at most *limit* characters."""
+
+    def convert(value: Any, what: str) -> str:
+        if not isinstance(value, str) or not value.strip() or len(value) > limit:
+            raise MalformedInput(f"{what} must be a non-empty string of at most {limit} characters")
+        return value
+
+    return convert
+
+
+def flag(value: Any, what: str) -> bool:
+    """Return *value* if it is true or false."""
+    if not isinstance(value, bool):
+        raise MalformedInput(f"{what} must be true or false")
+    return value
+
+
+def codes(value: Any, what: str) -> tuple[str, ...]:
+    """Return the 1 to 32 distinct short strings listed in *value*."""
     if (
-        body.get("format", "csv") not in ("csv", "jsonl")
-        or "format" in body
-        and body["scheme"] != "records"
+        not isinstance(value, list)
+        or not 1 <= len(value) <= 32
+        or any(not isinstance(v, str) or not v or len(v) > 64 for v in value)
+        or len(set(value)) != len(value)
     ):
-        raise MalformedInput(f"{what}: format must be csv or jsonl, and only for records")
+        raise MalformedInput(f"{what} must be a list of 1 to 32 distinct short strings")
+    return tuple(value)
 
 
-def _party_register(body: Body) -> None:
-    what = "party.register body"
-    require_keys(body, required={"kind", "name", "key"}, optional={"registry_id"}, what=what)
-    if body["kind"] not in PARTY_KINDS:
-        raise MalformedInput(f"{what}: kind must be one of {', '.join(PARTY_KINDS)}")
-    _text(body, "name", what, MAX_NAME)
-    _text(body, "registry_id", what, 64)
-    public_key(body["key"], f"{what}: key")
+def one_of(*allowed: str) -> Convert:
+    """Return a converter that accepts one of the strings *allowed*."""
+
+    def convert(value: Any, what: str) -> str:
+        if value not in allowed:
+            raise MalformedInput(f"{what} must be one of {', '.join(allowed)}")
+        return str(value)
+
+    return convert
 
 
-def _party_rotate_key(body: Body) -> None:
-    what = "party.rotate_key body"
-    require_keys(body, required={"party", "old_key", "new_key"}, optional=set(), what=what)
-    hex_digest(body["party"], f"{what}: party")
-    if public_key(body["old_key"], f"{what}: old_key") == public_key(
-        body["new_key"], f"{what}: new_key"
-    ):
-        raise MalformedInput(f"{what}: new_key must differ from old_key")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementBody:
+    """A statement's body, parsed and checked: one subclass per statement type.
+
+    A subclass names its members in ``REQUIRED`` and ``OPTIONAL``, each with the
+    converter from its JSON value to the attribute of the same name (``RENAMED``
+    maps a member whose name is a Python keyword); ``parse`` checks the members in
+    the order the body lists them, so the first bad member is the one reported.
+    """
+
+    TYPE: ClassVar[str] = ""
+    REQUIRED: ClassVar[Mapping[str, Convert]] = {}
+    OPTIONAL: ClassVar[Mapping[str, Convert]] = {}
+    RENAMED: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def parse(cls, body: Body) -> Self:
+        """Return the body of a statement of this type, or raise MalformedInput saying what is wrong."""
+        return cls(**parse_members(cls, body))
+
+    @property
+    def named_parties(self) -> tuple[bytes, ...]:
+        """Return the ids of the parties the body names as taking part (holder, licensee, ...)."""
+        return ()
 
 
-def _party_revoke_key(body: Body) -> None:
-    what = "party.revoke_key body"
-    require_keys(body, required={"party", "key", "from"}, optional=set(), what=what)
-    hex_digest(body["party"], f"{what}: party")
-    public_key(body["key"], f"{what}: key")
-    parse_time(body["from"], what=f"{what}: from")
-
-
-CORE_CHECKS: dict[str, Callable[[Body], None]] = {
-    "evidence.timestamp": _evidence_timestamp,
-    "evidence.dataset": _evidence_dataset,
-    "party.register": _party_register,
-    "party.rotate_key": _party_rotate_key,
-    "party.revoke_key": _party_revoke_key,
-}
+def parse_members(model: type[StatementBody], body: Body) -> dict[str, Any]:
+    """Return *model*'s attributes from *body*'s members, each checked by its converter."""
+    what = f"{model.TYPE} body"
+    required, optional, renamed = model.REQUIRED, model.OPTIONAL, model.RENAMED
+    require_keys(body, required=required.keys(), optional=optional.keys(), what=what)
+    values = {}
+    for key, item in body.items():
+        convert = required.get(key) or optional[key]
+        values[renamed.get(key, key)] = convert(item, f"{what}: {key}")
+    return values

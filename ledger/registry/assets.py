@@ -13,7 +13,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.bodies import (
+    AssetApply,
+    AssetEvent,
+    AssetPledge,
+    AssetPublicize,
+    AssetRegister,
+    AssetRenew,
+    AssetTransfer,
+    AssetVersion,
+    body_as,
+)
 from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.registry.effects import Effects
 from cunzheng.ledger.registry.policy import Policy
@@ -32,11 +42,12 @@ from cunzheng.ledger.statements import Statement
 
 def event_on(statement: Statement, view: RegistryView, logged_at: datetime, *allowed: str) -> Asset:
     """Return the asset an event names, checking it exists, ``prev`` is its last event and its status."""
-    asset_id = bytes.fromhex(statement.body["asset"])
+    event = body_as(statement.content, AssetEvent)
+    asset_id = event.asset
     asset = view.asset(asset_id)
     if asset is None:
         raise RuleViolation("asset.unknown", f"no asset has id {asset_id.hex()}")
-    prev = bytes.fromhex(statement.body["prev"])
+    prev = event.prev
     if prev != asset.last_event:
         raise RuleViolation(
             "asset.stale_prev",
@@ -60,10 +71,11 @@ def apply(
 ) -> Effects:
     """Return the effects of an application (申请): a new asset, applied for."""
     holder = party_of(view, statement.signer, logged_at)
-    registrar = bytes.fromhex(statement.body["registrar"])
+    body = body_as(statement.content, AssetApply)
+    registrar = body.registrar
     require_kind(view, registrar, "exchange", "asset.registrar_not_exchange")
     require_signed_by(statement, view, registrar, "registrar")
-    fingerprint = bytes.fromhex(statement.body["fingerprint"])
+    fingerprint = body.fingerprint
     asset = Asset(statement.hash, holder, registrar, APPLIED, statement.hash, fingerprint, index)
     return Effects(objects=(asset,), assets=(asset.id,), digests=(fingerprint,))
 
@@ -74,7 +86,7 @@ def publicize(
     """Return the effects of starting publicity (公示)."""
     asset = event_on(statement, view, logged_at, APPLIED)
     require_signed_by(statement, view, asset.registrar, "registrar")
-    until = parse_time(statement.body["until"])
+    until = body_as(statement.content, AssetPublicize).until
     if until < logged_at + policy.publicity:
         raise RuleViolation(
             "asset.publicity_too_short",
@@ -98,7 +110,8 @@ def register(
         raise RuleViolation(
             "asset.objection_pending", "an objection awaits the registrar's decision"
         )
-    expires = parse_time(statement.body["expires"])
+    body = body_as(statement.content, AssetRegister)
+    expires = body.expires
     if not logged_at < expires <= logged_at + policy.term:
         raise RuleViolation(
             "asset.term_invalid", f"the term must end within {policy.term.days} days"
@@ -108,7 +121,7 @@ def register(
             asset,
             statement,
             status=REGISTERED,
-            certificate=statement.body["certificate"],
+            certificate=body.certificate,
             expires=expires,
         )
     )
@@ -120,7 +133,7 @@ def version(
     """Return the effects of a new version of the data (a new fingerprint linked to the last)."""
     asset = event_on(statement, view, logged_at, REGISTERED)
     _holder_and_registrar(statement, view, asset)
-    fingerprint = bytes.fromhex(statement.body["fingerprint"])
+    fingerprint = body_as(statement.content, AssetVersion).fingerprint
     moved = _moved(asset, statement, fingerprint=fingerprint, version=asset.version + 1)
     return Effects(objects=(moved,), assets=(asset.id,), digests=(fingerprint,))
 
@@ -141,7 +154,7 @@ def renew(
     asset = event_on(statement, view, logged_at, REGISTERED)
     _holder_and_registrar(statement, view, asset)
     assert asset.expires is not None
-    expires = parse_time(statement.body["expires"])
+    expires = body_as(statement.content, AssetRenew).expires
     if not asset.expires < expires <= asset.expires + policy.term:
         raise RuleViolation(
             "asset.term_invalid", f"a renewal extends the term by at most {policy.term.days} days"
@@ -175,7 +188,7 @@ def transfer(
     """Return the effects of a transfer (转让) to a new holder."""
     asset = event_on(statement, view, logged_at, REGISTERED)
     _holder_and_registrar(statement, view, asset)
-    to = bytes.fromhex(statement.body["to"])
+    to = body_as(statement.content, AssetTransfer).to
     if view.party(to) is None:
         raise RuleViolation("party.unknown", f"no party has id {to.hex()}")
     require_signed_by(statement, view, to, "new holder")
@@ -194,7 +207,7 @@ def pledge(
         raise RuleViolation(
             "asset.already_pledged", f"the asset is pledged to {asset.pledgee.hex()}"
         )
-    pledgee = bytes.fromhex(statement.body["pledgee"])
+    pledgee = body_as(statement.content, AssetPledge).pledgee
     require_signed_by(statement, view, pledgee, "pledgee")
     return _done(_moved(asset, statement, pledgee=pledgee))
 

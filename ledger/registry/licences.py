@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from cunzheng.ledger.clock import parse_time
+from cunzheng.ledger.bodies import LicenceGrant, OnLicence, body_as
 from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.registry.assets import event_on
 from cunzheng.ledger.registry.effects import Effects
@@ -30,8 +30,8 @@ def grant(
         raise RuleViolation(
             "licence.not_holder", "only the holder of the asset at that time may grant a licence"
         )
-    body = statement.body
-    licensee = bytes.fromhex(body["licensee"])
+    body = body_as(statement.content, LicenceGrant)
+    licensee = body.licensee
     if view.party(licensee) is None:
         raise RuleViolation("party.unknown", f"no party has id {licensee.hex()}")
     licence = Licence(
@@ -39,12 +39,12 @@ def grant(
         asset.id,
         asset.holder,
         licensee,
-        body["kind"],
-        tuple(body["scope"]),
-        tuple(body["territory"]),
-        parse_time(body["start"]),
-        parse_time(body["end"]),
-        body["sublicensing"],
+        body.kind,
+        body.scope,
+        body.territory,
+        body.start,
+        body.end,
+        body.sublicensing,
         index,
     )
     if licence.end <= licence.start:
@@ -90,7 +90,7 @@ def terminate(
 
 
 def _licence(statement: Statement, view: RegistryView) -> Licence:
-    licence_id = bytes.fromhex(statement.body["licence"])
+    licence_id = body_as(statement.content, OnLicence).licence
     licence = view.licence(licence_id)
     if licence is None:
         raise RuleViolation("licence.unknown", f"no licence has id {licence_id.hex()}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from cunzheng.ledger.bodies import ObjectionDecide, ObjectionFile, body_as
 from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.registry.assets import event_on
 from cunzheng.ledger.registry.effects import Effects
@@ -30,7 +31,8 @@ def file(
 ) -> Effects:
     """Return the effects of filing an objection."""
     filer = party_of(view, statement.signer, logged_at)
-    asset_id = bytes.fromhex(statement.body["asset"])
+    body = body_as(statement.content, ObjectionFile)
+    asset_id = body.asset
     asset = view.asset(asset_id)
     if asset is None:
         raise RuleViolation("asset.unknown", f"no asset has id {asset_id.hex()}")
@@ -40,7 +42,7 @@ def file(
             "objection.not_open",
             f"objections are filed during publicity or after registration; the asset is {status}",
         )
-    evidence = bytes.fromhex(statement.body["evidence_sha256"])
+    evidence = body.evidence_sha256
     objection = Objection(statement.hash, asset.id, filer, evidence, "pending", index)
     return Effects(objects=(objection,), assets=(asset.id,), digests=(evidence,))
 
@@ -51,7 +53,8 @@ def decide(
     """Return the effects of the registrar's decision on an objection."""
     asset = event_on(statement, view, logged_at)
     require_signed_by(statement, view, asset.registrar, "registrar")
-    objection_id = bytes.fromhex(statement.body["objection"])
+    decision = body_as(statement.content, ObjectionDecide)
+    objection_id = decision.objection
     objection = view.objection(objection_id)
     if objection is None or objection.asset != asset.id:
         raise RuleViolation(
@@ -59,10 +62,8 @@ def decide(
         )
     if objection.status != "pending":
         raise RuleViolation("objection.decided", f"the objection was already {objection.status}")
-    outcome = statement.body["outcome"]
+    outcome = decision.outcome
     moved = replace(asset, last_event=statement.hash)
     if outcome == "upheld":
-        moved = replace(
-            moved, status=REVOKED if statement.body.get("effect") == "cancel" else SUSPENDED
-        )
+        moved = replace(moved, status=REVOKED if decision.effect == "cancel" else SUSPENDED)
     return Effects(objects=(replace(objection, status=outcome), moved), assets=(asset.id,))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from cunzheng.ledger.bodies import EvidenceDataset, EvidenceTimestamp, body_as
 from cunzheng.ledger.disclosure import DisclosedItem, parse_disclosure, verify_disclosure
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.statements import Statement
@@ -74,7 +75,7 @@ def check_contents(
 def _timestamp(
     index: int, statement: Statement, files: Mapping[str, bytes], out: Contents
 ) -> set[str]:
-    digest = str(statement.body["sha256"])
+    digest = body_as(statement.content, EvidenceTimestamp).sha256.hex()
     names = {name for name, d in files.items() if d.hex() == digest}
     for name in sorted(names):
         out.add(index, _file_matches(name, bytes.fromhex(digest), index, out))
@@ -121,7 +122,7 @@ def _disclosure(
         )
         return []
     root = disclosure.root.hex()
-    targets = [(i, s) for i, s in datasets if s.body["root"] == root]
+    targets = [(i, s) for i, s in datasets if _dataset(s).root == disclosure.root]
     if not targets:
         facts = {"name": name, "root": root}
         out.unmatched.append(
@@ -131,13 +132,14 @@ def _disclosure(
     proved = []
     for index, statement in targets:
         facts = {"name": name, "index": index, **_dataset_facts(statement)}
+        dataset = _dataset(statement)
         try:
-            if disclosure.scheme != statement.body["scheme"]:
+            if disclosure.scheme != dataset.scheme:
                 raise LedgerError(
                     f"the disclosure is of a {disclosure.scheme} dataset; entry {index} logs a "
-                    f"{statement.body['scheme']} dataset"
+                    f"{dataset.scheme} dataset"
                 )
-            item = verify_disclosure(data, root=disclosure.root, count=int(statement.body["count"]))
+            item = verify_disclosure(data, root=disclosure.root, count=dataset.count)
         except LedgerError as e:
             out.add(
                 index,
@@ -169,6 +171,10 @@ def _disclosure(
     return proved
 
 
+def _dataset(statement: Statement) -> EvidenceDataset:
+    return body_as(statement.content, EvidenceDataset)
+
+
 def _dataset_facts(statement: Statement) -> dict[str, Fact]:
-    body = statement.body
-    return {"root": str(body["root"]), "count": int(body["count"]), "scheme": str(body["scheme"])}
+    dataset = _dataset(statement)
+    return {"root": dataset.root.hex(), "count": dataset.count, "scheme": dataset.scheme}

@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cunzheng.ledger import merkle
+from cunzheng.ledger.bodies import EvidenceDataset, EvidenceTimestamp, body_as
 from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.cosignature import WitnessPolicy, parse_line
 from cunzheng.ledger.disclosure import disclosure_json
@@ -97,7 +98,8 @@ def verify_receipt(
     logged_at = parse_time(receipt.logged_at, what="logged_at")
     check_signature(statement)
     if content_sha256 is not None:
-        claimed = statement.body.get("sha256")
+        content = statement.content
+        claimed = content.sha256.hex() if isinstance(content, EvidenceTimestamp) else None
         if claimed != content_sha256.hex():
             raise InvalidProof(
                 f"content does not match: the file's SHA-256 is {content_sha256.hex()}, "
@@ -375,15 +377,11 @@ def _findings(
         for c in own:
             if c.reason == "key.valid":
                 facts |= {k: c.facts[k] for k in ("key", "party", "name", "kind", "registry_id")}
-        body = entry.statement.body
-        if entry.statement.type == "evidence.dataset":
-            facts |= {
-                "root": str(body["root"]),
-                "count": int(body["count"]),
-                "scheme": str(body["scheme"]),
-            }
+        content = entry.statement.content
+        if isinstance(content, EvidenceDataset):
+            facts |= {"root": content.root.hex(), "count": content.count, "scheme": content.scheme}
         else:
-            facts["digest"] = str(body["sha256"])
+            facts["digest"] = body_as(content, EvidenceTimestamp).sha256.hex()
         files = tuple(contents.files.get(index, ()))
         items = tuple(contents.items.get(index, ()))
         findings.append(Finding(index, entry.statement.type, established, facts, files, items))
