@@ -8,19 +8,19 @@ answer offline and refuses it if any entry was altered or left out.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.deps import get_reader, get_registry
 from cunzheng.ledger import questions
+from cunzheng.ledger.answers import answer_json
 from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.bundles import build_answer_bundle
 from cunzheng.ledger.clock import format_time, parse_time, utc_now
 from cunzheng.ledger.errors import MalformedInput
 from cunzheng.ledger.reader import LogReader
-from cunzheng.ledger.registry.state import to_doc
 from cunzheng.ledger.store import ReadOnlyStore
 from cunzheng.schemas.questions import Question
 from cunzheng.schemas.registry import RegistryAnswer
@@ -32,21 +32,9 @@ At = Annotated[str | None, Query(description="RFC 3339 UTC time; default: now.")
 
 
 def _answer(reader: LogReader, question: Question, answer: questions.Answer) -> RegistryAnswer:
-    value = _plain(answer.value)
+    value = answer_json(answer.value)
     bundle = build_answer_bundle(reader, question, value, answer.indexes)
     return RegistryAnswer(question=question, answer=value, bundle=bundle)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if hasattr(value, "__dataclass_fields__"):
-        return to_doc(value)
-    return value
 
 
 def _at(text: str | None) -> datetime:

@@ -25,11 +25,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from cunzheng.ledger.answers import answer_json
 from cunzheng.ledger.canonical import canonical_json
 from cunzheng.ledger.clock import parse_time
 from cunzheng.ledger.errors import MalformedInput, RuleViolation
 from cunzheng.ledger.registry.memory import MemoryRegistry
-from cunzheng.ledger.registry.state import Asset, Licence, to_doc
+from cunzheng.ledger.registry.state import Asset, Licence
 from cunzheng.ledger.verify.replay import REPLAY_POLICY, ReplayEntry
 from cunzheng.ledger.verify.report import Check, Fact, Outcome
 from cunzheng.schemas.bundles import BundleClaim
@@ -95,28 +96,32 @@ def recompute(question: Question, view: MemoryRegistry, moment: datetime | None)
         objects = list(view.objects.values())
         assets = [o for o in objects if isinstance(o, Asset)]
         licences = [o for o in objects if isinstance(o, Licence)]
-        return {
-            "holds": [to_doc(a) for a in assets if a.holder == party],
-            "licensed": [to_doc(lic) for lic in licences if lic.licensee == party],
-            "pledged": [to_doc(a) for a in assets if a.pledgee == party],
-        }
+        return answer_json(
+            {
+                "holds": [a for a in assets if a.holder == party],
+                "licensed": [lic for lic in licences if lic.licensee == party],
+                "pledged": [a for a in assets if a.pledgee == party],
+            }
+        )
     assert question.asset is not None
     asset = view.asset(bytes.fromhex(question.asset))
     if question.kind == "history":
-        return None if asset is None else to_doc(asset)
+        return answer_json(asset)
     if question.kind == "holder":
-        return None if asset is None else asset.holder.hex()
+        return None if asset is None else answer_json(asset.holder)
     assert question.party is not None and question.purpose is not None and moment is not None
     party, purpose = bytes.fromhex(question.party), question.purpose
     if asset is None:
         return []
-    return [
-        lic.id.hex()
-        for lic in view.licences_of(asset.id)
-        if lic.licensee == party
-        and (purpose in lic.scope or "*" in lic.scope)
-        and lic.active_at(moment)
-    ]
+    return answer_json(
+        [
+            lic.id
+            for lic in view.licences_of(asset.id)
+            if lic.licensee == party
+            and (purpose in lic.scope or "*" in lic.scope)
+            and lic.active_at(moment)
+        ]
+    )
 
 
 def question_facts(question: Question) -> dict[str, Fact]:

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cunzheng.ledger import questions
+from cunzheng.ledger.answers import answer_json
 from cunzheng.ledger.bundles import build_answer_bundle, build_bundle
 from cunzheng.ledger.clock import format_time
-from cunzheng.ledger.registry.state import Asset, to_doc
+from cunzheng.ledger.registry.state import Asset
 from cunzheng.ledger.verify import (
     LANGS,
     Outcome,
@@ -30,20 +31,8 @@ from cunzheng.schemas.questions import Question
 from tests.ledger.registry_world import World, application, digest, event, sign, when
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if hasattr(value, "__dataclass_fields__"):
-        return to_doc(value)
-    return value
-
-
 def _ask(w: World, question: Question, answer: questions.Answer) -> bytes:
-    bundle = build_answer_bundle(w.log, question, _plain(answer.value), answer.indexes)
+    bundle = build_answer_bundle(w.log, question, answer_json(answer.value), answer.indexes)
     assert bundle is not None
     return bundle_json(bundle)
 
@@ -143,7 +132,7 @@ def test_licensed_only_once_accepted_and_until_terminated(world: World) -> None:
             at=format_time(at),
         )
         answer = questions.licences_on(store, asset.id, w.buyer.id, purpose, at)
-        assert _plain(answer.value) == found
+        assert answer_json(answer.value) == found
         facts = _confirmed(w, _ask(w, question, answer))
         assert facts["found"] == len(found)
 
