@@ -8,10 +8,14 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from cunzheng.ledger.canonical import canonical_json
 from cunzheng.ledger.errors import LedgerError
+
+if TYPE_CHECKING:
+    from cunzheng.schemas.fingerprints import Kind, RecordFormat
+
 from cunzheng.ledger.fingerprint import (
     SALT_SIZE,
     Fingerprint,
@@ -22,7 +26,6 @@ from cunzheng.ledger.fingerprint import (
     fingerprint_records,
     statement_body,
 )
-from cunzheng.schemas.fingerprints import Kind, RecordFormat
 
 # Inputs smaller than this hash in a blink: no progress line.
 PROGRESS_MIN_BYTES = 64 << 20

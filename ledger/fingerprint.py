@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
@@ -48,7 +48,9 @@ from cunzheng.ledger.canonical import canonical_json
 from cunzheng.ledger.digest import CHUNK_SIZE, sha256_file
 from cunzheng.ledger.errors import Conflict, MalformedInput
 from cunzheng.ledger.merkle import Frontier, leaf_hash
-from cunzheng.schemas.fingerprints import MANIFEST_FORMAT, Kind, Manifest, RecordFormat
+
+if TYPE_CHECKING:  # the manifest model costs pydantic; `cunzheng hash FILE` needs none of it
+    from cunzheng.schemas.fingerprints import Kind, Manifest, RecordFormat
 
 SALT_SIZE = 32
 Progress = Callable[[int, int], None]
@@ -308,6 +310,8 @@ class ManifestWriter:
         self._f = io.BufferedWriter(io.FileIO(fd, "wb", closefd=True), CHUNK_SIZE)
         self._kind = kind
         self._first = True
+        from cunzheng.schemas.fingerprints import MANIFEST_FORMAT
+
         head = {
             "format": MANIFEST_FORMAT,
             "kind": kind,
