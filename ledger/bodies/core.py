@@ -122,15 +122,14 @@ class StatementBody:
     """A statement's body, parsed and checked: one subclass per statement type.
 
     A subclass names its members in ``REQUIRED`` and ``OPTIONAL``, each with the
-    converter from its JSON value to the attribute of the same name (``RENAMED``
-    maps a member whose name is a Python keyword); ``parse`` checks the members in
-    the order the body lists them, so the first bad member is the one reported.
+    converter from its JSON value to the attribute of the same name, or overrides
+    ``parse``; ``parse`` checks the members in the order the body lists them, so
+    the first bad member is the one reported.
     """
 
     TYPE: ClassVar[str] = ""
     REQUIRED: ClassVar[Mapping[str, Convert]] = {}
     OPTIONAL: ClassVar[Mapping[str, Convert]] = {}
-    RENAMED: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
     def parse(cls, body: Body) -> Self:
@@ -146,10 +145,10 @@ class StatementBody:
 def parse_members(model: type[StatementBody], body: Body) -> dict[str, Any]:
     """Return *model*'s attributes from *body*'s members, each checked by its converter."""
     what = f"{model.TYPE} body"
-    required, optional, renamed = model.REQUIRED, model.OPTIONAL, model.RENAMED
+    required, optional = model.REQUIRED, model.OPTIONAL
     require_keys(body, required=required.keys(), optional=optional.keys(), what=what)
     values = {}
     for key, item in body.items():
         convert = required.get(key) or optional[key]
-        values[renamed.get(key, key)] = convert(item, f"{what}: {key}")
+        values[key] = convert(item, f"{what}: {key}")
     return values
