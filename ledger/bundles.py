@@ -12,15 +12,21 @@ every rotation that introduced one of its keys and every revocation in
 force, then does the same for the keys that signed those party entries,
 until nothing new is needed; so the verifier can replay them through the
 log's rules with nothing else. Each receipt's checkpoint becomes an earlier
-checkpoint with a consistency proof. ``build_answer_bundle`` adds a court's
-question and the claimed answer, with every event of the asset asked about.
+checkpoint with a consistency proof. Every entry names the first checkpoint
+with independent evidence that held it
+(``Store.first_checkpoint_evidence_covering``), whose tokens and
+cosignatures the bundle carries once, with a consistency proof, however many
+entries share it: each entry's own independent time is then seconds after it
+was logged, however late the bundle is made. ``build_answer_bundle`` adds a
+court's question and the claimed answer, with every event of the asset asked
+about.
 The bundle reveals nothing the public log does not already hold.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from hmac import compare_digest
 from typing import Any
 
@@ -45,6 +51,7 @@ from cunzheng.schemas.bundles import (
     BundleRequest,
     BundleTimestamp,
     EarlierCheckpoint,
+    TimedCheckpoint,
 )
 from cunzheng.schemas.questions import Question
 from cunzheng.schemas.receipts import Receipt
@@ -79,11 +86,14 @@ def build_bundle(
             )
     leaves |= _chain_entries(log.records, leaves, size)
     leaves |= _party_entries(log.records, leaves, size)
+    timed_by, found = _first_evidence(log.records, sorted(leaves), size)
+    # Published after the bundle checkpoint was chosen: the same checkpoint, now with evidence.
+    evidence = found.pop(size, evidence)
     timestamps, cosignatures = _attestations(evidence)
     return Bundle(
         log=BundleLog(origin=log.origin, verifier_key=log.verifier.to_string()),
         checkpoint=note,
-        entries=[_entry(log, i, *leaves[i], size) for i in sorted(leaves)],
+        entries=[_entry(log, i, *leaves[i], size, timed_by.get(i)) for i in sorted(leaves)],
         earlier_checkpoints=[
             EarlierCheckpoint(
                 checkpoint=earlier[s], consistency_proof=log.consistency_proof(s, size)
@@ -92,6 +102,7 @@ def build_bundle(
         ],
         timestamps=timestamps,
         cosignatures=cosignatures,
+        timed_checkpoints=[_timed(log, found[s], size) for s in sorted(found)],
         claim=None if claim is None else _claim(leaves, *claim),
     )
 
@@ -127,6 +138,38 @@ def _bundle_checkpoint(
     return latest, None
 
 
+def _first_evidence(
+    store: ReadOnlyStore, indexes: Sequence[int], size: int
+) -> tuple[dict[int, int], dict[int, CheckpointEvidence]]:
+    """Return the size of the first checkpoint with evidence holding each of *indexes* (increasing), and that evidence by size.
+
+    Entries that share a checkpoint share its evidence, so the store is asked
+    once per checkpoint, not once per entry. Evidence of a checkpoint beyond
+    the bundle checkpoint of *size* is left out.
+    """
+    timed_by: dict[int, int] = {}
+    found: dict[int, CheckpointEvidence] = {}
+    current: CheckpointEvidence | None = None
+    for index in indexes:
+        if current is None or index >= current.size:
+            current = store.first_checkpoint_evidence_covering(index)
+            if current is None or current.size > size:
+                break  # no later entry has evidence within the bundle checkpoint either
+            found[current.size] = current
+        timed_by[index] = current.size
+    return timed_by, found
+
+
+def _timed(log: LogReader, evidence: CheckpointEvidence, size: int) -> TimedCheckpoint:
+    timestamps, cosignatures = _attestations(evidence)
+    return TimedCheckpoint(
+        checkpoint=evidence.note,
+        consistency_proof=log.consistency_proof(evidence.size, size),
+        timestamps=timestamps,
+        cosignatures=cosignatures,
+    )
+
+
 def _attestations(
     evidence: CheckpointEvidence | None,
 ) -> tuple[list[BundleTimestamp], list[BundleCosignature]]:
@@ -148,7 +191,12 @@ def _attestations(
 
 
 def _entry(
-    log: LogReader, index: int, statement: Statement, logged_at: str, size: int
+    log: LogReader,
+    index: int,
+    statement: Statement,
+    logged_at: str,
+    size: int,
+    timed_by: int | None,
 ) -> BundleEntry:
     role = _role(statement)
     assert role is not None
@@ -158,6 +206,7 @@ def _entry(
         logged_at=logged_at,
         statement=statement.to_json(),
         inclusion_proof=log.inclusion_proof(index, size),
+        timed_by=timed_by,
     )
 
 

@@ -8,7 +8,12 @@ checkpoints (those in the holder's receipts, say) come with consistency
 proofs to the bundle checkpoint, so a fork between them shows. Dataset
 disclosures prove that single records or files belong to a logged dataset
 root. RFC 3161 time-stamp tokens over the bundle checkpoint and witness
-cosignatures of it give times that do not rest on the operator's clock. A
+cosignatures of it give times that do not rest on the operator's clock; each
+entry names (``timed_by``) the first checkpoint with such evidence that held
+it, carried once in ``timed_checkpoints`` however many entries share it, so
+that its own time is seconds after it was logged, not when the bundle was
+made. The fields are optional: a bundle without them is still a valid
+``cunzheng.bundle/v1`` and verifies as before. A
 bundle that answers a court's question to the registry carries the question
 and the claimed answer, which a verifier recomputes from the bundled entries.
 
@@ -76,6 +81,17 @@ class BundleEntry(BaseModel):
     inclusion_proof: list[Base64Hash] = Field(
         description="RFC 9162 inclusion proof of the leaf in the bundle checkpoint, leaf to root."
     )
+    timed_by: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "The tree size of the first checkpoint with independent evidence (RFC 3161 tokens, "
+            "witness cosignatures) that holds this entry: the bundle checkpoint's size (its "
+            "`timestamps` and `cosignatures`) or that of one of `timed_checkpoints`. Absent when "
+            "no time-stamped checkpoint held the entry when the bundle was made, and in bundles "
+            "made before entries carried their own time."
+        ),
+    )
 
 
 class EarlierCheckpoint(BaseModel):
@@ -113,6 +129,28 @@ class BundleCosignature(BaseModel):
             "base64(key ID || timestamp || Ed25519 signature), as after the name in the note "
             "signature line `— <witness> <signature>` appended to `checkpoint`."
         )
+    )
+
+
+class TimedCheckpoint(BaseModel):
+    """An earlier checkpoint with its independent evidence: the time of the entries it first held."""
+
+    model_config = FROZEN
+
+    checkpoint: str = Field(description="C2SP signed checkpoint note, as the log signed it.")
+    consistency_proof: list[Base64Hash] = Field(
+        description="RFC 9162 consistency proof from this checkpoint's tree to the bundle checkpoint's."
+    )
+    timestamps: list[BundleTimestamp] = Field(
+        default_factory=list,
+        description=(
+            "RFC 3161 time-stamp tokens whose message imprint is the SHA-256 of `checkpoint` "
+            "exactly as written."
+        ),
+    )
+    cosignatures: list[BundleCosignature] = Field(
+        default_factory=list,
+        description="Witness cosignatures (C2SP tlog-cosignature) of `checkpoint`.",
     )
 
 
@@ -175,6 +213,14 @@ class Bundle(BaseModel):
         description=(
             "Witness cosignatures (C2SP tlog-cosignature) of the bundle checkpoint. Checked "
             "against the witnesses a verifier names; without any, reported as not checked."
+        ),
+    )
+    timed_checkpoints: list[TimedCheckpoint] = Field(
+        default_factory=list,
+        description=(
+            "The earlier checkpoints entries name in `timed_by`, in increasing size, each with "
+            "its tokens and cosignatures and a consistency proof to the bundle checkpoint: each "
+            "entry's own independent time, however long after it the bundle was made."
         ),
     )
     claim: BundleClaim | None = Field(

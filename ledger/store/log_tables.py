@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, or_, select, tuple_
 
 from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.store.tables import checkpoint_evidence, checkpoints, entries, log_head, tiles
@@ -70,8 +70,30 @@ def evidence_of(conn: Connection, size: int | None) -> CheckpointEvidence | None
     ).join(checkpoint_evidence, checkpoint_evidence.c.size == checkpoints.c.size)
     query = query.where(checkpoints.c.size == size) if size is not None else query
     row = conn.execute(query.order_by(checkpoints.c.size.desc()).limit(1)).first()
-    if row is None:
-        return None
+    return None if row is None else _evidence(row)
+
+
+def first_evidence_covering(conn: Connection, index: int) -> CheckpointEvidence | None:
+    """Return the evidence of the smallest checkpoint holding entry *index* that has tokens or cosignatures."""
+    query = (
+        select(
+            checkpoints.c.size,
+            checkpoints.c.note,
+            checkpoint_evidence.c.tokens,
+            checkpoint_evidence.c.cosigned,
+        )
+        .join(checkpoint_evidence, checkpoint_evidence.c.size == checkpoints.c.size)
+        .where(
+            checkpoints.c.size > index,
+            # The publisher keeps a row even when every TSA and witness failed: that is no evidence.
+            or_(checkpoint_evidence.c.tokens != "[]", checkpoint_evidence.c.cosigned.is_not(None)),
+        )
+    )
+    row = conn.execute(query.order_by(checkpoints.c.size).limit(1)).first()
+    return None if row is None else _evidence(row)
+
+
+def _evidence(row: Any) -> CheckpointEvidence:
     tokens = tuple(decode_base64(t, what="a stored token") for t in orjson.loads(row.tokens))
     return CheckpointEvidence(row.size, row.note, tokens, row.cosigned)
 

@@ -30,6 +30,10 @@ class ReadOnlyStore(Protocol):
         """Return the evidence kept about the checkpoint of *size* (default: the latest that has any)."""
         ...
 
+    def first_checkpoint_evidence_covering(self, index: int) -> CheckpointEvidence | None:
+        """Return the evidence of the first checkpoint holding entry *index* that has tokens or cosignatures."""
+        ...
+
     def read_tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Return the stored data of the hash tiles *keys* (level, index) that exist."""
         ...

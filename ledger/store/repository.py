@@ -73,6 +73,11 @@ class Store:
         with self._engine.connect() as conn:
             return log_tables.evidence_of(conn, size)
 
+    def first_checkpoint_evidence_covering(self, index: int) -> CheckpointEvidence | None:
+        """Return the evidence of the first checkpoint holding entry *index* that has tokens or cosignatures."""
+        with self._engine.connect() as conn:
+            return log_tables.first_evidence_covering(conn, index)
+
     def put_checkpoint_evidence(
         self, size: int, *, tokens: Sequence[bytes], cosigned: str | None
     ) -> None:
