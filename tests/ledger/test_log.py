@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pytest
 from nacl.signing import SigningKey
 
@@ -104,15 +106,29 @@ def test_consistency_between_every_pair_of_checkpoints(log: Log, holder: Signing
         log.inclusion_proof(0, n + 2)
 
 
+@pytest.fixture
+def open_store(database_url: str) -> Iterator[Callable[[], Store]]:
+    """Open stores on this test's database, each closed when the test ends."""
+    opened: list[Store] = []
+
+    def open_() -> Store:
+        opened.append(Store.open(database_url))
+        return opened[-1]
+
+    yield open_
+    for store in opened:
+        store.close()
+
+
 def test_a_restarted_log_continues_the_same_tree(
-    database_url: str, log_signer: Signer, holder: SigningKey
+    open_store: Callable[[], Store], log_signer: Signer, holder: SigningKey
 ) -> None:
-    first = Log(Store.open(database_url), log_signer, batch_wait=0.001).start()
+    first = Log(open_store(), log_signer, batch_wait=0.001).start()
     first.add(registration(holder)).result()
     for f in [first.add(evidence(holder, i)) for i in range(300)]:
         f.result()
     first.stop()
-    second = Log(Store.open(database_url), log_signer, batch_wait=0.001).start()
+    second = Log(open_store(), log_signer, batch_wait=0.001).start()
     results = [f.result() for f in [second.add(evidence(holder, i)) for i in range(250, 700)]]
     assert [r.existed for r in results[:50]] == [True] * 50
     assert second.size() == 701
@@ -123,10 +139,10 @@ def test_a_restarted_log_continues_the_same_tree(
 
 
 def test_two_sequencers_share_one_log(
-    database_url: str, log_signer: Signer, holder: SigningKey
+    open_store: Callable[[], Store], log_signer: Signer, holder: SigningKey
 ) -> None:
-    a = Log(Store.open(database_url), log_signer, batch_size=16, batch_wait=0.001).start()
-    b = Log(Store.open(database_url), log_signer, batch_size=16, batch_wait=0.001).start()
+    a = Log(open_store(), log_signer, batch_size=16, batch_wait=0.001).start()
+    b = Log(open_store(), log_signer, batch_size=16, batch_wait=0.001).start()
     a.add(registration(holder)).result()
     futures = []
     for i in range(400):
