@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
         app.state.registry = store
         app.state.confidential = ConfidentialParticulars(store, sequencer, operator)
         app.state.settings = settings
+        app.state.now = now
         try:
             yield
         finally:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from cunzheng.api.deps import get_clock
 from cunzheng.ledger.access import check_authorization
-from cunzheng.ledger.clock import utc_now
 from cunzheng.ledger.errors import InvalidSignature
 
 
@@ -17,4 +17,5 @@ async def signing_key(request: Request) -> bytes:
             "this endpoint needs a signed request (Authorization: Cunzheng key=..., time=..., sig=...)"
         )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return check_authorization(header, request.method, target, await request.body(), now=utc_now())
+    body = await request.body()
+    return check_authorization(header, request.method, target, body, now=get_clock(request)())

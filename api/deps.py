@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from cunzheng.ledger.clock import Clock
 from cunzheng.ledger.confidential import ConfidentialParticulars
 from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.sequencer import Sequencer
@@ -39,3 +40,9 @@ def get_settings(request: Request) -> Settings:
     """Return the settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_clock(request: Request) -> Clock:
+    """Return the clock the app was created with: "now" for defaults and signed-request windows."""
+    now: Clock = request.app.state.now
+    return now

@@ -13,12 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
-from cunzheng.api.deps import get_reader, get_registry
+from cunzheng.api.deps import get_clock, get_reader, get_registry
 from cunzheng.ledger import questions
 from cunzheng.ledger.answers import answer_json
 from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.bundles import build_answer_bundle
-from cunzheng.ledger.clock import format_time, parse_time, utc_now
+from cunzheng.ledger.clock import Clock, format_time, parse_time
 from cunzheng.ledger.errors import MalformedInput
 from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.store import ReadOnlyStore
@@ -29,6 +29,7 @@ router = APIRouter(prefix="/v1", tags=["registry"])
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
 RegistryDep = Annotated[ReadOnlyStore, Depends(get_registry)]
 At = Annotated[str | None, Query(description="RFC 3339 UTC time; default: now.")]
+NowDep = Annotated[Clock, Depends(get_clock)]
 
 
 def _answer(reader: LogReader, question: Question, answer: questions.Answer) -> RegistryAnswer:
@@ -37,8 +38,8 @@ def _answer(reader: LogReader, question: Question, answer: questions.Answer) -> 
     return RegistryAnswer(question=question, answer=value, bundle=bundle)
 
 
-def _at(text: str | None) -> datetime:
-    return utc_now() if text is None else parse_time(text, what="at")
+def _at(text: str | None, now: Clock) -> datetime:
+    return now() if text is None else parse_time(text, what="at")
 
 
 def _purpose(text: str) -> str:
@@ -58,10 +59,10 @@ async def history(asset_id: str, registry: RegistryDep, reader: ReaderDep) -> Re
 
 @router.get("/assets/{asset_id}/holder", response_model=RegistryAnswer)
 async def holder(
-    asset_id: str, registry: RegistryDep, reader: ReaderDep, at: At = None
+    asset_id: str, registry: RegistryDep, reader: ReaderDep, now: NowDep, at: At = None
 ) -> RegistryAnswer:
     """The party that held the asset at a given time."""
-    asset, moment = hex_digest(asset_id, "asset id"), _at(at)
+    asset, moment = hex_digest(asset_id, "asset id"), _at(at, now)
     answer = await run_in_threadpool(questions.holder_on, registry, asset, moment)
     question = Question(kind="holder", asset=asset.hex(), at=format_time(moment))
     return await run_in_threadpool(_answer, reader, question, answer)
@@ -74,10 +75,11 @@ async def licensed(
     reader: ReaderDep,
     party: Annotated[str, Query(description="The party's id (hex).")],
     purpose: Annotated[str, Query(description="The purpose of use, as licences name it.")],
+    now: NowDep,
     at: At = None,
 ) -> RegistryAnswer:
     """Whether a party was licensed to use the asset for a purpose at a time, and under which licences."""
-    asset, who, moment = hex_digest(asset_id, "asset id"), hex_digest(party, "party"), _at(at)
+    asset, who, moment = hex_digest(asset_id, "asset id"), hex_digest(party, "party"), _at(at, now)
     answer = await run_in_threadpool(
         questions.licences_on, registry, asset, who, _purpose(purpose), moment
     )
