@@ -223,7 +223,7 @@ def test_the_size_is_bound_only_by_the_statements_count() -> None:
 
 NEGATIVE = sorted(
     p.name
-    for p in VECTORS.glob("disclosure-*.json")
+    for p in sorted(VECTORS.glob("disclosure-*.json"))
     if p.name
     not in ("disclosure-record.json", "disclosure-salted-record.json", "disclosure-file.json")
 )
