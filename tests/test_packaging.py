@@ -74,7 +74,7 @@ def test_the_installed_package_runs_apart_from_the_checkout(wheel: Path, tmp_pat
         capture_output=True,
     )
     probe = (
-        "import cunzheng, cunzheng.ledger.store as s; "
+        "import cunzheng, cunzheng.api.app, cunzheng.cli.main, cunzheng.ledger.store as s; "
         "st = s.Store.open('sqlite:///' + __import__('sys').argv[1]); st.close(); "
         "print(cunzheng.__file__)"
     )
