@@ -1,8 +1,13 @@
-"""The operator's own party: the log registers it on first start.
+"""The operator's own party and the log's settings: the log states both on first start.
 
-The operator signs the registration of exchanges and courts. Its first
-registration is the only statement a key may sign before it is registered
-(the genesis rule in ``ledger.registry.rules``).
+The operator signs the registration of exchanges, courts and financial
+institutions. Its first registration is the only statement a key may sign
+before it is registered (the genesis rule in ``ledger.registry.rules``).
+Right after it, the operator signs a ``log.settings`` statement with the
+registry settings of the configuration; when the configuration later
+differs from the settings in force, a new ``log.settings`` applies from its
+own entry on, so the rules, a rebuild and every replay read the log's own
+settings from the log.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from cunzheng.ledger.clock import utc_now
 from cunzheng.ledger.keyfiles import submitter_key
 from cunzheng.ledger.note import Signer
 from cunzheng.ledger.registry.parties import b64
+from cunzheng.ledger.registry.policy import Policy
 from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.statements import sign_statement
 from cunzheng.ledger.store import ReadOnlyStore
@@ -28,5 +34,17 @@ def register_operator(
         body={"kind": "operator", "name": name, "key": b64(bytes(key.verify_key))},
         key=key,
         signed_at=utc_now(),
+    )
+    sequencer.add(statement).result()
+
+
+def state_settings(
+    store: ReadOnlyStore, sequencer: Sequencer, signer: Signer, *, policy: Policy
+) -> None:
+    """Log *policy* as a ``log.settings`` signed by the operator unless it is already in force."""
+    if store.log_settings() == policy:
+        return
+    statement = sign_statement(
+        type="log.settings", body=policy.body(), key=submitter_key(signer), signed_at=utc_now()
     )
     sequencer.add(statement).result()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.bodies import LogSettings
+from cunzheng.ledger.registry.policy import CNIPA_CERTIFICATE, Policy, default_systems
 
 
 class Settings(BaseSettings):
@@ -30,7 +31,12 @@ class Settings(BaseSettings):
         default="Cunzheng operator", description="The operator party's display name."
     )
     registration_system: str = Field(
-        default="shanghai-data-ip", description="The registration system events belong to."
+        default="shanghai-data-ip",
+        description="The registration system events belong to; its certificate numbers follow CNIPA's 17-digit format.",
+    )
+    registration_systems: dict[str, str] = Field(
+        default_factory=dict,
+        description='Further registration systems the log accepts, each with the regular expression its certificate numbers match in full, e.g. {"nda-data-property": "NDA\\d{10}"}.',
     )
     publicity_days: int = Field(default=15, ge=0, description="Publicity period (公示期) in days.")
     term_days: int = Field(
@@ -77,12 +83,24 @@ class Settings(BaseSettings):
     )
 
     def policy(self) -> Policy:
-        """Return the registration policy these settings describe."""
-        return Policy(
-            publicity=timedelta(days=self.publicity_days),
-            term=timedelta(days=self.term_days),
-            system=self.registration_system,
-        )
+        """Return the registry settings these settings describe, as a log.settings entry states them.
+
+        The log writes them to itself (``ledger.operator.state_settings``); its rules
+        then read them from the log, never from here.
+        """
+        systems: dict[str, Any] = {
+            s.name: {"certificate": s.certificate, "registration_number": s.registration_number}
+            for s in default_systems(self.registration_system)
+        }
+        for name, certificate in self.registration_systems.items():
+            if name != self.registration_system or certificate != CNIPA_CERTIFICATE:
+                systems[name] = {"certificate": certificate}
+        body = {
+            "publicity_days": self.publicity_days,
+            "term_days": self.term_days,
+            "systems": systems,
+        }
+        return Policy.from_body(LogSettings.parse(body))
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to SQLite in the data directory."""

@@ -41,6 +41,7 @@ from cunzheng.ledger.bodies.core import (
     require_keys,
 )
 from cunzheng.ledger.bodies.evidence import EvidenceDataset, EvidenceTimestamp
+from cunzheng.ledger.bodies.identifiers import REGISTRY_ID_TYPES, check_registry_id
 from cunzheng.ledger.bodies.licences import (
     LICENCE_BODIES,
     LICENCE_KINDS,
@@ -50,7 +51,13 @@ from cunzheng.ledger.bodies.licences import (
     OnLicence,
 )
 from cunzheng.ledger.bodies.objections import OBJECTION_BODIES, ObjectionDecide, ObjectionFile
-from cunzheng.ledger.bodies.parties import PartyRegister, PartyRevokeKey, PartyRotateKey
+from cunzheng.ledger.bodies.parties import (
+    PartyAttest,
+    PartyRegister,
+    PartyRevokeKey,
+    PartyRotateKey,
+)
+from cunzheng.ledger.bodies.settings import LogSettings, SystemFormat
 from cunzheng.ledger.errors import MalformedInput
 
 _MODELS: tuple[type[StatementBody], ...] = (
@@ -59,6 +66,8 @@ _MODELS: tuple[type[StatementBody], ...] = (
     PartyRegister,
     PartyRotateKey,
     PartyRevokeKey,
+    PartyAttest,
+    LogSettings,
     *ASSET_BODIES,
     *LICENCE_BODIES,
     *OBJECTION_BODIES,
@@ -92,6 +101,7 @@ __all__ = [
     "LICENCE_KINDS",
     "PARTICULARS",
     "PARTY_KINDS",
+    "REGISTRY_ID_TYPES",
     "AccessRead",
     "AssetApply",
     "AssetCancel",
@@ -111,17 +121,21 @@ __all__ = [
     "LicenceAccept",
     "LicenceGrant",
     "LicenceTerminate",
+    "LogSettings",
     "ObjectionDecide",
     "ObjectionFile",
     "OnAsset",
     "OnLicence",
     "Particulars",
+    "PartyAttest",
     "PartyRegister",
     "PartyRevokeKey",
     "PartyRotateKey",
     "Scale",
     "StatementBody",
+    "SystemFormat",
     "body_as",
+    "check_registry_id",
     "hex_digest",
     "parse_body",
     "public_key",

@@ -195,7 +195,7 @@ class AssetPublicize(AssetEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AssetRegister(AssetEvent):
-    """登记: registration, with its certificate number and the end of its term."""
+    """登记: registration, with its certificate number, the end of its term and a registration number."""
 
     TYPE: ClassVar[str] = "asset.register"
     REQUIRED: ClassVar[Mapping[str, Convert]] = {
@@ -203,9 +203,11 @@ class AssetRegister(AssetEvent):
         "certificate": text(64),
         "expires": moment,
     }
+    OPTIONAL: ClassVar[Mapping[str, Convert]] = {"registration_number": text(64)}
 
     certificate: str
     expires: datetime
+    registration_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

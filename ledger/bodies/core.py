@@ -20,9 +20,8 @@ from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.errors import MalformedInput
 
 HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-PARTY_KINDS = ("exchange", "rights_holder", "court", "witness", "operator")
-# 统一社会信用代码: 18 characters from digits and capitals without I, O, S, V, Z.
-USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# financial_institution: a lender that takes pledges (质押权人), registered by the operator.
+PARTY_KINDS = ("exchange", "rights_holder", "court", "witness", "operator", "financial_institution")
 MAX_NAME = 200
 
 Body = Mapping[str, Any]
@@ -55,11 +54,13 @@ def public_key(value: Any, what: str) -> bytes:
 
 
 def optional_text(body: Body, key: str, what: str, limit: int) -> str | None:
-    """Return the text at *key* in *body*, or None where it is absent or null."""
-    value = body.get(key)
-    if value is not None and (
-        not isinstance(value, str) or not value.strip() or len(value) > limit
-    ):
+    """Return the text at *key* in *body*, or None where it is absent (a null is refused)."""
+    if key not in body:
+        return None
+    value = body[key]
+    if value is None:
+        raise MalformedInput(f"{what}: {key} is null; leave the member out if there is none")
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
         raise MalformedInput(
             f"{what}: {key} must be a non-empty string of at most {limit} characters"
         )
@@ -85,6 +86,13 @@ def text(limit: int) -> Convert:
         return value
 
     return convert
+
+
+def count(value: Any, what: str) -> int:
+    """Return *value* if it is a non-negative integer."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise MalformedInput(f"{what} must be a non-negative integer")
+    return value
 
 
 def flag(value: Any, what: str) -> bool:

@@ -1,7 +1,12 @@
 """Bodies of party statements: registration and the life of a party's keys.
 
 - ``party.register``: ``{"kind": ..., "name": str, "registry_id"?: str,
-  "key": base64}``; the party's id is the hex SHA-256 of this statement.
+  "registry_id_type"?: "uscc"|"resident_id"|"foreign_company", "key": base64}``;
+  the party's id is the hex SHA-256 of this statement. A typed registry id is
+  checked (``ledger.bodies.identifiers``); an untyped one is a declared text.
+- ``party.attest``: ``{"party": id, "name": str, "registry_id_type": ...,
+  "registry_id": str}``: an exchange or the operator vouches for a party's
+  name and registry id (实名核验).
 - ``party.rotate_key``: ``{"party": id, "old_key": base64, "new_key": base64}``.
 - ``party.revoke_key``: ``{"party": id, "key": base64, "from": RFC 3339}``.
 """
@@ -22,8 +27,33 @@ from cunzheng.ledger.bodies.core import (
     public_key,
     require_keys,
 )
+from cunzheng.ledger.bodies.identifiers import REGISTRY_ID_TYPES, check_registry_id
 from cunzheng.ledger.clock import parse_time
 from cunzheng.ledger.errors import MalformedInput
+
+_MAX_REGISTRY_ID = 64
+
+
+def _required_text(body: Body, key: str, what: str, limit: int) -> str:
+    value = optional_text(body, key, what, limit)
+    assert value is not None, "require_keys has checked that the member is present"
+    return value
+
+
+def _typed_registry_id(body: Body, what: str) -> tuple[str | None, str | None]:
+    """Return the registry id type and registry id of *body*, the id checked against its type."""
+    registry_id = optional_text(body, "registry_id", what, _MAX_REGISTRY_ID)
+    kind = body.get("registry_id_type")
+    if "registry_id_type" not in body:
+        return None, registry_id
+    if kind not in REGISTRY_ID_TYPES:
+        raise MalformedInput(
+            f"{what}: registry_id_type must be one of {', '.join(REGISTRY_ID_TYPES)}"
+        )
+    if registry_id is None:
+        raise MalformedInput(f"{what}: registry_id_type needs a registry_id")
+    check_registry_id(kind, registry_id, f"{what}: registry_id")
+    return kind, registry_id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,23 +63,61 @@ class PartyRegister(StatementBody):
     TYPE: ClassVar[str] = "party.register"
 
     kind: str
-    # None only where a body spelled it null, which the shape check has always let through.
-    name: str | None
+    name: str
     key: bytes
     registry_id: str | None = None
+    registry_id_type: str | None = None
 
     @classmethod
     def parse(cls, body: Body) -> Self:
         """Return the body of a ``party.register``, or raise MalformedInput."""
         what = "party.register body"
-        require_keys(body, required={"kind", "name", "key"}, optional={"registry_id"}, what=what)
+        require_keys(
+            body,
+            required={"kind", "name", "key"},
+            optional={"registry_id", "registry_id_type"},
+            what=what,
+        )
         kind = body["kind"]
         if kind not in PARTY_KINDS:
             raise MalformedInput(f"{what}: kind must be one of {', '.join(PARTY_KINDS)}")
-        name = optional_text(body, "name", what, MAX_NAME)
-        registry_id = optional_text(body, "registry_id", what, 64)
+        name = _required_text(body, "name", what, MAX_NAME)
+        id_type, registry_id = _typed_registry_id(body, what)
         key = public_key(body["key"], f"{what}: key")
-        return cls(kind=kind, name=name, key=key, registry_id=registry_id)
+        return cls(kind=kind, name=name, key=key, registry_id=registry_id, registry_id_type=id_type)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartyAttest(StatementBody):
+    """实名核验: an exchange or the operator vouches for a party's name and typed registry id."""
+
+    TYPE: ClassVar[str] = "party.attest"
+
+    party: bytes
+    name: str
+    registry_id_type: str
+    registry_id: str
+
+    @classmethod
+    def parse(cls, body: Body) -> Self:
+        """Return the body of a ``party.attest``, or raise MalformedInput."""
+        what = "party.attest body"
+        require_keys(
+            body,
+            required={"party", "name", "registry_id_type", "registry_id"},
+            optional=set(),
+            what=what,
+        )
+        party = hex_digest(body["party"], f"{what}: party")
+        name = _required_text(body, "name", what, MAX_NAME)
+        id_type, registry_id = _typed_registry_id(body, what)
+        assert id_type is not None and registry_id is not None
+        return cls(party=party, name=name, registry_id_type=id_type, registry_id=registry_id)
+
+    @property
+    def named_parties(self) -> tuple[bytes, ...]:
+        """Return the party attested."""
+        return (self.party,)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

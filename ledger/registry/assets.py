@@ -6,6 +6,11 @@ cancellations; the registrar alone starts publicity, registers and revokes;
 a transfer is signed by the holder, the new holder and the registrar; a
 pledge by the holder and the pledgee, its release by the pledgee. While an
 asset is pledged, a transfer also needs the pledgee's signature.
+
+Integrity: a fingerprint binds one live asset (``asset.fingerprint_taken``);
+a certificate number is issued once in the log and follows the format its
+registration system prescribes; a registration system must be one the log's
+settings name; a pledgee is a financial institution.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from cunzheng.ledger.bodies import (
 )
 from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.registry.effects import Effects
-from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.registry.policy import Policy, matches
 from cunzheng.ledger.registry.roles import party_of, require_kind, require_signed_by
 from cunzheng.ledger.registry.state import (
     APPLIED,
@@ -75,9 +80,45 @@ def apply(
     registrar = body.registrar
     require_kind(view, registrar, "exchange", "asset.registrar_not_exchange")
     require_signed_by(statement, view, registrar, "registrar")
+    if policy.system(body.system) is None:
+        accepted = ", ".join(s.name for s in policy.systems)
+        raise RuleViolation(
+            "asset.unknown_system",
+            f"registration system {body.system!r} is not one this log accepts ({accepted})",
+        )
     fingerprint = body.fingerprint
-    asset = Asset(statement.hash, holder, registrar, APPLIED, statement.hash, fingerprint, index)
+    _require_fingerprint_free(view, fingerprint, holder, None)
+    asset = Asset(
+        statement.hash,
+        holder,
+        registrar,
+        APPLIED,
+        statement.hash,
+        fingerprint,
+        index,
+        system=body.system,
+    )
     return Effects(objects=(asset,), assets=(asset.id,), digests=(fingerprint,))
+
+
+def _require_fingerprint_free(
+    view: RegistryView, fingerprint: bytes, holder: bytes, asset_id: bytes | None
+) -> None:
+    """Refuse a fingerprint that a live asset other than *asset_id* is bound to."""
+    for other in view.assets_with_fingerprint(fingerprint):
+        if other.id == asset_id or not other.live:
+            continue
+        if other.holder == holder:
+            route = f"record a new version of asset {other.id.hex()} (asset.version) instead"
+        else:
+            route = (
+                "another holder's claim to the same data goes through an objection "
+                f"(objection.file) against asset {other.id.hex()}"
+            )
+        raise RuleViolation(
+            "asset.fingerprint_taken",
+            f"fingerprint {fingerprint.hex()} is bound to live asset {other.id.hex()}; {route}",
+        )
 
 
 def publicize(
@@ -116,6 +157,7 @@ def register(
         raise RuleViolation(
             "asset.term_invalid", f"the term must end within {policy.term.days} days"
         )
+    _check_numbers(view, policy, asset, body)
     return _done(
         _moved(
             asset,
@@ -123,8 +165,40 @@ def register(
             status=REGISTERED,
             certificate=body.certificate,
             expires=expires,
+            registration_number=body.registration_number,
         )
     )
+
+
+def _check_numbers(view: RegistryView, policy: Policy, asset: Asset, body: AssetRegister) -> None:
+    """Refuse a certificate or registration number its system does not allow, or a certificate already issued."""
+    # An asset stored before assets named their system belongs to the first one.
+    name = asset.system or next((s.name for s in policy.systems), "")
+    system = policy.system(name)
+    if system is None:
+        raise RuleViolation(
+            "asset.unknown_system",
+            f"registration system {name!r} is no longer one this log's settings name",
+        )
+    if not matches(system.certificate, body.certificate):
+        raise RuleViolation(
+            "asset.certificate_format",
+            f"certificate number {body.certificate!r} does not follow the format of {name} "
+            f"({system.certificate})",
+        )
+    number = body.registration_number
+    pattern = system.registration_number
+    if number is not None and pattern is not None and not matches(pattern, number):
+        raise RuleViolation(
+            "asset.registration_number_format",
+            f"registration number {number!r} does not follow the format of {name} ({pattern})",
+        )
+    issued = view.asset_with_certificate(body.certificate)
+    if issued is not None:
+        raise RuleViolation(
+            "asset.certificate_taken",
+            f"certificate number {body.certificate} was issued to asset {issued.id.hex()}",
+        )
 
 
 def version(
@@ -134,6 +208,7 @@ def version(
     asset = event_on(statement, view, logged_at, REGISTERED)
     _holder_and_registrar(statement, view, asset)
     fingerprint = body_as(statement.content, AssetVersion).fingerprint
+    _require_fingerprint_free(view, fingerprint, asset.holder, asset.id)
     moved = _moved(asset, statement, fingerprint=fingerprint, version=asset.version + 1)
     return Effects(objects=(moved,), assets=(asset.id,), digests=(fingerprint,))
 
@@ -208,6 +283,7 @@ def pledge(
             "asset.already_pledged", f"the asset is pledged to {asset.pledgee.hex()}"
         )
     pledgee = body_as(statement.content, AssetPledge).pledgee
+    require_kind(view, pledgee, "financial_institution", "asset.pledgee_not_financial_institution")
     require_signed_by(statement, view, pledgee, "pledgee")
     return _done(_moved(asset, statement, pledgee=pledgee))
 

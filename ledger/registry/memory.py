@@ -7,8 +7,8 @@ from datetime import datetime
 
 from cunzheng.ledger.registry.effects import Effects
 from cunzheng.ledger.registry.parties import KeyRecord, Party
-from cunzheng.ledger.registry.policy import Policy
-from cunzheng.ledger.registry.rules import DEFAULT_POLICY, check
+from cunzheng.ledger.registry.policy import DEFAULT_POLICY, Policy
+from cunzheng.ledger.registry.rules import check
 from cunzheng.ledger.registry.state import Asset, Licence, Object, Objection, kind_of_object
 from cunzheng.ledger.statements import Statement
 
@@ -22,6 +22,7 @@ class MemoryRegistry:
     objects: dict[tuple[str, bytes], Object] = field(default_factory=dict)
     digests: dict[bytes, list[int]] = field(default_factory=dict)
     events: dict[bytes, list[int]] = field(default_factory=dict)
+    settings: Policy = DEFAULT_POLICY
 
     def key(self, key: bytes) -> KeyRecord | None:
         """Return the record of *key*, if registered."""
@@ -34,6 +35,34 @@ class MemoryRegistry:
     def has_operator(self) -> bool:
         """Return whether an operator party is registered."""
         return any(p.kind == "operator" for p in self.parties.values())
+
+    def verified_party_with_registry_id(self, registry_id: str) -> Party | None:
+        """Return the verified party whose registry id is *registry_id*, if any."""
+        return next(
+            (p for p in self.parties.values() if p.verified and p.registry_id == registry_id),
+            None,
+        )
+
+    def policy(self) -> Policy:
+        """Return the settings in force: the latest ``log.settings``, or the defaults before any."""
+        return self.settings
+
+    def assets_with_fingerprint(self, fingerprint: bytes) -> list[Asset]:
+        """Return the assets whose current fingerprint is *fingerprint*."""
+        return [
+            o
+            for o in self.objects.values()
+            if isinstance(o, Asset) and o.fingerprint == fingerprint
+        ]
+
+    def asset_with_certificate(self, certificate: str) -> Asset | None:
+        """Return the asset registered under certificate number *certificate*, if any."""
+        found = (
+            o
+            for o in self.objects.values()
+            if isinstance(o, Asset) and o.certificate == certificate
+        )
+        return next(found, None)
 
     def asset(self, asset_id: bytes) -> Asset | None:
         """Return the asset *asset_id*, if applied for."""
@@ -74,16 +103,11 @@ class MemoryRegistry:
             self.digests.setdefault(digest, []).append(index)
         for asset_id in effects.assets:
             self.events.setdefault(asset_id, []).append(index)
+        if effects.settings is not None:
+            self.settings = effects.settings
 
-    def add(
-        self,
-        statement: Statement,
-        *,
-        index: int,
-        logged_at: datetime,
-        policy: Policy = DEFAULT_POLICY,
-    ) -> Effects:
+    def add(self, statement: Statement, *, index: int, logged_at: datetime) -> Effects:
         """Check *statement* against the state and take its effects; raise RuleViolation if refused."""
-        effects = check(statement, index=index, logged_at=logged_at, view=self, policy=policy)
+        effects = check(statement, index=index, logged_at=logged_at, view=self)
         self.apply(effects, index)
         return effects

@@ -20,13 +20,27 @@ from cunzheng.ledger.errors import RuleViolation
 
 @dataclass(frozen=True)
 class Party:
-    """A registered party."""
+    """A registered party; ``verified_by`` names the exchange or operator that vouched for it.
+
+    A party the operator or an exchange registers is verified by that party at
+    registration; a self-registered one is unverified (a self-declared name and
+    registry id prove nothing) until a ``party.attest`` logged at
+    ``verified_index``.
+    """
 
     id: bytes
     kind: str
     name: str
     registry_id: str | None
     index: int
+    registry_id_type: str | None = None
+    verified_by: bytes | None = None
+    verified_index: int | None = None
+
+    @property
+    def verified(self) -> bool:
+        """Return whether an exchange or the operator has vouched for the party's identity."""
+        return self.verified_by is not None
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,9 @@ class PartyView(Protocol):
 
     def has_operator(self) -> bool:
         """Return whether an operator party has been registered."""
+
+    def verified_party_with_registry_id(self, registry_id: str) -> Party | None:
+        """Return the verified party whose registry id is *registry_id*, if any."""
 
 
 def b64(key: bytes) -> str:

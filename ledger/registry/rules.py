@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from cunzheng.ledger.bodies import (
     AccessRead,
     EvidenceDataset,
     EvidenceTimestamp,
+    LogSettings,
+    PartyAttest,
     PartyRegister,
     PartyRevokeKey,
     PartyRotateKey,
@@ -26,13 +29,16 @@ from cunzheng.ledger.registry.parties import (
     require_party,
     require_unregistered,
 )
-from cunzheng.ledger.registry.policy import Policy
+from cunzheng.ledger.registry.policy import DEFAULT_POLICY, Policy
 from cunzheng.ledger.registry.state import RegistryView
 from cunzheng.ledger.statements import Statement
 
-DEFAULT_POLICY = Policy()
+__all__ = ["DEFAULT_POLICY", "RULES", "Rule", "check"]
+
 # Kinds of party only the operator may register (a rights holder or witness may register itself).
-OPERATOR_REGISTERED = ("exchange", "court", "operator")
+OPERATOR_REGISTERED = ("exchange", "court", "operator", "financial_institution")
+# Kinds of party that may vouch for another's identity (实名核验).
+ATTESTERS = ("exchange", "operator")
 
 
 Rule = Callable[[Statement, int, datetime, RegistryView, Policy], Effects]
@@ -44,14 +50,16 @@ def check(
     index: int,
     logged_at: datetime,
     view: RegistryView,
-    policy: Policy = DEFAULT_POLICY,
 ) -> Effects:
-    """Return the effects of *statement* logged at *index*, or raise RuleViolation saying why not."""
+    """Return the effects of *statement* logged at *index*, or raise RuleViolation saying why not.
+
+    The settings are those in force in *view* (``view.policy()``): the log's own.
+    """
     # Every key that signs must be current; a registration's own key is checked by its rule.
     signers = statement.cosigners if statement.type == "party.register" else statement.signers
     for key in signers:
         current_key(view, key, logged_at)
-    return RULES[statement.type](statement, index, logged_at, view, policy)
+    return RULES[statement.type](statement, index, logged_at, view, view.policy())
 
 
 def _register(
@@ -78,10 +86,80 @@ def _register(
                 + ("" if kind in OPERATOR_REGISTERED else ", or by itself")
                 + f", not by {'itself' if self_signed else 'a ' + signer_kind + ' party'}",
             )
-    # body.name is None only for a body that spelled it null, which the shape check lets
-    # through (a known gap, kept so that replay decides as before).
-    party = Party(statement.hash, kind, body.name, body.registry_id, index)  # type: ignore[arg-type]
+    # Registered by the operator or an exchange: that party vouches for the identity.
+    if genesis:
+        verified_by: bytes | None = statement.hash
+    elif self_signed:
+        verified_by = None
+    else:
+        verified_by = current_key(view, statement.signer, logged_at).party
+    if verified_by is not None and body.registry_id is not None:
+        _require_registry_id_free(view, body.registry_id)
+    party = Party(
+        statement.hash,
+        kind,
+        body.name,
+        body.registry_id,
+        index,
+        registry_id_type=body.registry_id_type,
+        verified_by=verified_by,
+        verified_index=None if verified_by is None else index,
+    )
     return Effects(parties=(party,), keys=(KeyRecord(key, party.id, index),))
+
+
+def _require_registry_id_free(view: RegistryView, registry_id: str) -> None:
+    holder = view.verified_party_with_registry_id(registry_id)
+    if holder is not None:
+        raise RuleViolation(
+            "party.registry_id_taken",
+            f"registry id {registry_id} belongs to verified party {holder.id.hex()} "
+            f"({holder.name}); two verified parties cannot share one registry id",
+        )
+
+
+def _attest(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
+    signer = current_key(view, statement.signer, logged_at)
+    if kind_of(view, signer) not in ATTESTERS:
+        raise RuleViolation(
+            "party.attest_not_authorised",
+            "a party's identity is attested by an exchange or the operator",
+        )
+    body = body_as(statement.content, PartyAttest)
+    party = require_party(view, body.party)
+    if party.verified:
+        raise RuleViolation(
+            "party.already_verified",
+            f"party {party.id.hex()} was verified at entry {party.verified_index}",
+        )
+    stated = (party.name, party.registry_id, party.registry_id_type or body.registry_id_type)
+    if stated != (body.name, body.registry_id, body.registry_id_type):
+        raise RuleViolation(
+            "party.attest_mismatch",
+            f"the attestation names {body.name} ({body.registry_id_type} {body.registry_id}); "
+            f"the party registered as {party.name} "
+            f"({party.registry_id_type or 'untyped'} {party.registry_id or 'no registry id'})",
+        )
+    _require_registry_id_free(view, body.registry_id)
+    attested = replace(
+        party,
+        registry_id_type=body.registry_id_type,
+        verified_by=signer.party,
+        verified_index=index,
+    )
+    return Effects(parties=(attested,))
+
+
+def _settings(
+    statement: Statement, index: int, logged_at: datetime, view: RegistryView, policy: Policy
+) -> Effects:
+    if kind_of(view, current_key(view, statement.signer, logged_at)) != "operator":
+        raise RuleViolation(
+            "settings.not_operator", "the log's settings are signed by its operator"
+        )
+    return Effects(settings=Policy.from_body(body_as(statement.content, LogSettings)))
 
 
 def _authorise_for_party(
@@ -162,6 +240,8 @@ RULES: dict[str, Rule] = {
     "party.register": _register,
     "party.rotate_key": _rotate,
     "party.revoke_key": _revoke,
+    "party.attest": _attest,
+    "log.settings": _settings,
     "asset.apply": assets.apply,
     "asset.publicize": assets.publicize,
     "asset.register": assets.register,

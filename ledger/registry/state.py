@@ -13,6 +13,7 @@ from typing import Any, Protocol, Union
 
 from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.registry.parties import PartyView
+from cunzheng.ledger.registry.policy import Policy
 
 # Asset statuses (登记状态).
 APPLIED = "applied"  # 申请
@@ -39,6 +40,13 @@ class Asset:
     certificate: str | None = None
     expires: datetime | None = None
     pledgee: bytes | None = None
+    system: str | None = None
+    registration_number: str | None = None
+
+    @property
+    def live(self) -> bool:
+        """Return whether the asset still binds its fingerprint: not cancelled and not revoked."""
+        return self.status not in (CANCELLED, REVOKED)
 
     def status_at(self, moment: datetime) -> str:
         """Return the status at *moment*, counting expiry (期满) as a status."""
@@ -116,6 +124,15 @@ class RegistryView(PartyView, Protocol):
     def objections_of(self, asset_id: bytes) -> list[Objection]:
         """Return every objection filed against asset *asset_id*."""
 
+    def assets_with_fingerprint(self, fingerprint: bytes) -> list[Asset]:
+        """Return the assets whose current fingerprint is *fingerprint*, whatever their status."""
+
+    def asset_with_certificate(self, certificate: str) -> Asset | None:
+        """Return the asset registered under certificate number *certificate*, if any."""
+
+    def policy(self) -> Policy:
+        """Return the settings in force: the latest ``log.settings``, or the defaults before any."""
+
 
 def _meet(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return "*" in a or "*" in b or bool(set(a) & set(b))
@@ -157,6 +174,8 @@ def from_doc(kind: str, doc: dict[str, Any]) -> Object:
     cls = KINDS[kind]
     values: dict[str, Any] = {}
     for f in fields(cls):
+        if f.name not in doc:
+            continue  # a member added later, stored before it existed: its default
         value = doc[f.name]
         hint = str(f.type)
         if value is not None and "bytes" in hint:

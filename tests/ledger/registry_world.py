@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -100,8 +101,16 @@ def when(moment: datetime) -> str:
     return format_time(moment)
 
 
+_SERIALS = itertools.count(1)
+
+
+def certificate(moment: datetime = T0) -> str:
+    """Return a new CNIPA-style 17-digit certificate number: year, month, registrar code, serial."""
+    return f"{moment:%Y%m}0031{next(_SERIALS):07d}"
+
+
 class World:
-    """Operator, an exchange (registrar), a holder, a buyer, a bank and a court, on a started log."""
+    """Operator, an exchange (registrar), a holder, a buyer, a bank (a financial institution) and a court."""
 
     def __init__(self, log: Log, clock: Clock) -> None:
         self.log, self.clock = log, clock
@@ -109,12 +118,12 @@ class World:
         self.exchange = Actor("Shanghai Data Exchange", "exchange")
         self.holder = Actor("Holder Ltd", "rights_holder")
         self.buyer = Actor("Buyer Ltd", "rights_holder")
-        self.bank = Actor("Bank", "rights_holder")
+        self.bank = Actor("Bank", "financial_institution")
         self.court = Actor("Court", "court")
         self.ok(self.operator.registration())
-        for actor in (self.exchange, self.court):
+        for actor in (self.exchange, self.court, self.bank):
             self.ok(actor.registration(self.operator))
-        for actor in (self.holder, self.buyer, self.bank):
+        for actor in (self.holder, self.buyer):
             self.ok(actor.registration())
 
     def ok(self, statement: Statement) -> Statement:
@@ -143,7 +152,7 @@ class World:
                 "asset.register",
                 apply.hash,
                 pub.hash,
-                certificate="2026010001",
+                certificate=certificate(self.clock.now),
                 expires=when(expires),
             )
         )

@@ -62,7 +62,7 @@ GRANT: dict[str, Any] = {
 
 
 def test_every_statement_type_has_a_model_named_after_it() -> None:
-    assert len(BODY_TYPES) == 22
+    assert len(BODY_TYPES) == 24
     for kind, model in BODY_TYPES.items():
         assert kind == model.TYPE
         assert issubclass(model, StatementBody)

@@ -6,7 +6,18 @@ from datetime import timedelta
 
 from cunzheng.ledger.registry.state import Asset, Licence
 from cunzheng.ledger.statements import Statement
-from tests.ledger.registry_world import Actor, World, application, digest, event, sign, when
+from tests.ledger.registry_world import (
+    Actor,
+    World,
+    application,
+    certificate,
+    digest,
+    event,
+    sign,
+    when,
+)
+
+CERT = "20260100990000001"
 
 
 def test_application_publicity_and_registration(world: World) -> None:
@@ -48,13 +59,13 @@ def test_application_publicity_and_registration(world: World) -> None:
     expires = when(w.clock.now + timedelta(days=400))
     w.refused(
         event(
-            w.exchange, "asset.register", apply.hash, pub.hash, certificate="C1", expires=expires
+            w.exchange, "asset.register", apply.hash, pub.hash, certificate=CERT, expires=expires
         ),
         "asset.publicity_not_over",
     )
     w.refused(
         event(
-            w.exchange, "asset.register", apply.hash, apply.hash, certificate="C1", expires=expires
+            w.exchange, "asset.register", apply.hash, apply.hash, certificate=CERT, expires=expires
         ),
         "asset.stale_prev",
     )
@@ -65,7 +76,7 @@ def test_application_publicity_and_registration(world: World) -> None:
             "asset.register",
             apply.hash,
             pub.hash,
-            certificate="C1",
+            certificate=CERT,
             expires=when(w.clock.now + timedelta(days=400)),
         )
     )
@@ -102,7 +113,7 @@ def test_an_upheld_objection_suspends_and_blocks_registration(world: World) -> N
             "asset.register",
             apply.hash,
             pub.hash,
-            certificate="C",
+            certificate=certificate(),
             expires=when(w.clock.now + timedelta(days=30)),
         ),
         "asset.objection_pending",

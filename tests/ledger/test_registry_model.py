@@ -29,7 +29,17 @@ from cunzheng.ledger.registry.policy import Policy
 from cunzheng.ledger.registry.state import Asset, Licence
 from cunzheng.ledger.statements import Statement
 from cunzheng.ledger.store import Store
-from tests.ledger.registry_world import T0, Actor, Clock, application, digest, event, sign, when
+from tests.ledger.registry_world import (
+    T0,
+    Actor,
+    Clock,
+    application,
+    certificate,
+    digest,
+    event,
+    sign,
+    when,
+)
 
 POLICY = Policy()
 
@@ -72,6 +82,7 @@ class History:
         self.operator = Actor("Operator", "operator")
         self.exchange = Actor("Exchange", "exchange")
         self.people = [Actor(f"Holder {i}", "rights_holder") for i in range(4)]
+        self.bank = Actor("Bank", "financial_institution")
         self.assets: dict[bytes, ModelAsset] = {}
         self.licences: dict[bytes, ModelLicence] = {}
 
@@ -79,6 +90,7 @@ class History:
         return [
             self.operator.registration(),
             self.exchange.registration(self.operator),
+            self.bank.registration(self.operator),
             *[p.registration() for p in self.people],
         ]
 
@@ -154,7 +166,12 @@ class History:
         prev, code = self._spoil_prev(asset)
         expires = self.now + timedelta(days=3 * 365)
         statement = event(
-            self.exchange, "asset.register", asset_id, prev, certificate="C", expires=when(expires)
+            self.exchange,
+            "asset.register",
+            asset_id,
+            prev,
+            certificate=certificate(),
+            expires=when(expires),
         )
         code = code or self._status(asset, "publicized")
         if code is None and asset.until is not None and self.now < asset.until:
@@ -183,7 +200,7 @@ class History:
     def _pledge(self) -> tuple[Statement, str | None, object]:
         asset_id, asset = self._pick("registered")
         prev, code = self._spoil_prev(asset)
-        bank = self.rnd.choice([p for p in self.people if p is not asset.holder])
+        bank = self.bank
         statement = event(
             asset.holder,
             "asset.pledge",
@@ -376,7 +393,7 @@ def run_history(
     for _ in range(steps):
         statement, expected, update = history.step()
         try:
-            state.add(statement, index=index, logged_at=history.now, policy=POLICY)
+            state.add(statement, index=index, logged_at=history.now)
         except RuleViolation as e:
             assert e.reason_code == expected, (
                 f"{statement.type}: expected {expected}, got {e.message}"
