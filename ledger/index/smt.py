@@ -497,7 +497,7 @@ def _shape_problem(proof: IndexProof) -> str | None:
         return f"depth must be an integer from 0 to {PATH_BITS}"
     size = (depth + 7) // 8
     if not isinstance(bitmap, bytes) or len(bitmap) != size:
-        return f"empty_bitmap must be {size} bytes for depth {depth}"
+        return f"empty_bitmap must be {size} byte{'' if size == 1 else 's'} for depth {depth}"
     bits = int.from_bytes(bitmap)
     if bits & ((1 << (8 * size - depth)) - 1):
         return "empty_bitmap has bits set beyond the proof's depth"
