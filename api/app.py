@@ -20,7 +20,7 @@ from cunzheng.ledger.clock import Clock, utc_now
 from cunzheng.ledger.committed import CommittedTree
 from cunzheng.ledger.confidential import ConfidentialParticulars
 from cunzheng.ledger.keyfiles import log_signer, operator_signer
-from cunzheng.ledger.operator import register_operator
+from cunzheng.ledger.operator import register_operator, state_settings
 from cunzheng.ledger.publisher import Publisher, witness_endpoints
 from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.sequencer import Sequencer
@@ -45,12 +45,12 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
             tree,
             batch_size=settings.batch_size,
             batch_wait=settings.batch_wait_ms / 1000,
-            policy=settings.policy(),
             now=now,
         ).start()
         reader = LogReader(store, signer.verifier(), tree)
         operator = operator_signer(settings.data_dir)
         register_operator(store, sequencer, operator, name=settings.operator_name)
+        state_settings(store, sequencer, operator, policy=settings.policy())
         publisher = Publisher(
             store,
             reader.consistency_proof,

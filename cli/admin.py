@@ -14,7 +14,7 @@ def rebuild(args: argparse.Namespace) -> int:
     settings = settings_for(args.data_dir)
     store = Store.open(settings.resolved_database_url())
     try:
-        count = rebuild_tables(store, policy=settings.policy())
+        count = rebuild_tables(store)
     finally:
         store.close()
     print(f"replayed {count} entries into empty registry tables")

@@ -15,8 +15,6 @@ from cunzheng.ledger.clock import Clock, utc_now
 from cunzheng.ledger.committed import CommittedTree, Logged, Outcome
 from cunzheng.ledger.note import Signer
 from cunzheng.ledger.reader import LogReader
-from cunzheng.ledger.registry.policy import Policy
-from cunzheng.ledger.registry.rules import DEFAULT_POLICY
 from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.statements import Statement
 from cunzheng.ledger.store import Store
@@ -35,7 +33,6 @@ class Log(LogReader):
         batch_size: int = 1024,
         batch_wait: float = 0.005,
         tile_cache: int = 4096,
-        policy: Policy = DEFAULT_POLICY,
         now: Clock = utc_now,
     ) -> None:
         tree = CommittedTree(store.read_tiles, tile_cache=tile_cache)
@@ -48,7 +45,6 @@ class Log(LogReader):
             tree,
             batch_size=batch_size,
             batch_wait=batch_wait,
-            policy=policy,
             now=now,
         )
 

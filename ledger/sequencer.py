@@ -28,8 +28,6 @@ from cunzheng.ledger.clock import Clock, format_time, utc_now
 from cunzheng.ledger.committed import CommittedTree, Logged, Outcome
 from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.note import Checkpoint, Signer, sign_checkpoint
-from cunzheng.ledger.registry.policy import Policy
-from cunzheng.ledger.registry.rules import DEFAULT_POLICY
 from cunzheng.ledger.statements import Statement, make_leaf
 from cunzheng.ledger.store import Batch, Store
 from cunzheng.ledger.tilecache import TileCache
@@ -57,7 +55,6 @@ class Sequencer:
         *,
         batch_size: int = 1024,
         batch_wait: float = 0.005,
-        policy: Policy = DEFAULT_POLICY,
         now: Clock = utc_now,
     ) -> None:
         self._store = store
@@ -66,7 +63,6 @@ class Sequencer:
         self.batch_size = batch_size
         self.batch_wait = batch_wait
         self._now = now
-        self.policy = policy
         self._tree = tree
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -197,9 +193,7 @@ class Sequencer:
                 continue
             index = self._frontier.size
             try:
-                effects = registry.check(
-                    statement, index=index, logged_at=logged_at, view=view, policy=self.policy
-                )
+                effects = registry.check(statement, index=index, logged_at=logged_at, view=view)
             except RuleViolation as e:
                 refused[h] = e
                 continue

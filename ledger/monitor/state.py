@@ -2,8 +2,11 @@
 
 The state is JSON: the signed checkpoint note (opened again with the log's
 key when it is read, so its size and root are never taken from the file
-unsigned) and the parties, keys and registry objects that the entries up to
-it established, so the next run replays the rules over new entries only.
+unsigned), the parties, keys and registry objects that the entries up to
+it established, and the leaves of the verifiable index they make (``index``:
+key to document text), so the next run replays the rules and recomputes
+the index over new entries only. A state written before monitors kept the
+index has no ``index`` member; the next run then replays from entry 0.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from typing import Any, TypeVar
 
 import orjson
 
+from cunzheng.ledger.bodies import LogSettings
 from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.errors import LedgerError, MalformedInput
 from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint
-from cunzheng.ledger.registry import KeyRecord, Party
+from cunzheng.ledger.registry import KeyRecord, Party, Policy
 from cunzheng.ledger.registry.memory import MemoryRegistry
 from cunzheng.ledger.registry.state import from_doc, kind_of_object, to_doc
 
@@ -33,10 +37,13 @@ class MonitorState:
     note: str
     checkpoint: Checkpoint
     registry: MemoryRegistry = field(compare=False, repr=False)
+    # The index leaves the entries up to the checkpoint make; None: not kept (an older state).
+    index: dict[str, bytes] | None = field(default=None, compare=False, repr=False)
 
     def to_json(self, log_key: Verifier) -> bytes:
         """Return the state as JSON for the monitor's state file."""
         registry = self.registry
+        index = {} if self.index is None else {"index": _index_doc(self.index)}
         return orjson.dumps(
             {
                 "format": STATE_FORMAT,
@@ -47,6 +54,8 @@ class MonitorState:
                 "objects": [
                     {"kind": kind_of_object(o), **to_doc(o)} for o in registry.objects.values()
                 ],
+                "settings": registry.settings.body(),
+                **index,
             },
             option=orjson.OPT_INDENT_2,
         )
@@ -73,16 +82,33 @@ class MonitorState:
                 kind = doc.pop("kind")
                 thing = from_doc(kind, doc)
                 registry.objects[(kind, thing.id)] = thing
+            if "settings" in obj:  # absent in a state written before log.settings existed
+                registry.settings = Policy.from_body(LogSettings.parse(obj["settings"]))
+            index = None if "index" not in obj else _index_undoc(obj["index"])
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, LedgerError) as e:
             raise MalformedInput(f"monitor state: {e}") from None
-        return cls(note, checkpoint, registry)
+        return cls(note, checkpoint, registry, index)
 
 
 def copy_registry(registry: MemoryRegistry) -> MemoryRegistry:
     """Return a copy of *registry* that can change without changing it."""
     return MemoryRegistry(
-        parties=dict(registry.parties), keys=dict(registry.keys), objects=dict(registry.objects)
+        parties=dict(registry.parties),
+        keys=dict(registry.keys),
+        objects=dict(registry.objects),
+        settings=registry.settings,
     )
+
+
+def _index_doc(index: dict[str, bytes]) -> dict[str, str]:
+    # Index values are canonical JSON text, kept as strings to stay readable.
+    return {key: value.decode() for key, value in sorted(index.items())}
+
+
+def _index_undoc(doc: Any) -> dict[str, bytes]:
+    if not isinstance(doc, dict) or not all(isinstance(v, str) for v in doc.values()):
+        raise ValueError("index must be an object of strings")
+    return {key: value.encode() for key, value in doc.items()}
 
 
 def _doc(value: Party | KeyRecord) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from cunzheng.ledger.registry import KeyRecord, Party
+from cunzheng.ledger.registry import KeyRecord, Party, Policy
 from cunzheng.ledger.registry.state import Asset, Object
 from cunzheng.ledger.store.log_tables import CheckpointEvidence, EntryRow, Head
 
@@ -68,6 +68,10 @@ class ReadOnlyStore(Protocol):
 
     def party_keys(self, party_id: bytes) -> list[KeyRecord]:
         """Return every key party *party_id* has had, oldest first."""
+        ...
+
+    def log_settings(self) -> Policy | None:
+        """Return the registry settings of the latest log.settings entry, or None if there is none."""
         ...
 
     def asset(self, asset_id: bytes) -> Asset:

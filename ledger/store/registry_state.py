@@ -13,11 +13,14 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, select
 
+from cunzheng.ledger.bodies import LogSettings
 from cunzheng.ledger.registry import KeyRecord, Party
-from cunzheng.ledger.registry.state import Object, from_doc, kind_of_object
+from cunzheng.ledger.registry.policy import DEFAULT_POLICY, Policy
+from cunzheng.ledger.registry.state import Asset, Object, from_doc, kind_of_object
 from cunzheng.ledger.store.tables import (
     asset_events,
     digests,
+    log_settings,
     object_parties,
     parties,
     party_keys,
@@ -25,7 +28,15 @@ from cunzheng.ledger.store.tables import (
 )
 
 # The tables that hold registry state, all rebuilt from the log.
-STATE_TABLES = (parties, party_keys, digests, registry_objects, asset_events, object_parties)
+STATE_TABLES = (
+    parties,
+    party_keys,
+    digests,
+    registry_objects,
+    asset_events,
+    object_parties,
+    log_settings,
+)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -42,7 +53,16 @@ def _key(row: Any) -> KeyRecord:
 
 
 def _party(row: Any) -> Party:
-    return Party(bytes(row.id), row.kind, row.name, row.registry_id, row.idx)
+    return Party(
+        bytes(row.id),
+        row.kind,
+        row.name,
+        row.registry_id,
+        row.idx,
+        registry_id_type=row.registry_id_type,
+        verified_by=None if row.verified_by is None else bytes(row.verified_by),
+        verified_index=row.verified_idx,
+    )
 
 
 def load_key(conn: Connection, key: bytes) -> KeyRecord | None:
@@ -69,6 +89,51 @@ def has_operator(conn: Connection) -> bool:
     """Return whether an operator party is registered."""
     query = select(parties.c.id).where(parties.c.kind == "operator").limit(1)
     return conn.execute(query).first() is not None
+
+
+def verified_party_with_registry_id(conn: Connection, registry_id: str) -> Party | None:
+    """Return the stored verified party whose registry id is *registry_id*, if any."""
+    query = select(parties).where(
+        parties.c.registry_id == registry_id, parties.c.verified_by.is_not(None)
+    )
+    row = conn.execute(query.limit(1)).first()
+    return None if row is None else _party(row)
+
+
+def asset_ids_with(
+    conn: Connection, *, fingerprint: bytes | None = None, certificate: str | None = None
+) -> list[bytes]:
+    """Return the ids of stored assets whose current fingerprint or certificate number is the one given."""
+    query = select(registry_objects.c.id).where(registry_objects.c.kind == "asset")
+    if fingerprint is not None:
+        query = query.where(registry_objects.c.fingerprint == fingerprint)
+    if certificate is not None:
+        query = query.where(registry_objects.c.certificate == certificate)
+    return [bytes(r.id) for r in conn.execute(query)]
+
+
+def load_settings(conn: Connection) -> Policy | None:
+    """Return the settings of the latest log.settings entry, or None if the log has none."""
+    query = select(log_settings.c.doc).order_by(log_settings.c.idx.desc()).limit(1)
+    doc = conn.execute(query).scalar()
+    return None if doc is None else policy_from_doc(orjson.loads(doc))
+
+
+def load_policy(conn: Connection) -> Policy:
+    """Return the settings in force: those of the latest log.settings entry, or the defaults."""
+    return load_settings(conn) or DEFAULT_POLICY
+
+
+def policy_from_doc(doc: dict[str, Any]) -> Policy:
+    """Return the policy stored as *doc* (a ``log.settings`` body)."""
+    return Policy.from_body(LogSettings.parse(doc))
+
+
+def asset_row_columns(obj: Object) -> dict[str, Any]:
+    """Return the indexed columns of *obj*'s row: an asset's fingerprint and certificate number."""
+    if isinstance(obj, Asset):
+        return {"fingerprint": obj.fingerprint, "certificate": obj.certificate}
+    return {"fingerprint": None, "certificate": None}
 
 
 def entries_for_digest(conn: Connection, digest: bytes) -> list[int]:

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete
 
-from cunzheng.ledger.registry import Effects, KeyRecord, Party
+from cunzheng.ledger.registry import Effects, KeyRecord, Party, Policy
 from cunzheng.ledger.registry.state import (
     Asset,
     Licence,
@@ -23,14 +23,19 @@ from cunzheng.ledger.registry.state import (
     to_doc,
 )
 from cunzheng.ledger.store.registry_state import (
+    asset_ids_with,
+    asset_row_columns,
     has_operator,
     load_key,
     load_object,
     load_party,
+    load_policy,
     objects_of_asset,
+    verified_party_with_registry_id,
 )
 from cunzheng.ledger.store.tables import (
     asset_events,
+    log_settings,
     object_parties,
     parties,
     party_keys,
@@ -49,7 +54,9 @@ class BatchRegistry:
         self._objects: dict[tuple[str, bytes], Object | None] = {}
         self._by_asset: dict[tuple[str, bytes], dict[bytes, Object]] = {}
         self._operator: bool | None = None
-        self._new_parties: list[Party] = []
+        self._policy: Policy | None = None
+        self._new_settings: list[dict[str, Any]] = []
+        self._changed_parties: dict[bytes, Party] = {}
         self._changed_keys: dict[bytes, KeyRecord] = {}
         self._changed: dict[tuple[str, bytes], Object] = {}
         self._digests: list[dict[str, Any]] = []
@@ -72,6 +79,38 @@ class BatchRegistry:
         if self._operator is None:
             self._operator = has_operator(self._conn)
         return self._operator
+
+    def verified_party_with_registry_id(self, registry_id: str) -> Party | None:
+        """Return the verified party whose registry id is *registry_id*, if any."""
+        for party in self._changed_parties.values():
+            if party.verified and party.registry_id == registry_id:
+                return party
+        stored = verified_party_with_registry_id(self._conn, registry_id)
+        # A party this batch changed is judged by its new version, found above.
+        return None if stored is None or stored.id in self._changed_parties else stored
+
+    def policy(self) -> Policy:
+        """Return the settings in force: the latest ``log.settings``, or the defaults before any."""
+        if self._policy is None:
+            self._policy = load_policy(self._conn)
+        return self._policy
+
+    def assets_with_fingerprint(self, fingerprint: bytes) -> list[Asset]:
+        """Return the assets whose current fingerprint is *fingerprint*."""
+        ids = asset_ids_with(self._conn, fingerprint=fingerprint)
+        return self._current_assets(ids, lambda a: a.fingerprint == fingerprint)
+
+    def asset_with_certificate(self, certificate: str) -> Asset | None:
+        """Return the asset registered under certificate number *certificate*, if any."""
+        ids = asset_ids_with(self._conn, certificate=certificate)
+        found = self._current_assets(ids, lambda a: a.certificate == certificate)
+        return found[0] if found else None
+
+    def _current_assets(self, stored: list[bytes], test: Any) -> list[Asset]:
+        # Stored rows as this batch has changed them, and assets new in this batch.
+        changed = [k[1] for k in self._changed if k[0] == "asset"]
+        assets = (self.asset(i) for i in dict.fromkeys([*stored, *changed]))
+        return [a for a in assets if a is not None and test(a)]
 
     def asset(self, asset_id: bytes) -> Asset | None:
         """Return the asset *asset_id*, if applied for."""
@@ -111,9 +150,12 @@ class BatchRegistry:
         """Take the effects of the statement accepted at *index* into the view."""
         for party in effects.parties:
             self._parties[party.id] = party
-            self._new_parties.append(party)
+            self._changed_parties[party.id] = party
             if party.kind == "operator":
                 self._operator = True
+        if effects.settings is not None:
+            self._policy = effects.settings
+            self._new_settings.append({"idx": index, "doc": _json(effects.settings.body())})
         for record in effects.keys:
             self._keys[record.key] = record
             self._changed_keys[record.key] = record
@@ -129,8 +171,19 @@ class BatchRegistry:
 
     def save(self) -> None:
         """Write the effects taken into the view."""
-        if self._new_parties:
-            self._conn.execute(parties.insert(), [_party_row(p) for p in self._new_parties])
+        if self._changed_parties:
+            stmt = self._upsert(parties)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["id"],
+                set_={
+                    "registry_id_type": stmt.excluded.registry_id_type,
+                    "verified_by": stmt.excluded.verified_by,
+                    "verified_idx": stmt.excluded.verified_idx,
+                },
+            )
+            self._conn.execute(stmt, [_party_row(p) for p in self._changed_parties.values()])
+        if self._new_settings:
+            self._conn.execute(log_settings.insert(), self._new_settings)
         if self._changed_keys:
             stmt = self._upsert(party_keys)
             stmt = stmt.on_conflict_do_update(
@@ -153,14 +206,20 @@ class BatchRegistry:
     def _save_objects(self, objs: list[Object]) -> None:
         stmt = self._upsert(registry_objects)
         stmt = stmt.on_conflict_do_update(
-            index_elements=["kind", "id"], set_={"doc": stmt.excluded.doc}
+            index_elements=["kind", "id"],
+            set_={
+                "doc": stmt.excluded.doc,
+                "fingerprint": stmt.excluded.fingerprint,
+                "certificate": stmt.excluded.certificate,
+            },
         )
         rows = [
             {
                 "kind": kind_of_object(o),
                 "id": o.id,
                 "asset": o.id if isinstance(o, Asset) else o.asset,
-                "doc": orjson.dumps(to_doc(o)).decode(),
+                "doc": _json(to_doc(o)),
+                **asset_row_columns(o),
             }
             for o in objs
         ]
@@ -195,7 +254,14 @@ def _party_row(p: Party) -> dict[str, Any]:
         "name": p.name,
         "registry_id": p.registry_id,
         "idx": p.index,
+        "registry_id_type": p.registry_id_type,
+        "verified_by": p.verified_by,
+        "verified_idx": p.verified_index,
     }
+
+
+def _json(doc: dict[str, Any]) -> str:
+    return orjson.dumps(doc).decode()
 
 
 def _key_row(k: KeyRecord) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cunzheng.ledger.errors import NotFound
-from cunzheng.ledger.registry import KeyRecord, Party
+from cunzheng.ledger.registry import KeyRecord, Party, Policy
 from cunzheng.ledger.registry.state import Asset, Object
 from cunzheng.ledger.store import log_tables, registry_state
 from cunzheng.ledger.store.batch import Batch
@@ -139,6 +139,11 @@ class Store:
         """Return every key party *party_id* has had, oldest first."""
         with self._engine.connect() as conn:
             return registry_state.load_party_keys(conn, party_id)
+
+    def log_settings(self) -> Policy | None:
+        """Return the registry settings of the latest log.settings entry, or None if there is none."""
+        with self._engine.connect() as conn:
+            return registry_state.load_settings(conn)
 
     def asset(self, asset_id: bytes) -> Asset:
         """Return the registered asset *asset_id*; NotFound if there is none."""

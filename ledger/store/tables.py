@@ -65,8 +65,12 @@ parties = Table(
     Column("id", LargeBinary(32), primary_key=True),
     Column("kind", String(32), nullable=False, index=True),
     Column("name", Text, nullable=False),
-    Column("registry_id", String(64), nullable=True),
+    Column("registry_id", String(64), nullable=True, index=True),
     Column("idx", BigInteger, nullable=False),
+    Column("registry_id_type", String(16), nullable=True),
+    # Who vouched for the party's identity (its own id for the first operator), and when.
+    Column("verified_by", LargeBinary(32), nullable=True),
+    Column("verified_idx", BigInteger, nullable=True),
 )
 
 party_keys = Table(
@@ -94,6 +98,17 @@ registry_objects = Table(
     Column("kind", String(16), primary_key=True),
     Column("id", LargeBinary(32), primary_key=True),
     Column("asset", LargeBinary(32), nullable=False, index=True),
+    Column("doc", Text, nullable=False),
+    # An asset's current fingerprint and its certificate number, for the integrity rules.
+    Column("fingerprint", LargeBinary(32), nullable=True, index=True),
+    Column("certificate", String(64), nullable=True, index=True),
+)
+
+# The registry settings each log.settings entry put in force (the latest rules).
+log_settings = Table(
+    "log_settings",
+    metadata,
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
     Column("doc", Text, nullable=False),
 )
 

@@ -65,14 +65,12 @@ def check_claim(
         )
         return _failed("claim.unprovable", facts, detail)
     moment = None if question.at is None else parse_time(question.at, what="question.at")
-    view = MemoryRegistry()
+    view = MemoryRegistry(settings=REPLAY_POLICY)
     for entry in sorted(entries, key=lambda e: e.index):
         if moment is not None and entry.logged_at > moment:
             continue
         try:
-            view.add(
-                entry.statement, index=entry.index, logged_at=entry.logged_at, policy=REPLAY_POLICY
-            )
+            view.add(entry.statement, index=entry.index, logged_at=entry.logged_at)
         except RuleViolation as e:
             facts |= {"index": entry.index, "type": entry.statement.type, "rule": e.reason_code}
             reason = "claim.chain_broken" if e.reason_code in OMISSION_RULES else "claim.unprovable"

@@ -10,9 +10,11 @@ replay (``KeyRecord.valid_at``) was not revoked at the entry's
 the evidence can still take it back. A party or registry entry passes if the
 rules allow it given the entries before it.
 
-The registration system's periods (publicity, longest term) are settings of
-the log that a bundle does not carry; the log enforced them when it accepted
-each event, and the replay does not repeat them (``REPLAY_POLICY``).
+The registry settings (publicity, longest term, registration systems and
+their number formats) are the log's own, fixed by its ``log.settings``
+entries: the replay applies those the bundle carries from their index on.
+Before any, it starts from ``REPLAY_POLICY``, which checks none of them: the
+log enforced its settings when it accepted each event.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from cunzheng.ledger.registry.memory import MemoryRegistry
 from cunzheng.ledger.statements import Statement
 from cunzheng.ledger.verify.report import Check, Fact, Outcome
 
-# No publicity period and a term no registration reaches: the log enforced its own periods.
-REPLAY_POLICY = Policy(publicity=timedelta(0), term=timedelta(days=1000 * 365))
+# No publicity period, a term no registration reaches and any registration system with
+# unchecked numbers: until a log.settings entry in the bundle says otherwise.
+REPLAY_POLICY = Policy(publicity=timedelta(0), term=timedelta(days=1000 * 365), systems=())
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class ReplayEntry:
 
 def replay(entries: Sequence[ReplayEntry]) -> dict[int, Check]:
     """Return the key check of each evidence entry and the rules check of each other entry, by index."""
-    view = MemoryRegistry()
+    view = MemoryRegistry(settings=REPLAY_POLICY)
     checks: dict[int, Check] = {}
     allowed: list[ReplayEntry] = []
     for entry in sorted(entries, key=lambda e: e.index):
@@ -55,9 +58,7 @@ def replay(entries: Sequence[ReplayEntry]) -> dict[int, Check]:
             checks[entry.index] = _check(kind, entry, Outcome.NOT_CHECKED, "replay.skipped", facts)
             continue
         try:
-            view.add(
-                entry.statement, index=entry.index, logged_at=entry.logged_at, policy=REPLAY_POLICY
-            )
+            view.add(entry.statement, index=entry.index, logged_at=entry.logged_at)
         except RuleViolation as e:
             checks[entry.index] = _refused(kind, entry, e, view)
             continue

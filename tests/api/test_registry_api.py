@@ -77,7 +77,7 @@ def asset_story(
     clock.advance(timedelta(seconds=1))  # past the publicity period
     expires = when(clock().replace(year=clock().year + 2))
     reg = event(
-        exchange, "asset.register", apply.hash, pub.hash, certificate="C-1", expires=expires
+        exchange, "asset.register", apply.hash, pub.hash, certificate="20260100310000001", expires=expires
     )
     post(reg, 201)
     grant = event(
