@@ -25,9 +25,9 @@ from datetime import UTC, datetime, timedelta
 from cryptography import x509
 
 from cunzheng.ledger.clock import format_time
-from cunzheng.ledger.cosignature import WitnessPolicy, checkpoint_body
+from cunzheng.ledger.cosignature import WitnessPolicy, checkpoint_body, parse_line
 from cunzheng.ledger.errors import InvalidProof, InvalidSignature, LedgerError
-from cunzheng.ledger.note import Checkpoint, Signature
+from cunzheng.ledger.note import Checkpoint, Signature, Verifier, open_checkpoint
 from cunzheng.ledger.tsa.tokens import read_token
 from cunzheng.ledger.tsa.verify import verify_token
 from cunzheng.ledger.verify.report import Check, Fact, Outcome
@@ -40,10 +40,11 @@ COSIGNATURE_RESOLUTION = timedelta(seconds=1)
 
 @dataclass(frozen=True)
 class IndependentTime:
-    """The earliest upper bound on the checkpoint's time that a check established, and whose it is."""
+    """The earliest upper bound on the checkpoint's time that a check established, whose it is, and the time it stated."""
 
     latest: datetime
     by: str
+    stated: datetime | None = None
 
 
 def checkpoint_imprint(note: str) -> bytes:
@@ -54,6 +55,16 @@ def checkpoint_imprint(note: str) -> bytes:
 def cosigned_note(note: str, cosignatures: Sequence[BundleCosignature]) -> str:
     """Return the checkpoint *note* with each witness's cosignature line appended."""
     return note + "".join(f"— {c.witness} {c.signature}\n" for c in cosignatures)
+
+
+def witness_lines(
+    note: str, cosignatures: Sequence[BundleCosignature], key: Verifier
+) -> tuple[Signature, ...]:
+    """Return the witness signature lines of checkpoint *note*: those in it and *cosignatures*."""
+    try:
+        return open_checkpoint(cosigned_note(note, cosignatures), key)[1].unverified
+    except LedgerError:
+        return tuple(parse_line(f"— {c.witness} {c.signature}") for c in cosignatures)
 
 
 def timestamp_checks(
@@ -104,7 +115,7 @@ def timestamp_checks(
         }
         checks.append(Check("timestamp", subject, Outcome.PASSED, "timestamp.trusted", True, facts))
         if earliest is None or info.latest < earliest.latest:
-            earliest = IndependentTime(info.latest, info.tsa_subject)
+            earliest = IndependentTime(info.latest, info.tsa_subject, info.gen_time)
     return checks, earliest
 
 
@@ -154,7 +165,7 @@ def cosignature_checks(
         Check("witness_policy", "witnesses", Outcome.PASSED, "witnesses.policy_met", True, facts)
     )
     first = min(times.items(), key=lambda item: item[1])
-    return checks, IndependentTime(first[1], first[0])
+    return checks, IndependentTime(first[1], first[0], first[1] - COSIGNATURE_RESOLUTION)
 
 
 def _named_checks(

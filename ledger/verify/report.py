@@ -53,7 +53,8 @@ class Check:
     ``subject`` names what the check is about: ``bundle``, ``log``,
     ``entry:<index>``, ``file:<name>``, ``disclosure:<name>``,
     ``earlier:<size>``, ``current``, ``timestamp:<n>``, ``witness:<name>``,
-    ``witnesses`` or ``claim``.
+    ``witnesses``, ``timed:<size>`` (a checkpoint whose evidence times
+    entries) or ``claim``.
     """
 
     check: str
@@ -213,7 +214,11 @@ def _finding_lines(number: int, finding: Finding, lang: Lang, log: Mapping[str, 
         return [f"  {number}. " + text("finding.not_established", lang, facts)]
     code = "finding.dataset" if finding.type == "evidence.dataset" else "finding.timestamp"
     lines = [f"  {number}. " + text(code, lang, facts)]
-    lines += ["     - " + text(f"finding.{t}", lang, log) for t in _TIMES if t in log]
+    if "timed_size" in facts:
+        # The entry's own time, from the first time-stamped checkpoint that held it.
+        lines += ["     - " + text(f"finding.entry_{t}", lang, facts) for t in _TIMES if t in facts]
+    else:
+        lines += ["     - " + text(f"finding.{t}", lang, log) for t in _TIMES if t in log]
     lines += ["     - " + text("finding.file", lang, {"file": f}) for f in finding.files]
     lines += ["     - " + text("finding.item", lang, {"item": i}) for i in finding.items]
     return lines
@@ -254,7 +259,9 @@ def _subject(subject: str, lang: Lang) -> str:
 
 
 def _limits(report: Report) -> list[str]:
-    timed = any(t in report.log for t in _TIMES)
+    timed = any(t in report.log for t in _TIMES) or any(
+        c.reason == "entry_time.established" for c in report.checks
+    )
     codes = [
         "limits.time_bound" if timed else "limits.time",
         "limits.before_deposit",

@@ -39,8 +39,8 @@ from cunzheng.ledger.bodies import EvidenceDataset, EvidenceTimestamp, body_as
 from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.cosignature import WitnessPolicy, parse_line
 from cunzheng.ledger.disclosure import disclosure_json
-from cunzheng.ledger.errors import InvalidProof, InvalidSignature, LedgerError, MalformedInput
-from cunzheng.ledger.note import Checkpoint, Signature, Verifier, open_checkpoint
+from cunzheng.ledger.errors import InvalidProof, InvalidSignature, MalformedInput
+from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint
 from cunzheng.ledger.receipts import parse_receipt, receipt_leaf
 from cunzheng.ledger.statements import Statement, check_signature, json_leaf, parse_statement
 from cunzheng.ledger.tsa.tokens import TokenInfo
@@ -52,6 +52,7 @@ from cunzheng.ledger.verify.attestations import (
     cosignature_checks,
     cosigned_note,
     timestamp_checks,
+    witness_lines,
 )
 from cunzheng.ledger.verify.checkpoints import (
     CurrentCheckpoint,
@@ -64,8 +65,21 @@ from cunzheng.ledger.verify.claims import check_claim
 from cunzheng.ledger.verify.presented import Contents, check_contents
 from cunzheng.ledger.verify.replay import ReplayEntry, replay
 from cunzheng.ledger.verify.report import Check, Fact, Finding, Outcome, Report
+from cunzheng.ledger.verify.times import (
+    TimedEntry,
+    checkpoint_time,
+    entry_checks,
+    finding_facts,
+    timed_checkpoint_times,
+)
 from cunzheng.ledger.wire import parse_model
-from cunzheng.schemas.bundles import BUNDLE_FORMAT, ROLE_OF_FAMILY, Bundle, BundleEntry
+from cunzheng.schemas.bundles import (
+    BUNDLE_FORMAT,
+    ROLE_OF_FAMILY,
+    Bundle,
+    BundleCosignature,
+    BundleEntry,
+)
 
 
 @dataclass(frozen=True)
@@ -185,16 +199,31 @@ def verify_bundle(
     contents = check_contents(evidence, files=files or {}, disclosures=presented)
     for index, extra in contents.by_entry.items():
         per_entry[index].extend(extra)
-    for entry_checks in per_entry.values():
-        checks.extend(entry_checks)
-    checks.extend(contents.unmatched)
-    checks.extend(earlier_checks(bundle.earlier_checkpoints, key, bundle.log.origin, cp))
-    checks.append(current_check(current, key, bundle.log.origin, cp))
     tokens = [t.token for t in bundle.timestamps]
     stamped, tsa = timestamp_checks(tokens, bundle.checkpoint, cp, tsa_roots)
     cosigned = cosigned_note(bundle.checkpoint, bundle.cosignatures)
-    witnessed, witness = cosignature_checks(_witness_lines(bundle, key), cosigned, cp, witnesses)
-    checks += stamped + witnessed
+    lines = witness_lines(bundle.checkpoint, bundle.cosignatures, key)
+    witnessed, witness = cosignature_checks(lines, cosigned, cp, witnesses)
+    times, stray = timed_checkpoint_times(
+        bundle.timed_checkpoints,
+        key=key,
+        origin=bundle.log.origin,
+        cp=cp,
+        tsa_roots=tsa_roots,
+        witnesses=witnesses,
+    )
+    if cp is not None:
+        times[cp.size] = checkpoint_time(cp.size, stamped, tsa, witnessed, witness)
+    timed = [TimedEntry(e.model.index, e.model.logged_at, e.model.timed_by) for e in entries]
+    entry_times, unnamed = entry_checks(timed, times, cp)
+    for index, check in entry_times.items():
+        per_entry[index].append(check)
+    for own in per_entry.values():
+        checks.extend(own)
+    checks.extend(contents.unmatched)
+    checks.extend(earlier_checks(bundle.earlier_checkpoints, key, bundle.log.origin, cp))
+    checks.append(current_check(current, key, bundle.log.origin, cp))
+    checks += stamped + witnessed + stray + unnamed
     if bundle.claim is not None:
         registry = [e.model.index for e in entries if e.model.role == "registry"]
         checks.append(check_claim(bundle.claim, replayed, registry))
@@ -248,15 +277,21 @@ def _well_formed(data: bytes | str) -> tuple[Bundle, list[_Entry]]:
 
 
 def _check_attestations(bundle: Bundle) -> None:
-    """Raise MalformedInput unless each cosignature is a well-formed line, one per witness key."""
+    """Raise MalformedInput unless each cosignature is a well-formed line, one per witness key and checkpoint."""
+    _check_cosignatures(bundle.cosignatures, "cosignatures")
+    for n, timed in enumerate(bundle.timed_checkpoints):
+        _check_cosignatures(timed.cosignatures, f"timed_checkpoints.{n}.cosignatures")
+
+
+def _check_cosignatures(cosignatures: Sequence[BundleCosignature], where: str) -> None:
     keys = set()
-    for n, c in enumerate(bundle.cosignatures):
+    for n, c in enumerate(cosignatures):
         try:
             line = parse_line(f"— {c.witness} {c.signature}")
         except MalformedInput as e:
-            raise MalformedInput(f"cosignatures.{n}: {e}") from None
+            raise MalformedInput(f"{where}.{n}: {e}") from None
         if (line.name, line.key_id) in keys:
-            raise MalformedInput(f"cosignatures.{n}: a second cosignature by the same witness key")
+            raise MalformedInput(f"{where}.{n}: a second cosignature by the same witness key")
         keys.add((line.name, line.key_id))
 
 
@@ -329,16 +364,6 @@ def _inclusion(entry: _Entry, cp: Checkpoint | None) -> Check:
     return check
 
 
-def _witness_lines(bundle: Bundle, key: Verifier) -> tuple[Signature, ...]:
-    """Return the witness signature lines of the bundle checkpoint: in its note and in ``cosignatures``."""
-    try:
-        return open_checkpoint(cosigned_note(bundle.checkpoint, bundle.cosignatures), key)[
-            1
-        ].unverified
-    except LedgerError:
-        return tuple(parse_line(f"— {c.witness} {c.signature}") for c in bundle.cosignatures)
-
-
 def _times(tsa: IndependentTime | None, witness: IndependentTime | None) -> dict[str, Fact]:
     """Return the earliest independent times for the report's header."""
     out: dict[str, Fact] = {}
@@ -377,6 +402,8 @@ def _findings(
         for c in own:
             if c.reason == "key.valid":
                 facts |= {k: c.facts[k] for k in ("key", "party", "name", "kind", "registry_id")}
+            if c.check == "entry_time":
+                facts |= finding_facts(c)
         content = entry.statement.content
         if isinstance(content, EvidenceDataset):
             facts |= {"root": content.root.hex(), "count": content.count, "scheme": content.scheme}

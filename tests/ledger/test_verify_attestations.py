@@ -194,7 +194,7 @@ def _with_token(a: Attested, token: bytes) -> bytes:
 def test_a_token_over_another_checkpoint_fails(attested: Attested) -> None:
     token = attested.tsa.issue_for_digest(checkpoint_imprint(attested.latest.checkpoint()))
     report = _verify(attested, _with_token(attested, token), tsa_roots=[attested.ca])
-    assert _failed(report) == {"timestamp.other_digest"}
+    assert _failed(report) == {"timestamp.other_digest", "entry_time.timestamp_failed"}
     assert "over another digest" in render_text(report)
     assert "时间戳 1 针对的是另一摘要" in render_text(report, lang="zh")
 
@@ -204,7 +204,7 @@ def test_a_token_from_another_ca_fails_as_untrusted(attested: Attested) -> None:
     token = attested.stranger.issue_for_digest(checkpoint_imprint(note))
     data = _with_token(attested, token)
     report = _verify(attested, data, tsa_roots=[attested.ca])
-    assert _failed(report) == {"timestamp.untrusted"}
+    assert _failed(report) == {"timestamp.untrusted", "entry_time.timestamp_failed"}
     (check,) = [c for c in report.checks if c.reason == "timestamp.untrusted"]
     assert "trusted root" in check.detail
     assert "tsa_time" not in report.log
@@ -215,14 +215,14 @@ def test_a_token_that_is_not_one_fails_as_malformed(attested: Attested) -> None:
     report = _verify(
         attested, _with_token(attested, b"\x30\x03\x02\x01\x01"), tsa_roots=[attested.ca]
     )
-    assert _failed(report) == {"timestamp.malformed"}
+    assert _failed(report) == {"timestamp.malformed", "entry_time.timestamp_failed"}
 
 
 def test_a_cosignature_by_an_unnamed_witness_is_not_counted(attested: Attested) -> None:
     w1, w2 = attested.witnesses
     stranger = CosignatureSigner.generate("witness.example/w3")
     report = _verify(attested, witnesses=_policy(w1, stranger, threshold=2))
-    assert _failed(report) == {"witnesses.policy_not_met"}
+    assert _failed(report) == {"witnesses.policy_not_met", "entry_time.witnesses_failed"}
     reasons = _by_reason(report)
     assert reasons["cosignature.valid"] == ["witness:witness.example/w1"]
     assert reasons["cosignature.absent"] == ["witness:witness.example/w3"]
@@ -231,14 +231,14 @@ def test_a_cosignature_by_an_unnamed_witness_is_not_counted(attested: Attested) 
     assert "not checked and not counted" in render_text(report)
     only_w2 = _edit(attested.data, lambda o: o.update(cosignatures=o["cosignatures"][1:]))
     report = _verify(attested, only_w2, witnesses=_policy(w1, threshold=1))
-    assert _failed(report) == {"witnesses.policy_not_met"}
+    assert _failed(report) == {"witnesses.policy_not_met", "entry_time.witnesses_failed"}
 
 
 def test_a_threshold_not_met_fails(attested: Attested) -> None:
     w1, w2 = attested.witnesses
     w3 = CosignatureSigner.generate("witness.example/w3")
     report = _verify(attested, witnesses=_policy(w1, w2, w3, threshold=3))
-    assert _failed(report) == {"witnesses.policy_not_met"}
+    assert _failed(report) == {"witnesses.policy_not_met", "entry_time.witnesses_failed"}
     (check,) = [c for c in report.checks if c.check == "witness_policy"]
     assert (check.facts["cosigned"], check.facts["threshold"]) == (2, 3)
     assert "3 of 3 named witnesses required" in check.detail
@@ -253,7 +253,11 @@ def test_an_altered_cosignature_by_a_named_witness_fails(attested: Attested) -> 
 
     data = _edit(attested.data, alter)
     report = _verify(attested, data, witnesses=_policy(*attested.witnesses, threshold=1))
-    assert _failed(report) == {"cosignature.invalid", "witnesses.policy_not_met"}
+    assert _failed(report) == {
+        "cosignature.invalid",
+        "witnesses.policy_not_met",
+        "entry_time.witnesses_failed",
+    }
     assert _verify(attested, data).ok, "without witnesses, not checked"
 
 
