@@ -24,7 +24,7 @@ def register(args: argparse.Namespace) -> int:
     party_key = public_key(args.party_key) if args.party_key else bytes(key.verify_key)
     body: dict[str, Any] = {"kind": args.kind, "name": args.name, "key": _b64(party_key)}
     if args.registry_id:
-        body |= {"registry_id": args.registry_id}
+        body |= {"registry_id": args.registry_id, "registry_id_type": args.registry_id_type}
     statement = _submit(args, "party.register", body)
     print(statement.hash.hex())
     return 0

@@ -19,6 +19,11 @@ class LogInfo(BaseModel):
     size: int = Field(description="The size of the latest checkpoint.")
     root: Base64Hash = Field(description="The root hash of the latest checkpoint.")
     checkpoint: str = Field(description="The latest signed checkpoint.")
+    settings: dict[str, Any] | None = Field(
+        default=None,
+        description="The registry settings in force: the body of the log's latest log.settings entry "
+        "(publicity_days, term_days, systems with their number formats); null for a log that has none.",
+    )
 
 
 class EntryOut(BaseModel):

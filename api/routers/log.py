@@ -80,15 +80,17 @@ def checkpoint_evidence(
 
 @router.get("/info", response_model=LogInfo)
 def info(log: ReaderDep) -> LogInfo:
-    """The log's origin, verifier key and latest checkpoint."""
+    """The log's origin, verifier key, latest checkpoint and the registry settings in force."""
     note = log.checkpoint()
     cp, _ = open_checkpoint(note, log.verifier)
+    settings = log.records.log_settings()
     return LogInfo(
         origin=log.origin,
         verifier_key=log.verifier.to_string(),
         size=cp.size,
         root=cp.root,
         checkpoint=note,
+        settings=None if settings is None else settings.body(),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 EPILOG_REGISTER = """examples:
   cunzheng register --server http://127.0.0.1:8000 --key alice.key --kind rights_holder --name "Alice Data Ltd" \\
-      --registry-id 91310000MA1FL1234X
+      --registry-id 91310000MA1FL1234Q
   cunzheng register --server URL --key operator.key --kind court --name "Shanghai IP Court" --party-key court.key
 A rights holder or witness may register itself; exchanges and courts are registered by the operator
 (its key is operator.key in the service's data directory). Prints the new party's id."""
@@ -35,10 +35,23 @@ def add_parsers(sub: Any) -> None:
     p.add_argument(
         "--kind",
         required=True,
-        choices=["rights_holder", "exchange", "court", "witness", "operator"],
+        choices=[
+            "rights_holder",
+            "exchange",
+            "court",
+            "witness",
+            "operator",
+            "financial_institution",
+        ],
     )
     p.add_argument("--name", required=True, help="display name")
     p.add_argument("--registry-id", default=None, help="统一社会信用代码 or another registry id")
+    p.add_argument(
+        "--registry-id-type",
+        default="uscc",
+        choices=["uscc", "resident_id", "foreign_company"],
+        help="what --registry-id is (default uscc: its check character is verified)",
+    )
     p.add_argument(
         "--party-key",
         default=None,

@@ -89,7 +89,7 @@ def test_register_fingerprint_stamp_disclose_bundle_and_verify_offline(
         "--name",
         "上海数据科技有限公司",
         "--registry-id",
-        "91310000MA1FL1234X",
+        "91310000MA1FL1234Q",
     )
     customers, photos = tmp_path / "customers.csv", tmp_path / "flows"
     _csv(customers)
