@@ -59,6 +59,13 @@ def _summary(result: Audit) -> None:
         f"new entries  {result.new_entries} audited: included in the signed tree, "
         f"statements signed, registry rules hold" + (f" ({kinds})" if kinds else "")
     )
+    if result.indexed:
+        print(
+            "index        the checkpoint's index root is the one the log's entries make "
+            "(recomputed from the entries)"
+        )
+    else:
+        print("index        the checkpoint commits to no index root (signed before the log kept one)")
     for name, moment in result.cosigned:
         print(f"cosigned     by {name} at {moment.isoformat().replace('+00:00', 'Z')}")
     print("OK")

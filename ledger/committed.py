@@ -13,6 +13,12 @@ Each piece is safe to read from any thread without a lock: the edge is an
 immutable value swapped in whole, the size only grows, and the tile cache
 locks itself. A reader that meets an older edge or a narrower cached tile
 falls back to the store, which holds every committed tile.
+
+The verifiable index is the exception: one mutable ``IndexTree`` in a
+``CommittedIndex``, changed only under its lock. The sequencer holds the
+lock from applying a batch's changes until that batch has committed (or
+forgets the tree if it rolled back), so a reader that takes the lock proves
+against a root that is signed and durable.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from dataclasses import dataclass
 
 from cunzheng.ledger import merkle
 from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.index import IndexTree
 from cunzheng.ledger.tilecache import FetchTiles, TileCache, TileKey
 
 
@@ -41,6 +48,30 @@ class Logged:
 Outcome = Logged | RuleViolation
 
 
+class CommittedIndex:
+    """The verifiable index as of a committed tree size; change or read it holding ``lock``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        # The index as of tree size ``size``; None until loaded, or after a failed batch.
+        self.tree: IndexTree | None = None
+        self.size = -1
+
+    def catch_up(self, size: int, leaves: list[tuple[str, bytes]]) -> IndexTree:
+        """Take in the *leaves* changed up to tree *size* (all of them if none are held); return the tree."""
+        if self.tree is None:
+            self.tree = IndexTree(leaves)
+        else:
+            self.tree.update(leaves)
+        self.size = size
+        return self.tree
+
+    def forget(self) -> None:
+        """Drop the tree, to be loaded again from the store."""
+        self.tree = None
+        self.size = -1
+
+
 class CommittedTree:
     """The tile cache, right edge and size of the latest committed tree, shared by sequencer and readers."""
 
@@ -51,6 +82,7 @@ class CommittedTree:
         self._edge: merkle.RightEdge | None = None
         self._size = 0
         self._lock = threading.Lock()
+        self.index = CommittedIndex()
 
     @property
     def size(self) -> int:

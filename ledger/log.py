@@ -33,6 +33,7 @@ class Log(LogReader):
         batch_size: int = 1024,
         batch_wait: float = 0.005,
         tile_cache: int = 4096,
+        index: bool = True,
         now: Clock = utc_now,
     ) -> None:
         tree = CommittedTree(store.read_tiles, tile_cache=tile_cache)
@@ -45,6 +46,7 @@ class Log(LogReader):
             tree,
             batch_size=batch_size,
             batch_wait=batch_wait,
+            index=index,
             now=now,
         )
 

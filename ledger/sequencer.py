@@ -11,6 +11,18 @@ its existing entry and never becomes a second leaf.
 After each commit the sequencer advances the ``CommittedTree`` it shares
 with the log's readers (``ledger.reader``): the tiles it wrote and the right
 edge of the new tree, so that proofs at that size read neither again.
+
+The same batch updates the verifiable index of registry state
+(``ledger.index``): each accepted statement's changes to the index leaves
+(``ledger.index.entries``) are written in the batch's transaction, and the
+new index root goes into the checkpoint as its ``cunzheng-index`` extension
+line, so one signature covers log and index and a crash never separates
+them. On start the sequencer loads the index and refuses to run if its root
+is not the one the latest checkpoint commits to; an index never built (a
+database from before the index) or left behind by a writer without it is
+replayed from the log first (``ledger.rebuild.replay``). A sequencer that
+finds the head moved by another process takes in the leaves changed since
+its own size.
 """
 
 from __future__ import annotations
@@ -26,8 +38,11 @@ from dataclasses import dataclass
 from cunzheng.ledger import merkle, registry
 from cunzheng.ledger.clock import Clock, format_time, utc_now
 from cunzheng.ledger.committed import CommittedTree, Logged, Outcome
-from cunzheng.ledger.errors import RuleViolation
-from cunzheng.ledger.note import Checkpoint, Signer, sign_checkpoint
+from cunzheng.ledger.errors import LedgerError, RuleViolation
+from cunzheng.ledger.index import IndexTree, index_root_line
+from cunzheng.ledger.index.entries import IndexChanges, checkpoint_index_root
+from cunzheng.ledger.note import Checkpoint, Signer, read_note, sign_checkpoint
+from cunzheng.ledger.rebuild import replay
 from cunzheng.ledger.statements import Statement, make_leaf
 from cunzheng.ledger.store import Batch, Store
 from cunzheng.ledger.tilecache import TileCache
@@ -55,6 +70,7 @@ class Sequencer:
         *,
         batch_size: int = 1024,
         batch_wait: float = 0.005,
+        index: bool = True,
         now: Clock = utc_now,
     ) -> None:
         self._store = store
@@ -72,6 +88,10 @@ class Sequencer:
         self._written: dict[tuple[int, int], bytes] = {}
         # The tree size the current batch will commit.
         self._pending_size = 0
+        # Whether checkpoints commit to the verifiable index (off only to measure what it costs).
+        self.index = index
+        # Whether this thread holds the index's lock until the current batch ends.
+        self._index_held = False
         # Called after every commit that published a checkpoint (the publisher listens here).
         self.on_publish: list[Callable[[], None]] = []
 
@@ -80,8 +100,9 @@ class Sequencer:
     def start(self) -> Sequencer:
         """Publish the first checkpoint if there is none and start integrating; return self."""
         if self._store.latest_checkpoint() is None:
-            with self._store.batch() as batch:
-                self._integrate(batch, [], publish=True)
+            self._commit([], publish=True)
+        if self.index:
+            self._check_index()
         self._checkpoint = self._store.latest_checkpoint()
         self._thread = threading.Thread(target=self._run, name="cunzheng-sequencer", daemon=True)
         self._thread.start()
@@ -148,10 +169,28 @@ class Sequencer:
             count += len(item.statements)
         return items, False
 
-    def _integrate_safely(self, items: list[_Pending]) -> None:
+    def _commit(self, statements: Sequence[Statement], *, publish: bool = False) -> list[Outcome]:
+        """Integrate *statements* in one transaction, and release the index once it has ended."""
+        index = self._tree.index
         try:
             with self._store.batch() as batch:
-                results = self._integrate(batch, [s for p in items for s in p.statements])
+                results = self._integrate(batch, statements, publish=publish)
+            if self._index_held:
+                index.size = self._pending_size
+        except BaseException:
+            if self.index:
+                with index.lock:
+                    index.forget()  # it may hold changes that rolled back
+            raise
+        finally:
+            if self._index_held:
+                self._index_held = False
+                index.lock.release()
+        return results
+
+    def _integrate_safely(self, items: list[_Pending]) -> None:
+        try:
+            results = self._commit([s for p in items for s in p.statements])
         except Exception as e:  # the batch rolled back: nothing was acknowledged
             logger.exception("integration of %d statements failed", len(items))
             self._frontier = None
@@ -185,6 +224,8 @@ class Sequencer:
             h: (e.index, e.leaf, True) for h, e in known.items()
         }
         refused: dict[bytes, RuleViolation] = {}
+        tree = self._sync_index(batch) if self.index else None
+        changes = IndexChanges(tree.get) if tree is not None else None
         view = batch.registry_view()
         rows = []
         changed: dict[tuple[int, int], bytearray] = {}
@@ -198,6 +239,8 @@ class Sequencer:
                 refused[h] = e
                 continue
             view.apply(effects, index)
+            if changes is not None:
+                changes.add(statement, index=index, effects=effects)
             leaf = make_leaf(statement, stamp)
             lh = merkle.leaf_hash(leaf)
             for level, node_index, node in self._frontier.append(lh):
@@ -213,7 +256,8 @@ class Sequencer:
             self._written = {key: bytes(data) for key, data in changed.items()}
             batch.put_tiles(self._written)
             root = self._frontier.root()
-            note = sign_checkpoint(Checkpoint(self.origin, size, root), self._signer)
+            extensions = () if changes is None else self._put_index(batch, changes, size)
+            note = sign_checkpoint(Checkpoint(self.origin, size, root, extensions), self._signer)
             batch.publish(size=size, root=root, note=note, at=logged_at)
             self._checkpoint = note
             self._pending_size = size
@@ -223,6 +267,64 @@ class Sequencer:
             refused[h] if h in refused else Logged(*placed[h][:2], size, checkpoint, placed[h][2])
             for h in hashes
         ]
+
+    # The verifiable index --------------------------------------------------
+
+    def _sync_index(self, batch: Batch) -> IndexTree:
+        """Return the index as of the batch's head: loaded, caught up or replayed from the log."""
+        index, head = self._tree.index, batch.head
+        with index.lock:
+            if index.tree is not None and index.size == head.size:
+                return index.tree
+            if head.index_size != head.size:
+                logger.log(
+                    logging.WARNING if head.size else logging.DEBUG,
+                    "the stored index reflects tree size %s, not %d: replaying the log into it",
+                    head.index_size,
+                    head.size,
+                )
+                index.tree, index.size = replay(batch), head.size
+                return index.tree
+            after = index.size if index.tree is not None else -1
+            return index.catch_up(head.size, batch.index_leaves_since(after))
+
+    def _put_index(self, batch: Batch, changes: IndexChanges, size: int) -> tuple[str]:
+        """Apply and write the batch's index changes; return the checkpoint line of the new root.
+
+        The index's lock is held from here until the batch has ended, so that
+        no reader proves against a root before its checkpoint is durable.
+        """
+        index = self._tree.index
+        assert index.tree is not None
+        leaves = changes.changed()
+        if not self._index_held:
+            index.lock.acquire()
+            self._index_held = True
+        index.tree.update(leaves)
+        batch.put_index(leaves, size=size)
+        return (index_root_line(index.tree.root()),)
+
+    def _check_index(self) -> None:
+        """Load the index and refuse to go on if it is not the one the latest checkpoint commits to."""
+        with self._store.batch() as batch:
+            try:
+                tree = self._sync_index(batch)
+            except BaseException:
+                with self._tree.index.lock:
+                    self._tree.index.forget()
+                raise
+            size = batch.head.size
+            note = batch.checkpoint_at(size)
+        assert note is not None
+        signed = checkpoint_index_root(Checkpoint.parse(read_note(note, []).text))
+        if signed is not None and signed != tree.root():
+            raise LedgerError(
+                f"the index in the database makes root {tree.root().hex()}, but the latest "
+                f"checkpoint (size {size}) commits to index root {signed.hex()}: the database "
+                "does not hold the index the log signed, so the log will not start. Run "
+                "`cunzheng rebuild` to recompute the index from the log; it also checks the "
+                "index line of every checkpoint against the log's entries."
+            )
 
     def _grow_edge(
         self, tile_level: int, node_index: int, node: bytes

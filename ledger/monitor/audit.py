@@ -18,7 +18,14 @@ checkpoint it verified and the registry built so far) it:
    the signed tree, and the new tree extends the old one: no separate
    consistency proof is needed;
 4. parses each new leaf, checks its statement's signatures and replays the
-   registry's rules (``ledger.registry.check``) over it.
+   registry's rules (``ledger.registry.check``) over it;
+5. recomputes the verifiable index from the effects the rules return
+   (``ledger.index.entries``) and checks the root the checkpoint commits to
+   (``index_root_mismatch``), that a checkpoint after one with an index line
+   has one too (``index_missing``), and that the line parses
+   (``index_malformed``). A state kept by a monitor that did not keep the
+   index yet has no index leaves: that run replays every entry from the
+   first, still checking the new tree against the old checkpoint.
 
 Whatever the log served that fails a check raises ``Misbehaviour``, whose
 ``kind`` names it and whose ``evidence`` holds the signed notes that prove it.
@@ -40,6 +47,9 @@ from cunzheng.ledger.errors import (
     MalformedInput,
     NotFound,
 )
+from cunzheng.ledger.index import root_of
+from cunzheng.ledger.index.entries import IndexChanges, checkpoint_index_root
+from cunzheng.ledger.monitor.misbehaviour import Misbehaviour, check_index
 from cunzheng.ledger.monitor.state import MonitorState, copy_registry
 from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint
 from cunzheng.ledger.registry.memory import MemoryRegistry
@@ -59,15 +69,6 @@ Fetch = Callable[[str], bytes]
 """Return the bytes at a path below the log's tlog-tiles prefix, or raise NotFound."""
 
 
-class Misbehaviour(InvalidProof):
-    """Evidence that the log served something that does not hold; ``kind`` names what."""
-
-    def __init__(self, kind: str, message: str, evidence: tuple[str, ...] = ()) -> None:
-        super().__init__(f"{kind}: {message}")
-        self.kind = kind
-        self.evidence = evidence
-
-
 @dataclass(frozen=True)
 class Audit:
     """What one run verified: the checkpoint, the entries it added and who cosigned it."""
@@ -76,6 +77,8 @@ class Audit:
     previous_size: int
     statement_types: dict[str, int]
     cosigned: tuple[tuple[str, datetime], ...]
+    indexed: bool = False
+    """Whether the checkpoint commits to an index root (checked against the recomputed index)."""
 
     @property
     def new_entries(self) -> int:
@@ -121,12 +124,27 @@ def audit(
             raise Misbehaviour(
                 "unwitnessed", f"checkpoint of size {checkpoint.size}: {e}", (note,)
             ) from None
-    view = copy_registry(state.registry) if state is not None else MemoryRegistry()
+    # A state without index leaves (kept before the index) is replayed from entry 0.
+    known = state is not None and state.index is not None
+    view = copy_registry(state.registry) if state is not None and known else MemoryRegistry()
+    leaves = dict(state.index or {}) if state is not None else {}
+    changes = IndexChanges(leaves.get)
     types: Counter[str] = Counter()
-    if checkpoint.size > old.size:
-        _Rebuild(fetch, old, checkpoint, evidence, view, types).run()
-    new_state = MonitorState(note, checkpoint, view)
-    return Audit(new_state, old.size, dict(types), cosigned)
+    start = old.size if known else 0
+    if checkpoint.size > start:
+        _Rebuild(fetch, old, checkpoint, evidence, view, types, changes, start).run()
+    leaves.update(changes.changed())
+    required = state is not None and _commits_to_index(state.checkpoint)
+    indexed = check_index(checkpoint, root_of(leaves), required=required, evidence=(note,))
+    new_state = MonitorState(note, checkpoint, view, leaves)
+    return Audit(new_state, old.size, dict(types), cosigned, indexed)
+
+
+def _commits_to_index(checkpoint: Checkpoint) -> bool:
+    try:
+        return checkpoint_index_root(checkpoint) is not None
+    except MalformedInput:
+        return True
 
 
 def _text(data: bytes, what: str) -> str:
@@ -157,6 +175,8 @@ class _Rebuild:
         evidence: tuple[str, ...],
         view: MemoryRegistry,
         types: Counter[str],
+        changes: IndexChanges,
+        start: int,
     ) -> None:
         self.fetch = fetch
         self.old = old
@@ -164,11 +184,14 @@ class _Rebuild:
         self.evidence = evidence
         self.view = view
         self.types = types
+        self.changes = changes
+        # The first entry to replay: the old size, or 0 to replay what was verified before too.
+        self.start = start
         self.tiles = TileCache(self._fetch_hash_tiles, capacity=256)
 
     def run(self) -> None:
         # Start at a tile boundary, so the first entry bundle is read whole.
-        start = self.old.size - self.old.size % TILE_WIDTH
+        start = self.start - self.start % TILE_WIDTH
         frontier = merkle.Frontier.from_reader(start, self.tiles.read_hashes)
         self._check_old_root(frontier)
         for bundle in range(start // TILE_WIDTH, -(-self.new.size // TILE_WIDTH)):
@@ -179,7 +202,7 @@ class _Rebuild:
                     if level % TILE_HEIGHT == 0:
                         completed.append((level, node, h))
                 self._check_old_root(frontier)
-                if index >= self.old.size:
+                if index >= self.start:
                     self._check_entry(index, leaf)
             self._check_tiles(completed)
         if frontier.root() != self.new.root:
@@ -223,11 +246,12 @@ class _Rebuild:
                 "invalid_statement", f"entry {index}: {e}", self.evidence[-1:]
             ) from None
         try:
-            self.view.add(statement, index=index, logged_at=logged_at)
+            effects = self.view.add(statement, index=index, logged_at=logged_at)
         except LedgerError as e:
             raise Misbehaviour(
                 "rule_violation", f"entry {index}: {e}", self.evidence[-1:]
             ) from None
+        self.changes.add(statement, index=index, effects=effects)
         self.types[statement.type] += 1
 
     def _bundle(self, index: int) -> list[bytes]:

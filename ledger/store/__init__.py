@@ -7,6 +7,7 @@ alone, for code that must not write.
 """
 
 from cunzheng.ledger.store.batch import Batch
+from cunzheng.ledger.store.index_tables import IndexSnapshot
 from cunzheng.ledger.store.log_tables import CheckpointEvidence, EntryRow, Head
 from cunzheng.ledger.store.reads import ReadOnlyStore
 from cunzheng.ledger.store.registry_view import BatchRegistry
@@ -18,6 +19,7 @@ __all__ = [
     "CheckpointEvidence",
     "EntryRow",
     "Head",
+    "IndexSnapshot",
     "ReadOnlyStore",
     "Store",
 ]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from cunzheng.ledger.store import log_tables, registry_state
+from cunzheng.ledger.store import index_tables, log_tables, registry_state
 from cunzheng.ledger.store.log_tables import EntryRow
 from cunzheng.ledger.store.registry_view import BatchRegistry
 from cunzheng.ledger.store.tables import checkpoints, log_head, tiles
@@ -38,6 +38,26 @@ class Batch:
     def leaves_from(self, start: int, *, limit: int) -> list[tuple[int, bytes]]:
         """Return the index and leaf of at most *limit* entries from index *start* on, in order."""
         return log_tables.leaves_from(self._conn, start, limit=limit)
+
+    def checkpoint_at(self, size: int) -> str | None:
+        """Return the signed note of the checkpoint of *size*, if the log signed one."""
+        return log_tables.checkpoint_at(self._conn, size)
+
+    def checkpoints_from(self, start: int, *, limit: int) -> list[tuple[int, str]]:
+        """Return the size and note of at most *limit* checkpoints of size *start* or more, in order."""
+        return log_tables.checkpoints_from(self._conn, start, limit=limit)
+
+    def index_leaves_since(self, after: int) -> list[tuple[str, bytes]]:
+        """Return the index leaves last changed at a tree size above *after* (every leaf for -1)."""
+        return index_tables.leaves_since(self._conn, after)
+
+    def put_index(self, leaves: Mapping[str, bytes], *, size: int) -> None:
+        """Write index *leaves* as changed at tree *size*; the stored index then reflects *size*."""
+        index_tables.put_leaves(self._conn, leaves, size=size)
+
+    def clear_index(self) -> None:
+        """Remove every index leaf, to replay the index from the log."""
+        index_tables.clear(self._conn)
 
     def registry_view(self) -> BatchRegistry:
         """Return a view of the registry's state for the rules, as this transaction sees it."""

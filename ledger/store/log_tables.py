@@ -19,10 +19,11 @@ from cunzheng.ledger.store.tables import checkpoint_evidence, checkpoints, entri
 
 @dataclass(frozen=True)
 class Head:
-    """The size and root hash of the log's latest checkpoint."""
+    """The size and root hash of the log's latest checkpoint, and the size its index leaves reflect."""
 
     size: int
     root: bytes
+    index_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,11 @@ class EntryRow:
 
 def head(conn: Connection, *, lock: bool = False) -> Head:
     """Return the size and root of the latest checkpoint, locking the head row if *lock*."""
-    query = select(log_head.c.size, log_head.c.root).where(log_head.c.id == 1)
+    query = select(log_head.c.size, log_head.c.root, log_head.c.index_size).where(
+        log_head.c.id == 1
+    )
     row = conn.execute(query.with_for_update() if lock else query).one()
-    return Head(row.size, bytes(row.root))
+    return Head(row.size, bytes(row.root), row.index_size)
 
 
 def latest_checkpoint(conn: Connection) -> tuple[int, str] | None:
@@ -58,6 +61,22 @@ def latest_checkpoint(conn: Connection) -> tuple[int, str] | None:
         select(checkpoints.c.size, checkpoints.c.note).order_by(checkpoints.c.size.desc()).limit(1)
     ).first()
     return None if row is None else (row.size, row.note)
+
+
+def checkpoint_at(conn: Connection, size: int) -> str | None:
+    """Return the signed note of the checkpoint of *size*, if the log signed one."""
+    return conn.execute(select(checkpoints.c.note).where(checkpoints.c.size == size)).scalar()
+
+
+def checkpoints_from(conn: Connection, start: int, *, limit: int) -> list[tuple[int, str]]:
+    """Return the size and note of at most *limit* checkpoints of size *start* or more, in order."""
+    rows = conn.execute(
+        select(checkpoints.c.size, checkpoints.c.note)
+        .where(checkpoints.c.size >= start)
+        .order_by(checkpoints.c.size)
+        .limit(limit)
+    )
+    return [(r.size, r.note) for r in rows]
 
 
 def evidence_of(conn: Connection, size: int | None) -> CheckpointEvidence | None:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from cunzheng.ledger.registry import KeyRecord, Party, Policy
 from cunzheng.ledger.registry.state import Asset, Object
+from cunzheng.ledger.store.index_tables import IndexSnapshot
 from cunzheng.ledger.store.log_tables import CheckpointEvidence, EntryRow, Head
 
 
@@ -28,6 +29,14 @@ class ReadOnlyStore(Protocol):
 
     def checkpoint_evidence(self, size: int | None = None) -> CheckpointEvidence | None:
         """Return the evidence kept about the checkpoint of *size* (default: the latest that has any)."""
+        ...
+
+    def checkpoint_at(self, size: int) -> str | None:
+        """Return the signed note of the checkpoint of *size*, if the log signed one."""
+        ...
+
+    def index_snapshot(self, after: int) -> IndexSnapshot:
+        """Return the head, its checkpoint and the index leaves changed after tree size *after*, read at one moment."""
         ...
 
     def first_checkpoint_evidence_covering(self, index: int) -> CheckpointEvidence | None:

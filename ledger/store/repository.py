@@ -22,9 +22,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from cunzheng.ledger.errors import NotFound
 from cunzheng.ledger.registry import KeyRecord, Party, Policy
 from cunzheng.ledger.registry.state import Asset, Object
-from cunzheng.ledger.store import log_tables, registry_state
+from cunzheng.ledger.store import index_tables, log_tables, registry_state
 from cunzheng.ledger.store.batch import Batch
 from cunzheng.ledger.store.engine import connect, migrate
+from cunzheng.ledger.store.index_tables import IndexSnapshot
 from cunzheng.ledger.store.log_tables import CheckpointEvidence, EntryRow, Head
 from cunzheng.ledger.store.tables import checkpoint_evidence, confidential, entries
 
@@ -67,6 +68,23 @@ class Store:
         """Return the size and signed note of the latest checkpoint, or None before the first."""
         with self._engine.connect() as conn:
             return log_tables.latest_checkpoint(conn)
+
+    def checkpoint_at(self, size: int) -> str | None:
+        """Return the signed note of the checkpoint of *size*, if the log signed one."""
+        with self._engine.connect() as conn:
+            return log_tables.checkpoint_at(conn, size)
+
+    def index_snapshot(self, after: int) -> IndexSnapshot:
+        """Return the head, its checkpoint and the index leaves changed after tree size *after*, read at one moment."""
+        conn = self._engine.connect()
+        if not self.is_sqlite:
+            # One snapshot for the three reads; SQLite's WAL read transaction is one already.
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            with conn.begin():
+                return index_tables.snapshot(conn, after)
+        finally:
+            conn.close()
 
     def checkpoint_evidence(self, size: int | None = None) -> CheckpointEvidence | None:
         """Return the evidence kept about the checkpoint of *size* (default: the latest that has any)."""

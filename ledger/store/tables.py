@@ -30,6 +30,9 @@ log_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("size", BigInteger, nullable=False),
     Column("root", LargeBinary(32), nullable=False),
+    # The tree size the index_leaves reflect (None: never built; behind size: stale,
+    # e.g. written by a version without the index). The sequencer replays the log then.
+    Column("index_size", BigInteger, nullable=True),
 )
 
 entries = Table(
@@ -147,4 +150,14 @@ confidential = Table(
     Column("field", String(32), primary_key=True),
     Column("salt", LargeBinary(32), nullable=False),
     Column("value", Text, nullable=False),
+)
+
+# The verifiable index (ledger.index.entries): each key's document and the tree size of the
+# checkpoint that last changed it, so another process catches up with what changed since.
+index_leaves = Table(
+    "index_leaves",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+    Column("changed_at", BigInteger, nullable=False, index=True),
 )

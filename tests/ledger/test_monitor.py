@@ -187,7 +187,7 @@ def test_statement_breaking_the_rules(log: Log, holder: SigningKey) -> None:
     state = audit(fetch_from(log), log_key=key, state=None).state
     grow(log, holder, 0, 1)
     # A monitor whose replayed registry lacks the holder sees a statement by an unknown key.
-    amnesiac = MonitorState(state.note, state.checkpoint, MemoryRegistry())
+    amnesiac = MonitorState(state.note, state.checkpoint, MemoryRegistry(), state.index)
     with pytest.raises(Misbehaviour, match="rule_violation: entry 1: key.unknown"):
         audit(fetch_from(log), log_key=key, state=amnesiac)
 
