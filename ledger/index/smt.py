@@ -337,20 +337,34 @@ class _Bulk:
 
 
 def _batch(items: Items) -> dict[str, bytes | None]:
+    """Return *items* as a dict, values copied to their own size, or raise on a bad key or value."""
     batch = dict(items.items() if isinstance(items, Mapping) else items)
     for key, value in batch.items():
         key_path(key)
-        if value is not None and not isinstance(value, bytes):
-            raise TypeError(f"the value of index key {_short(key)} is not bytes")
+        if value is not None:
+            if not isinstance(value, bytes):
+                raise TypeError(f"the value of index key {_short(key)} is not bytes")
+            # orjson (so canonical_json) returns bytes inside a buffer of 4 KiB or more;
+            # the tree keeps its values for its lifetime, so it keeps exact-size copies.
+            batch[key] = bytes(memoryview(value))
     return batch
 
 
 def _locate(hashes: dict[int, bytes], leaf_at: dict[int, str], p: int) -> int:
     """Return the node where path *p* reaches a subtree holding at most one leaf."""
-    node = 1
-    while node in hashes and node not in leaf_at:
-        node = (node << 1) | ((p >> (PATH_BITS - node.bit_length())) & 1)
-    return node
+    # Nothing is stored below a leaf, so the deepest stored node on the path is either
+    # the leaf itself or an internal node whose half on the path is empty: one dict
+    # lookup a level. Shifting p with a 1 bit above it gives each node's number at once.
+    marked = p | (1 << PATH_BITS)
+    node, depth = 1, 0
+    if node not in hashes:
+        return node
+    while True:
+        depth += 1
+        child = marked >> (PATH_BITS - depth)
+        if child not in hashes:
+            return node if node in leaf_at else child
+        node = child
 
 
 def _mark(dirty: _Dirty, node: int) -> None:
