@@ -13,8 +13,11 @@ chain against the TSA roots given) and its witness cosignatures (the witness
 policy given). Each entry then gets one check, ``entry_time``, whose reason
 code says what its time rests on or why it fails, naming the entry.
 
-That the checkpoint named is the *first* with evidence cannot be checked
-offline: a later one gives a later, still true, bound. Pure.
+An entry must name the first checkpoint, among those the bundle carries,
+that holds it, and every timed checkpoint must be named by some entry, so
+evidence moved between entries fails. That no checkpoint with evidence came
+before it in the log cannot be checked offline: a bundle that left such
+evidence out gives a later, still true, bound. Pure.
 """
 
 from __future__ import annotations
@@ -136,12 +139,19 @@ def entry_checks(
         named.add(entry.timed_by)
         facts["size"] = entry.timed_by
         base = times.get(entry.timed_by)
-        if entry.index >= entry.timed_by or base is None:
-            covered = entry.index < entry.timed_by
-            reason = "entry_time.missing" if covered else "entry_time.not_covered"
-            out[entry.index] = Check("entry_time", subject, Outcome.FAILED, reason, True, facts)
+        first = min((s for s in times if s > entry.index), default=None)
+        if entry.index >= entry.timed_by:
+            reason = "entry_time.not_covered"
+        elif base is None:
+            reason = "entry_time.missing"
+        elif first != entry.timed_by:
+            # The builder names the first; a later one is a weaker bound, so it was moved.
+            reason = "entry_time.not_first"
+            facts["first"] = str(first)
+        else:
+            out[entry.index] = replace(base, subject=subject, facts={**base.facts, **facts})
             continue
-        out[entry.index] = replace(base, subject=subject, facts={**base.facts, **facts})
+        out[entry.index] = Check("entry_time", subject, Outcome.FAILED, reason, True, facts)
     unnamed = [
         _unnamed(size)
         for size in sorted(times)
