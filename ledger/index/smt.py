@@ -73,7 +73,9 @@ not kept, since hashing a key again is cheap. A batch of writes changes the
 shape along the changed paths only, collects the internal nodes above them,
 and rehashes those deepest first: a thousand writes into half a million keys
 rehash some ten thousand nodes. A large batch into a small tree rebuilds from
-sorted paths instead, which also serves ``root_of``. No function here does I/O.
+sorted paths instead, which also serves ``root_of``. At 5 x 10^5 keys the tree
+takes about 760 bytes a key, its own copies of ~150-byte values included
+(bench/index.py). No function here does I/O.
 """
 
 from __future__ import annotations
@@ -164,7 +166,11 @@ class IndexProof:
 
 
 class IndexTree:
-    """A mutable in-memory index whose root and proofs are kept up to date incrementally."""
+    """A mutable in-memory index whose root and proofs are kept up to date incrementally.
+
+    Not safe for concurrent use: one writer, and no reader while it writes
+    (prove from a ``copy()`` taken between batches to serve readers alongside).
+    """
 
     __slots__ = ("_hashes", "_leaf_at", "_values")
 
