@@ -65,7 +65,9 @@ def _summary(result: Audit) -> None:
             "(recomputed from the entries)"
         )
     else:
-        print("index        the checkpoint commits to no index root (signed before the log kept one)")
+        print(
+            "index        the checkpoint commits to no index root (signed before the log kept one)"
+        )
     for name, moment in result.cosigned:
         print(f"cosigned     by {name} at {moment.isoformat().replace('+00:00', 'Z')}")
     print("OK")

@@ -5,20 +5,40 @@ log's verifier key, not its signing key, so it cannot change the log. It
 shares a ``CommittedTree`` with the log's sequencer: proofs read hashes
 through its tile cache, and proofs at the latest size take their
 incomplete node from its right edge.
+
+Index proofs (presence or absence of a key in the verifiable index of
+registry state) are served at the latest checkpoint only: the index is kept
+in memory as of that size, and older roots are not kept. A reader whose
+index is behind the store (another process's sequencer committed since)
+takes in the leaves changed since, under the index's lock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from cunzheng.ledger import merkle
 from cunzheng.ledger.committed import CommittedTree, Logged
-from cunzheng.ledger.errors import Conflict, NotFound
+from cunzheng.ledger.errors import Conflict, InvalidProof, NotFound
+from cunzheng.ledger.index import IndexProof, checkpoint_index_root
 from cunzheng.ledger.note import Verifier, open_checkpoint
 from cunzheng.ledger.receipts import build_receipt, receipt_bytes
 from cunzheng.ledger.store import CheckpointEvidence, EntryRow, ReadOnlyStore
 from cunzheng.ledger.tiles import TILE_WIDTH, TileRef, encode_entry_bundle, tile_width_at
 from cunzheng.schemas.receipts import Receipt
+
+
+@dataclass(frozen=True)
+class IndexAnswer:
+    """A key's value in the verifiable index (None: absent) and its proof at a signed checkpoint."""
+
+    key: str
+    value: bytes | None
+    proof: IndexProof
+    root: bytes
+    tree_size: int
+    checkpoint: str
 
 
 class LogReader:
@@ -104,6 +124,54 @@ class LogReader:
             checkpoint=logged.checkpoint,
             timestamps=timestamps,
         )
+
+    # The verifiable index ------------------------------------------------
+
+    def index_proof(self, key: str, size: int | None = None) -> IndexAnswer:
+        """Return *key*'s index value and its presence or absence proof at the latest checkpoint.
+
+        Only the latest checkpoint is served: a *size* other than its size is
+        refused (NotFound), as is a log whose latest checkpoint commits to no
+        index (one signed before the log kept it).
+        """
+        index = self._tree.index
+        with index.lock:
+            snapshot = self.records.index_snapshot(index.size if index.tree is not None else -1)
+            if not snapshot.built or snapshot.checkpoint is None:
+                raise NotFound("the log's index is not built yet; it is after the next batch")
+            if index.tree is None or snapshot.size > index.size:
+                index.catch_up(snapshot.size, snapshot.leaves)
+                note = snapshot.checkpoint
+            else:
+                note = self._checkpoint_at(index.size)
+            tree = index.tree
+            assert tree is not None
+            answer_size, root = index.size, tree.root()
+            value, proof = tree.get(key), tree.prove(key)
+        if size is not None and size != answer_size:
+            raise NotFound(
+                f"index proofs are served at the latest checkpoint only (size {answer_size}), "
+                f"not at size {size}"
+            )
+        checkpoint = open_checkpoint(note, self.verifier)[0]
+        signed = checkpoint_index_root(checkpoint)
+        if signed is None:
+            raise NotFound(
+                f"the checkpoint of size {answer_size} commits to no index: it was signed "
+                "before the log kept one; the next checkpoint will"
+            )
+        if signed != root:
+            raise InvalidProof(
+                f"the index held makes root {root.hex()}, but the checkpoint of size "
+                f"{answer_size} commits to {signed.hex()}"
+            )
+        return IndexAnswer(key, value, proof, root, answer_size, note)
+
+    def _checkpoint_at(self, size: int) -> str:
+        note = self.records.checkpoint_at(size)
+        if note is None:
+            raise NotFound(f"the log signed no checkpoint of size {size}")
+        return note
 
     # Proofs and tiles ----------------------------------------------------
 

@@ -23,8 +23,7 @@ from collections import deque
 
 from cunzheng.ledger import registry
 from cunzheng.ledger.errors import LedgerError, RuleViolation
-from cunzheng.ledger.index import IndexTree
-from cunzheng.ledger.index.entries import IndexChanges
+from cunzheng.ledger.index import IndexChanges, IndexTree
 from cunzheng.ledger.monitor.misbehaviour import check_index
 from cunzheng.ledger.note import Checkpoint, read_note
 from cunzheng.ledger.statements import parse_leaf

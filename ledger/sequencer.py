@@ -39,8 +39,7 @@ from cunzheng.ledger import merkle, registry
 from cunzheng.ledger.clock import Clock, format_time, utc_now
 from cunzheng.ledger.committed import CommittedTree, Logged, Outcome
 from cunzheng.ledger.errors import LedgerError, RuleViolation
-from cunzheng.ledger.index import IndexTree, index_root_line
-from cunzheng.ledger.index.entries import IndexChanges, checkpoint_index_root
+from cunzheng.ledger.index import IndexChanges, IndexTree, checkpoint_index_root, index_root_line
 from cunzheng.ledger.note import Checkpoint, Signer, read_note, sign_checkpoint
 from cunzheng.ledger.rebuild import replay
 from cunzheng.ledger.statements import Statement, make_leaf

@@ -47,8 +47,7 @@ from cunzheng.ledger.errors import (
     MalformedInput,
     NotFound,
 )
-from cunzheng.ledger.index import root_of
-from cunzheng.ledger.index.entries import IndexChanges, checkpoint_index_root
+from cunzheng.ledger.index import IndexChanges, checkpoint_index_root, root_of
 from cunzheng.ledger.monitor.misbehaviour import Misbehaviour, check_index
 from cunzheng.ledger.monitor.state import MonitorState, copy_registry
 from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint

@@ -11,7 +11,7 @@ raise them.
 from __future__ import annotations
 
 from cunzheng.ledger.errors import InvalidProof, MalformedInput
-from cunzheng.ledger.index.entries import checkpoint_index_root
+from cunzheng.ledger.index import checkpoint_index_root
 from cunzheng.ledger.note import Checkpoint
 
 __all__ = ["INDEX_MALFORMED", "INDEX_MISSING", "INDEX_ROOT_MISMATCH", "Misbehaviour", "check_index"]
