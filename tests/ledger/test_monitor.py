@@ -7,20 +7,26 @@ Negative cases are named after what the log does wrong; each must raise
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
 
 import pytest
 from nacl.signing import SigningKey
 
+from cunzheng.ledger import sequencer as sequencer_module
 from cunzheng.ledger.cosignature import CosignatureSigner, WitnessPolicy, cosign
 from cunzheng.ledger.errors import MalformedInput
+from cunzheng.ledger.index import IndexChanges, index_root_line
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.monitor import Fetch, Misbehaviour, MonitorState, audit
-from cunzheng.ledger.note import Checkpoint, Signer, sign_checkpoint
+from cunzheng.ledger.note import Checkpoint, Signer, open_checkpoint, sign_checkpoint
 from cunzheng.ledger.registry.memory import MemoryRegistry
-from cunzheng.ledger.statements import parse_statement
+from cunzheng.ledger.statements import Statement, parse_statement
+from cunzheng.ledger.store import Store
 from cunzheng.ledger.tiles import parse_tile_path
 from tests.conftest import evidence
+from tests.ledger.registry_world import Clock, World
 
 Mutation = Callable[[bytes], bytes]
 
@@ -207,3 +213,82 @@ def test_witness_policy_not_met_then_met(log: Log, holder: SigningKey) -> None:
         fetch_from(log, checkpoint=cosigned.encode()), log_key=key, state=None, policy=policy
     )
     assert [name for name, _ in result.cosigned] == ["witness.example/w1"]
+
+
+# The verifiable index ---------------------------------------------------------
+
+
+@pytest.fixture
+def world(store: Store, log_signer: Signer) -> Iterator[World]:
+    """A registry world on a started log."""
+    clock = Clock()
+    log = Log(store, log_signer, batch_size=32, batch_wait=0.001, now=clock).start()
+    yield World(log, clock)
+    log.stop()
+
+
+def resigned(log: Log, extensions: tuple[str, ...]) -> str:
+    """Return the log's latest checkpoint signed again by its key with other extension lines."""
+    checkpoint = open_checkpoint(log.checkpoint(), log.signer.verifier())[0]
+    return sign_checkpoint(replace(checkpoint, extensions=extensions), log.signer)
+
+
+def test_an_honest_registry_log_raises_nothing(world: World) -> None:
+    key = world.log.signer.verifier()
+    first = audit(fetch_from(world.log), log_key=key, state=None)
+    assert first.indexed and first.state.index
+    world.registered_asset()
+    second = audit(fetch_from(world.log), log_key=key, state=first.state)
+    assert second.indexed and second.new_entries == 3
+    assert second.state.index == dict(world.log.store.index_snapshot(-1).leaves)
+    again = MonitorState.from_json(second.state.to_json(key), key)
+    assert again.index == second.state.index
+    # A state kept before monitors kept the index is replayed from entry 0.
+    older = MonitorState(second.state.note, second.state.checkpoint, second.state.registry)
+    assert audit(fetch_from(world.log), log_key=key, state=older).indexed
+
+
+def test_checkpoint_with_a_tampered_index_root(world: World) -> None:
+    key = world.log.signer.verifier()
+    state = audit(fetch_from(world.log), log_key=key, state=None).state
+    world.registered_asset()
+    lying = resigned(world.log, (index_root_line(hashlib.sha256(b"another index").digest()),))
+    with pytest.raises(Misbehaviour, match="index_root_mismatch: the checkpoint of size") as e:
+        audit(fetch_from(world.log, checkpoint=lying.encode()), log_key=key, state=state)
+    assert e.value.kind == "index_root_mismatch" and e.value.evidence == (lying,)
+    # A monitor seeing the log for the first time catches it as well.
+    with pytest.raises(Misbehaviour, match="index_root_mismatch"):
+        audit(fetch_from(world.log, checkpoint=lying.encode()), log_key=key, state=None)
+
+
+def test_index_update_dropped_by_the_operator(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = world.log.signer.verifier()
+    state = audit(fetch_from(world.log), log_key=key, state=None).state
+    original = IndexChanges.add
+
+    def dropping(self: IndexChanges, statement: Statement, **kw: Any) -> None:
+        # The operator leaves asset.register out of its index: the certificate goes unlisted.
+        if statement.type != "asset.register":
+            original(self, statement, **kw)
+
+    monkeypatch.setattr(sequencer_module.IndexChanges, "add", dropping)
+    world.registered_asset()
+    monkeypatch.undo()
+    with pytest.raises(Misbehaviour, match="index_root_mismatch") as e:
+        audit(fetch_from(world.log), log_key=key, state=state)
+    assert e.value.evidence == (world.log.checkpoint(),)
+
+
+def test_checkpoint_without_its_index_line(world: World) -> None:
+    key = world.log.signer.verifier()
+    state = audit(fetch_from(world.log), log_key=key, state=None).state
+    world.ok(evidence(world.holder.key, 1))
+    bare = resigned(world.log, ())
+    with pytest.raises(Misbehaviour, match="index_missing: the checkpoint of size") as e:
+        audit(fetch_from(world.log, checkpoint=bare.encode()), log_key=key, state=state)
+    assert e.value.kind == "index_missing"
+    garbled = resigned(world.log, ("cunzheng-index sha512:AAAA",))
+    with pytest.raises(Misbehaviour, match="index_malformed"):
+        audit(fetch_from(world.log, checkpoint=garbled.encode()), log_key=key, state=state)
