@@ -8,6 +8,7 @@ the web page) only translates.
 
 from cunzheng.ledger.verify.attestations import checkpoint_imprint
 from cunzheng.ledger.verify.checkpoints import CurrentCheckpoint
+from cunzheng.ledger.verify.receipt import VerifiedReceipt, verify_receipt
 from cunzheng.ledger.verify.report import (
     LANGS,
     Check,
@@ -20,13 +21,7 @@ from cunzheng.ledger.verify.report import (
     report_json,
     text,
 )
-from cunzheng.ledger.verify.verifier import (
-    VerifiedReceipt,
-    bundle_json,
-    parse_bundle,
-    verify_bundle,
-    verify_receipt,
-)
+from cunzheng.ledger.verify.verifier import bundle_json, parse_bundle, verify_bundle
 
 __all__ = [
     "LANGS",

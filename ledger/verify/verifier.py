@@ -1,14 +1,4 @@
-"""The offline verifier: a receipt or an evidence bundle, the log's public key and the files.
-
-``verify_receipt`` runs every check a judge relies on for one receipt and
-raises the first that fails, with a message that says which check and why:
-
-1. the receipt parses and its statement is well formed;
-2. the statement is signed by its signer's key;
-3. the file's SHA-256 equals the digest in the statement (when a file is given);
-4. the checkpoint is signed by the log's key and names that log;
-5. the checkpoint is for the receipt's tree size;
-6. the leaf rebuilt from the statement is included in that tree.
+"""The offline verifier of evidence bundles: the bundle, the log's public key and the files.
 
 ``verify_bundle`` checks an evidence bundle (``schemas.bundles``) and never
 raises for bad input: it returns a ``ledger.report.Report`` that lists every
@@ -23,7 +13,9 @@ given, must be consistent with the bundle checkpoint (``ledger.consistency``);
 a claimed answer to a court's question must be what the entries give
 (``ledger.claims``). RFC 3161 tokens and witness cosignatures of the bundle
 checkpoint are checked against the TSA roots and the witness policy the
-caller gives (``ledger.attestations``). Everything here is pure: the caller
+caller gives (``ledger.attestations``), and so is the evidence of the first
+time-stamped checkpoint each entry names, with its consistency proof
+(``ledger.verify.times``). Everything here is pure: the caller
 reads the files and fetches the current checkpoint.
 """
 
@@ -40,15 +32,11 @@ from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.cosignature import WitnessPolicy, parse_line
 from cunzheng.ledger.disclosure import disclosure_json
 from cunzheng.ledger.errors import InvalidProof, InvalidSignature, MalformedInput
-from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint
-from cunzheng.ledger.receipts import parse_receipt, receipt_leaf
+from cunzheng.ledger.note import Checkpoint, Verifier
 from cunzheng.ledger.statements import Statement, check_signature, json_leaf, parse_statement
-from cunzheng.ledger.tsa.tokens import TokenInfo
-from cunzheng.ledger.tsa.verify import verify_token
 from cunzheng.ledger.verify.attestations import (
     IndependentTime,
     TrustRoot,
-    checkpoint_imprint,
     cosignature_checks,
     cosigned_note,
     timestamp_checks,
@@ -80,66 +68,6 @@ from cunzheng.schemas.bundles import (
     BundleCosignature,
     BundleEntry,
 )
-
-
-@dataclass(frozen=True)
-class VerifiedReceipt:
-    """What a receipt proves once every check holds."""
-
-    statement: Statement
-    logged_at: datetime
-    index: int
-    checkpoint: Checkpoint
-    leaf_hash: bytes
-    # The checked RFC 3161 tokens over the checkpoint (empty without trust roots or tokens).
-    timestamps: tuple[TokenInfo, ...] = ()
-
-
-def verify_receipt(
-    data: bytes | str,
-    *,
-    log_key: Verifier,
-    content_sha256: bytes | None = None,
-    tsa_roots: Sequence[TrustRoot] = (),
-) -> VerifiedReceipt:
-    """Return what the receipt proves, or raise the LedgerError of the first check that fails.
-
-    With *tsa_roots*, every RFC 3161 token in the receipt must be over the
-    checkpoint and chain to one of them; without, tokens are not checked.
-    """
-    receipt = parse_receipt(data)
-    statement = parse_statement(receipt.statement)
-    logged_at = parse_time(receipt.logged_at, what="logged_at")
-    check_signature(statement)
-    if content_sha256 is not None:
-        content = statement.content
-        claimed = content.sha256.hex() if isinstance(content, EvidenceTimestamp) else None
-        if claimed != content_sha256.hex():
-            raise InvalidProof(
-                f"content does not match: the file's SHA-256 is {content_sha256.hex()}, "
-                f"the statement records {claimed}"
-            )
-    checkpoint, _ = open_checkpoint(receipt.checkpoint, log_key, origin=log_key.name)
-    if checkpoint.size != receipt.tree_size:
-        raise InvalidProof(
-            f"the checkpoint is for a tree of {checkpoint.size} leaves, the receipt claims {receipt.tree_size}"
-        )
-    leaf_hash = merkle.leaf_hash(receipt_leaf(receipt))
-    merkle.verify_inclusion(
-        leaf_hash=leaf_hash,
-        index=receipt.index,
-        size=receipt.tree_size,
-        proof=receipt.inclusion_proof,
-        root=checkpoint.root,
-    )
-    tokens: tuple[TokenInfo, ...] = ()
-    if tsa_roots:
-        imprint = checkpoint_imprint(receipt.checkpoint)
-        tokens = tuple(
-            verify_token(t, digest=imprint, trust_roots=tsa_roots) for t in receipt.timestamps
-        )
-    return VerifiedReceipt(statement, logged_at, receipt.index, checkpoint, leaf_hash, tokens)
-
 
 # Evidence bundles ------------------------------------------------------------
 
