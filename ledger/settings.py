@@ -65,6 +65,20 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="Most statements in one batch request."
     )
     tile_cache: int = Field(default=4096, ge=16, description="Hash tiles kept expanded in memory.")
+    keep_alive_s: int = Field(
+        default=5, ge=1, description="Seconds an idle keep-alive connection stays open."
+    )
+    header_timeout_s: float = Field(
+        default=10.0, gt=0, description="Seconds a client may take to send a request's headers."
+    )
+    body_timeout_s: float = Field(
+        default=30.0, gt=0, description="Seconds a request's body may take to arrive in full."
+    )
+    max_connections: int = Field(
+        default=1024,
+        ge=1,
+        description="Most connections (and requests in progress) served at once; beyond it, 503.",
+    )
     tsa_key: Path | None = Field(
         default=None,
         description="PEM private key of a production time-stamp authority; default: a local test TSA in the data directory.",
