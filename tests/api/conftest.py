@@ -27,7 +27,6 @@ def client(
         database_url=database_url,
         batch_wait_ms=1,
         max_batch_request=300,
-        publicity_days=0,
     )
     with TestClient(create_app(settings, now=clock)) as c:
         assert c.post("/v1/statements", content=registration(holder).canonical).status_code == 201

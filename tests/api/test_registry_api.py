@@ -71,10 +71,10 @@ def asset_story(
     apply = application(owner, exchange)
     post(apply, 201)
     # Publicity of 0 days in this log's settings; the registrar still names an end in the future.
-    until = when(clock() + timedelta(seconds=0.3))
+    until = when(clock() + timedelta(days=15))
     pub = event(exchange, "asset.publicize", apply.hash, apply.hash, until=until)
     post(pub, 201)
-    clock.advance(timedelta(seconds=1))  # past the publicity period
+    clock.advance(timedelta(days=15, seconds=1))  # past the publicity period
     expires = when(clock().replace(year=clock().year + 2))
     reg = event(
         exchange, "asset.register", apply.hash, pub.hash, certificate="20260100310000001", expires=expires

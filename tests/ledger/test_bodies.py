@@ -26,6 +26,7 @@ from cunzheng.ledger.bodies import (
     ObjectionDecide,
     OnAsset,
     OnLicence,
+    PartyAttest,
     PartyRegister,
     PartyRevokeKey,
     PartyRotateKey,
@@ -183,3 +184,86 @@ def test_events_name_their_asset_licence_and_parties() -> None:
     assert isinstance(decide, ObjectionDecide) and decide.effect is None
     assert isinstance(accept, LicenceAccept) and isinstance(accept, OnLicence)
     assert not isinstance(accept, OnAsset)
+
+
+VALID_USCC = "91310000MA1FL1234Q"
+
+
+@pytest.mark.parametrize("member", ["name", "registry_id"])
+def test_a_null_member_of_a_party_registration_is_refused_when_parsed(member: str) -> None:
+    body = {"kind": "rights_holder", "name": "Holder", "key": _key(1), member: None}
+    with pytest.raises(MalformedInput, match=f"{member} is null; leave the member out"):
+        parse_body("party.register", body)
+
+
+def test_a_null_media_type_is_refused_when_parsed() -> None:
+    with pytest.raises(MalformedInput, match="media_type is null"):
+        parse_body("evidence.timestamp", {"sha256": _hex("f"), "media_type": None})
+
+
+@pytest.mark.parametrize(
+    ("id_type", "registry_id"),
+    [
+        ("uscc", VALID_USCC),
+        ("resident_id", "11010519491231002X"),
+        ("foreign_company", "Companies House 01234567"),
+    ],
+)
+def test_typed_registry_ids_that_pass_their_check(id_type: str, registry_id: str) -> None:
+    body = {"kind": "rights_holder", "name": "H", "key": _key(1)}
+    party = parse_body(
+        "party.register", body | {"registry_id": registry_id, "registry_id_type": id_type}
+    )
+    assert isinstance(party, PartyRegister)
+    assert (party.registry_id_type, party.registry_id) == (id_type, registry_id)
+
+
+@pytest.mark.parametrize(
+    ("id_type", "registry_id", "message"),
+    [
+        ("uscc", "hello world", "is not a 统一社会信用代码"),
+        ("uscc", "91310000MA1FL1234X", "check character of 统一社会信用代码"),
+        ("uscc", "91310000MA1FL1234I", "is not a 统一社会信用代码"),
+        ("resident_id", "110105194912310021", "check character of the resident ID"),
+        ("resident_id", "11010519491231002", "17 digits and a check character"),
+        ("passport", "E12345678", "registry_id_type must be one of"),
+    ],
+    ids=[
+        "uscc-free-text",
+        "uscc-wrong-check",
+        "uscc-letter-i",
+        "id-wrong-check",
+        "id-short",
+        "unknown-type",
+    ],
+)
+def test_typed_registry_ids_that_fail_their_check(
+    id_type: str, registry_id: str, message: str
+) -> None:
+    body = {"kind": "rights_holder", "name": "H", "key": _key(1)}
+    with pytest.raises(MalformedInput, match=message):
+        parse_body(
+            "party.register", body | {"registry_id": registry_id, "registry_id_type": id_type}
+        )
+
+
+def test_an_untyped_registry_id_is_a_declared_text_as_before() -> None:
+    body = {
+        "kind": "rights_holder",
+        "name": "H",
+        "key": _key(1),
+        "registry_id": "91310000MA1FL1234X",
+    }
+    party = parse_body("party.register", body)
+    assert isinstance(party, PartyRegister) and party.registry_id_type is None
+    with pytest.raises(MalformedInput, match="registry_id_type needs a registry_id"):
+        untyped = {k: v for k, v in body.items() if k != "registry_id"}
+        parse_body("party.register", untyped | {"registry_id_type": "uscc"})
+
+
+def test_an_attestation_names_a_party_and_its_checked_registry_id() -> None:
+    body = {"party": _hex("p"), "name": "H", "registry_id_type": "uscc", "registry_id": VALID_USCC}
+    attest = parse_body("party.attest", body)
+    assert isinstance(attest, PartyAttest) and attest.named_parties == (attest.party,)
+    with pytest.raises(MalformedInput, match="check character"):
+        parse_body("party.attest", body | {"registry_id": "91310000MA1FL1234X"})

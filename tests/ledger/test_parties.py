@@ -13,6 +13,8 @@ from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.statements import Statement, cosign, sign_statement
 from tests.conftest import SIGNED_AT, evidence, registration
+from tests.ledger.registry_world import Actor, World
+from tests.ledger.registry_world import sign as registry_sign
 
 
 def _b64(key: SigningKey) -> str:
@@ -180,3 +182,91 @@ def test_cosigners_must_hold_current_keys(
     stranger = SigningKey.generate()
     _refused(log, cosign(evidence(holder, 20), stranger), "key.unknown")
     log.add(cosign(evidence(holder, 21), operator)).result()
+
+
+# Identity (实名核验): verified by an exchange or the operator ----------------------
+
+USCC = "91310000MA1FL1234Q"
+OTHER_USCC = "91310000MA1FL8M29M"
+
+
+def _with_id(actor: Actor, registry_id: str = USCC, signer: Actor | None = None) -> Statement:
+    body = {
+        "kind": actor.kind,
+        "name": actor.name,
+        "key": _b64(actor.key),
+        "registry_id": registry_id,
+        "registry_id_type": "uscc",
+    }
+    statement = registry_sign(signer or actor, "party.register", body)
+    actor.id = statement.hash
+    return statement
+
+
+def _attest(signer: Actor, party: Actor, registry_id: str = USCC, name: str = "") -> Statement:
+    body = {
+        "party": party.hex,
+        "name": name or party.name,
+        "registry_id_type": "uscc",
+        "registry_id": registry_id,
+    }
+    return registry_sign(signer, "party.attest", body)
+
+
+def test_a_self_registered_party_is_unverified_until_attested(world: World) -> None:
+    w = world
+    alice = Actor("Alice Data Ltd", "rights_holder")
+    w.ok(_with_id(alice))
+    party = w.log.store.party(alice.id)
+    assert party is not None and not party.verified and party.registry_id_type == "uscc"
+    w.refused(_attest(w.buyer, alice), "party.attest_not_authorised")
+    w.refused(_attest(w.exchange, alice, name="Someone Else Ltd"), "party.attest_mismatch")
+    w.refused(_attest(w.exchange, alice, registry_id=OTHER_USCC), "party.attest_mismatch")
+    attestation = w.ok(_attest(w.exchange, alice))
+    party = w.log.store.party(alice.id)
+    assert party is not None and party.verified
+    assert (party.verified_by, party.verified_index) == (
+        w.exchange.id,
+        w.log.store.find_statements([attestation.hash])[attestation.hash].index,
+    )
+    w.refused(_attest(w.operator, alice), "party.already_verified")
+
+
+def test_parties_the_operator_or_an_exchange_registers_are_verified_by_it(world: World) -> None:
+    w = world
+    for actor in (w.exchange, w.bank, w.operator):
+        party = w.log.store.party(actor.id)
+        assert party is not None and party.verified
+    assert w.log.store.party(w.bank.id).verified_by == w.operator.id  # type: ignore[union-attr]
+    assert w.log.store.party(w.operator.id).verified_by == w.operator.id  # type: ignore[union-attr]
+    assert not w.log.store.party(w.holder.id).verified  # type: ignore[union-attr]
+    carol = Actor("Carol Data Ltd", "rights_holder")
+    w.ok(_with_id(carol, signer=w.exchange))
+    assert w.log.store.party(carol.id).verified_by == w.exchange.id  # type: ignore[union-attr]
+
+
+def test_two_verified_parties_cannot_share_a_registry_id(world: World) -> None:
+    w = world
+    alice, mallory = (
+        Actor("Alice Data Ltd", "rights_holder"),
+        Actor("Alice Data Ltd", "rights_holder"),
+    )
+    w.ok(_with_id(alice))
+    w.ok(_with_id(mallory))  # a self-declared code proves nothing, so it is not refused
+    w.ok(_attest(w.exchange, alice))
+    w.refused(_attest(w.exchange, mallory), "party.registry_id_taken")
+    w.refused(
+        _with_id(Actor("Alice Again", "rights_holder"), signer=w.exchange),
+        "party.registry_id_taken",
+    )
+    w.ok(_with_id(Actor("Other Ltd", "rights_holder"), OTHER_USCC, signer=w.exchange))
+
+
+def test_a_legacy_untyped_registry_id_is_typed_by_its_attestation(world: World) -> None:
+    w = world
+    dave = Actor("Dave Ltd", "rights_holder")
+    body = {"kind": dave.kind, "name": dave.name, "key": _b64(dave.key), "registry_id": USCC}
+    dave.id = w.ok(registry_sign(dave, "party.register", body)).hash
+    w.ok(_attest(w.exchange, dave))
+    party = w.log.store.party(dave.id)
+    assert party is not None and party.verified and party.registry_id_type == "uscc"

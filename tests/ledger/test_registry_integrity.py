@@ -12,6 +12,7 @@ settings are the operator's (``settings.not_operator``).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,7 @@ from cunzheng.ledger.registry.policy import DEFAULT_POLICY, Policy
 from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.statements import Statement
 from cunzheng.ledger.verify.replay import ReplayEntry, replay
+from tests.conftest import server_settings
 from tests.ledger.registry_world import (
     T0,
     Actor,
@@ -222,3 +224,24 @@ def test_a_pledgee_is_a_financial_institution(world: World) -> None:
     w.refused(
         Actor("Lender", "financial_institution").registration(), "party.registration_not_authorised"
     )
+
+
+def test_the_service_states_its_settings_after_the_operator_and_shows_them(
+    tmp_path: Path, database_url: str
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from cunzheng.api.app import create_app
+
+    settings = server_settings(tmp_path / "data", database_url, publicity_days=0)
+    with TestClient(create_app(settings)) as client:
+        info = client.get("/log/info").json()
+        assert info["settings"] == Settings(publicity_days=0).policy().body()
+        assert info["settings"]["publicity_days"] == 0
+        assert client.get("/log/entries/1").json()["statement"]["type"] == "log.settings"
+    # Restarted on the same settings, the log states nothing new; on other settings, a change.
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/log/info").json()["size"] == 2
+    with TestClient(create_app(settings.model_copy(update={"publicity_days": 10}))) as client:
+        info = client.get("/log/info").json()
+        assert (info["size"], info["settings"]["publicity_days"]) == (3, 10)
