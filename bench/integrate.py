@@ -22,7 +22,15 @@ rate can approach that figure, never exceed it (decisions/0006).
 SQLite always; PostgreSQL as well with --database-url (each round gets a new
 schema, dropped afterwards).
 
-    python bench/integrate.py [--quick] [--database-url postgresql://postgres@127.0.0.1:5432/test]
+Last, the cost of the verifiable index: integration alone (add -> committed,
+statements already admitted) with the index and without it (``Log(index=
+False)``, which exists for this measurement only), side by side, round by
+round, for the evidence workload and for a registry-heavy one
+(``registry_workload``: asset applications and licence grants, each changing
+three or four index keys). The target is that the index costs at most 15% of
+integration throughput. ``--index-only`` runs just this part.
+
+    python bench/integrate.py [--quick] [--index-only] [--database-url postgresql://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
@@ -39,14 +47,19 @@ from pathlib import Path
 
 from figures import median, rounds_line, target_line
 from nacl.signing import VerifyKey
+from registry_workload import REGISTERED_AT, BenchClock, RegistryWorkload, registry_workload
 from workload import machine, postgres_schema, registration, signed, sqlite_version
 
 from cunzheng.ledger.admission import admit_all
+from cunzheng.ledger.clock import Clock, utc_now
 from cunzheng.ledger.log import Log, Logged, Outcome
 from cunzheng.ledger.note import Signer
+from cunzheng.ledger.statements import Statement
 from cunzheng.ledger.store import Store
 
 TARGET = 20_000
+# The most of integration throughput the verifiable index may cost.
+INDEX_COST_TARGET = 0.15
 # The batch endpoint's limit on statements per request.
 REQUEST = 1000
 
@@ -65,14 +78,30 @@ class Round:
 
 
 @contextmanager
-def fresh_log(database: str, *, batch_size: int, batch_wait: float) -> Iterator[Log]:
-    """Yield a started log on a new database whose only entry registers the submitter."""
+def fresh_log(
+    database: str,
+    *,
+    batch_size: int,
+    batch_wait: float,
+    index: bool = True,
+    now: Clock = utc_now,
+    setup: Callable[[Log], None] | None = None,
+) -> Iterator[Log]:
+    """Yield a started log on a new database, set up by *setup* (default: register the submitter)."""
     with _fresh_url(database) as url:
         store = Store.open(url)
         log = Log(
-            store, Signer.generate("bench/log"), batch_size=batch_size, batch_wait=batch_wait
+            store,
+            Signer.generate("bench/log"),
+            batch_size=batch_size,
+            batch_wait=batch_wait,
+            index=index,
+            now=now,
         ).start()
-        log.add(registration()).result()
+        if setup is None:
+            log.add(registration()).result()
+        else:
+            setup(log)
         try:
             yield log
         finally:
@@ -184,6 +213,73 @@ def run(database: str, label: str, raw: Sequence[bytes], args: argparse.Namespac
     return rate
 
 
+def integrate_only(log: Log, statements: Sequence[Statement]) -> float:
+    """Return the rate at which *log* integrates already-admitted *statements*, all accepted."""
+    t = time.perf_counter()
+    futures = [log.add_all(statements[i : i + REQUEST]) for i in range(0, len(statements), REQUEST)]
+    results = [r for f in futures for r in f.result()]
+    elapsed = time.perf_counter() - t
+    refused = [r for r in results if not isinstance(r, Logged) or r.existed]
+    if refused:
+        raise SystemExit(f"{len(refused)} statements were not newly logged: {refused[0]}")
+    return len(statements) / elapsed
+
+
+def _set_up_registry(workload: RegistryWorkload, clock: BenchClock) -> Callable[[Log], None]:
+    def setup(log: Log) -> None:
+        for statements in (workload.before, workload.after):
+            if statements is workload.after:
+                clock.now = REGISTERED_AT  # publicity is over: register, then the timed part
+            outcomes = log.add_all(statements).result()
+            refused = [o for o in outcomes if not isinstance(o, Logged)]
+            if refused:
+                raise SystemExit(f"setting up the registry world failed: {refused[0]}")
+
+    return setup
+
+
+def index_cost(
+    database: str,
+    label: str,
+    evidence: Sequence[Statement],
+    workload: RegistryWorkload,
+    args: argparse.Namespace,
+) -> None:
+    """Print integration rates with the index and without it, for both workloads, side by side."""
+    n = len(evidence)
+    print(
+        f"\n{label}: the verifiable index's cost, integration alone (add -> committed), "
+        f"{n:,} statements a round, batch_size={args.batch_size}"
+    )
+    for name in ("evidence", "registry"):
+        rates: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(args.rounds):
+            for index in (True, False):
+                if name == "evidence":
+                    kw: dict[str, object] = {}
+                    statements = evidence
+                else:
+                    clock = BenchClock()
+                    kw = {"now": clock, "setup": _set_up_registry(workload, clock)}
+                    statements = workload.timed
+                with fresh_log(
+                    database,
+                    batch_size=args.batch_size,
+                    batch_wait=args.batch_wait,
+                    index=index,
+                    **kw,  # type: ignore[arg-type]
+                ) as log:
+                    rates[index].append(integrate_only(log, statements))
+        print(rounds_line(f"  {name}: with the index", rates[True], "/s"))
+        print(rounds_line(f"  {name}: without the index", rates[False], "/s"))
+        cost = 1 - median(rates[True]) / median(rates[False])
+        verdict = "met" if cost <= INDEX_COST_TARGET else "NOT met"
+        print(
+            f"  {name}: the index costs {cost:.1%} of integration throughput "
+            f"(target <= {INDEX_COST_TARGET:.0%}: {verdict})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 statements instead of 100,000")
@@ -196,6 +292,9 @@ def main() -> None:
         "--batch-wait", type=float, default=0.005, help="the sequencer's batch wait, seconds"
     )
     parser.add_argument("--database-url", default=None, help="also run on this PostgreSQL database")
+    parser.add_argument(
+        "--index-only", action="store_true", help="measure only what the verifiable index costs"
+    )
     args = parser.parse_args()
     n = args.n or (10_000 if args.quick else 100_000)
 
@@ -207,10 +306,18 @@ def main() -> None:
     with fresh_log("sqlite", batch_size=args.batch_size, batch_wait=args.batch_wait) as log:
         whole(log, warmup)
 
-    verification_ceiling(raw, args.rounds)
-    run("sqlite", "SQLite", raw, args)
+    if not args.index_only:
+        verification_ceiling(raw, args.rounds)
+        run("sqlite", "SQLite", raw, args)
+        if args.database_url:
+            run(args.database_url, "PostgreSQL", raw, args)
+    t = time.perf_counter()
+    workload = registry_workload(n)
+    print(f"signed the registry workload in {time.perf_counter() - t:.1f} s (not timed)")
+    evidence = admit_all(raw)
+    index_cost("sqlite", "SQLite", evidence, workload, args)
     if args.database_url:
-        run(args.database_url, "PostgreSQL", raw, args)
+        index_cost(args.database_url, "PostgreSQL", evidence, workload, args)
 
 
 if __name__ == "__main__":
