@@ -4,4 +4,14 @@ Routers are thin: they parse, call one ledger service and return a schema;
 ``errors`` maps ledger errors to status codes in one place.
 """
 
-__all__ = ["app", "auth", "deps", "errors", "limits", "routers", "witness_app"]
+__all__ = [
+    "app",
+    "auth",
+    "deps",
+    "errors",
+    "json_route",
+    "limits",
+    "routers",
+    "server",
+    "witness_app",
+]

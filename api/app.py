@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from cunzheng.api import errors
-from cunzheng.api.limits import BodyLimit
+from cunzheng.api.limits import RECEIPT_BYTES, STATEMENT_BYTES, BodyLimits
 from cunzheng.api.routers import bundles as bundles_router
 from cunzheng.api.routers import confidential as confidential_router
 from cunzheng.api.routers import evidence as evidence_router
@@ -27,6 +27,7 @@ from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.store import Store
 from cunzheng.ledger.tsa import open_authority
+from cunzheng.schemas.bundles import MAX_REQUESTED
 
 
 def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> FastAPI:
@@ -80,7 +81,16 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_batch_request * 70_000)
+    # Per-route limits, checked while the body is read and before any of it is parsed.
+    app.add_middleware(
+        BodyLimits,
+        default_bytes=STATEMENT_BYTES,
+        route_bytes={
+            "/v1/statements/batch": settings.max_batch_request * STATEMENT_BYTES,
+            "/v1/bundles": MAX_REQUESTED * RECEIPT_BYTES,
+        },
+        timeout_s=settings.body_timeout_s,
+    )
     errors.install(app)
     app.include_router(log_router.router)
     app.include_router(statements_router.router)

@@ -29,9 +29,27 @@ STATUS: list[tuple[type[LedgerError], int, str]] = [
 ]
 
 
-def problem(status: int, error: str, detail: str) -> JSONResponse:
+class Refusal(HTTPException):
+    """A request refused at the door (too large, too slow, not JSON): a status, a code and a message.
+
+    With *close*, the answer says ``Connection: close``: the rest of the body is
+    never read, so the connection cannot carry another request.
+    """
+
+    def __init__(self, status: int, error: str, detail: str, *, close: bool = False) -> None:
+        super().__init__(status_code=status, detail=detail)
+        self.error = error
+        self.close = close
+
+    def response(self) -> JSONResponse:
+        """Return the JSON error response for this refusal."""
+        return problem(self.status_code, self.error, str(self.detail), close=self.close)
+
+
+def problem(status: int, error: str, detail: str, *, close: bool = False) -> JSONResponse:
     """Return the JSON error body every failure uses: a stable code and a message for a person."""
-    return JSONResponse({"error": error, "detail": detail}, status_code=status)
+    headers = {"Connection": "close"} if close else None
+    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -54,4 +72,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        if isinstance(exc, Refusal):
+            return exc.response()
         return problem(exc.status_code, "http_error", str(exc.detail))

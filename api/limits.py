@@ -1,46 +1,107 @@
-"""A cap on request body size, so an oversized upload is refused before it is read."""
+"""Limits on request bodies: how large each route's may be, and how long it may take to arrive.
+
+A body is refused while it is read, before any of it is parsed: at once when its
+declared ``Content-Length`` is beyond the route's limit, otherwise as soon as
+the bytes received pass it. A body that has not fully arrived within the
+timeout is refused with a 408, so a slow client cannot hold a request open.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cunzheng.api.errors import problem
+from cunzheng.api.errors import Refusal
+
+# One statement, as submitted: its canonical form is at most 65,479 bytes (docs/api.md),
+# and a client may add insignificant whitespace.
+STATEMENT_BYTES = 64 * 1024
+# A receipt is a statement with its proof, checkpoint and time-stamp tokens.
+RECEIPT_BYTES = STATEMENT_BYTES + 16 * 1024
 
 
-class BodyTooLarge(Exception):
-    """The body grew past the limit while it was read."""
+class BodyLimits:
+    """ASGI middleware: 413 for a body beyond its route's limit, 408 for one that arrives too slowly.
 
+    *route_bytes* maps a request path to its limit; any other path may carry
+    *default_bytes*. A body must arrive in full within *timeout_s* seconds of
+    the request's headers.
+    """
 
-class BodyLimit:
-    """ASGI middleware answering 413 to bodies larger than *max_bytes*."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default_bytes: int,
+        route_bytes: Mapping[str, int],
+        timeout_s: float,
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_bytes = default_bytes
+        self.route_bytes = dict(route_bytes)
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        limit = self.route_bytes.get(scope["path"], self.default_bytes)
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _too_large(limit).response()(scope, receive, send)
             return
-        seen = 0
+        deadline = asyncio.get_running_loop().time() + self.timeout_s
+        seen, complete, started = 0, False, False
 
-        async def counting() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise BodyTooLarge
+        async def limited() -> Message:
+            nonlocal seen, complete
+            if complete:  # after the body: waiting for a disconnect is not bounded
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise Refusal(
+                    408,
+                    "request_timeout",
+                    f"the request body did not arrive within {self.timeout_s:g} seconds",
+                    close=True,
+                ) from None
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _too_large(limit)
+                complete = not message.get("more_body", False)
+            else:
+                complete = True
             return message
 
-        try:
-            await self.app(scope, counting, send)
-        except BodyTooLarge:
-            await self._refuse(scope, receive, send)
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, "body_too_large", f"request body exceeds {self.max_bytes} bytes")
-        await response(scope, receive, send)
+        try:
+            await self.app(scope, limited, tracked)
+        except Refusal as refusal:
+            # The app's error handlers answer a refusal raised inside a route; this
+            # catches one raised where they do not reach.
+            if started:
+                raise
+            await refusal.response()(scope, receive, send)
+
+
+def _too_large(limit: int) -> Refusal:
+    return Refusal(
+        413, "body_too_large", f"request body exceeds {limit} bytes, this route's limit", close=True
+    )
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit():
+            # More than 18 digits is beyond any limit; int() of a long string is costly.
+            return int(value) if len(value) <= 18 else 1 << 63
+    return None

@@ -21,14 +21,18 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from cunzheng.api.app import create_app
+    from cunzheng.api.server import server_config
 
     settings = settings_for(args.data_dir)
     signer = log_signer(settings.data_dir, settings.origin)
     print(f"cunzheng: log {signer.name} with key {signer.verifier().to_string()}", file=sys.stderr)
     print(f"cunzheng: database {_redacted(settings.resolved_database_url())}", file=sys.stderr)
     # The app object, not an import string: the settings are handed to it, not put in the
-    # environment for a factory to read again.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # environment for a factory to read again. The config adds the connection limits.
+    config = server_config(
+        create_app(settings), settings, host=args.host, port=args.port, log_level="info"
+    )
+    uvicorn.Server(config).run()
     return 0
 
 

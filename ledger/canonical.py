@@ -7,10 +7,15 @@ does, and integers within I-JSON's exact range. For that subset orjson's
 sorted output is byte-for-byte JCS once keys are ASCII (sorting by bytes and
 by UTF-16 units then agree); the test suite checks this against the
 ``rfc8785`` reference implementation.
+
+Parsing is I-JSON (RFC 7493) as well: an object may not name a key twice, since
+parsers disagree on which value counts, and a signed statement must mean the
+same to every verifier.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -29,11 +34,46 @@ def canonical_json(value: Any) -> bytes:
 
 
 def loads(data: bytes | str, *, what: str = "JSON") -> Any:
-    """Return the JSON value in *data*, or raise MalformedInput saying where it is broken."""
+    """Return the JSON value in *data*, or raise MalformedInput saying where it is broken.
+
+    Duplicate keys in an object are refused (I-JSON, RFC 7493 section 2.3).
+    """
     try:
-        return orjson.loads(data)
+        value = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         raise MalformedInput(f"{what} is not valid JSON: {e}") from None
+    if isinstance(value, dict | list):
+        _refuse_duplicate_keys(data, what)
+    return value
+
+
+def _refuse_duplicate_keys(data: bytes | str, what: str) -> None:
+    # orjson keeps the last of two equal keys without saying so; the standard library's
+    # parser hands each object's pairs to a hook. orjson has accepted the text already, so
+    # this second pass meets only well-formed JSON within orjson's depth limit.
+    try:
+        json.loads(data, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as e:
+        raise MalformedInput(
+            f"{what} names the key {e.key!r} twice in one object; I-JSON (RFC 7493) "
+            "forbids duplicate keys, since parsers disagree on which value counts"
+        ) from None
+    except (ValueError, RecursionError) as e:
+        raise MalformedInput(f"{what} is not valid JSON: {e}") from None
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> None:
+    if len(pairs) > 1:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
 
 
 def _check(value: Any, depth: int) -> None:

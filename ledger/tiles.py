@@ -91,6 +91,10 @@ def parse_tile_path(path: str) -> TileRef:
         raise MalformedInput(f"tile path {path!r}: index must end in a 3-digit element")
     if any(not _INDEX_ELEMENT.match(e) for e in elements[:-1]):
         raise MalformedInput(f"tile path {path!r}: leading index elements must look like x123")
+    # A tree size is a uint64 (C2SP tlog-checkpoint), so no tile index has more than seven
+    # 3-digit elements; refuse longer paths before int() reads thousands of digits.
+    if len(elements) > 7:
+        raise MalformedInput(f"tile path {path!r}: index is beyond any tree of 2^64 leaves")
     index = int("".join(e.lstrip("x") for e in elements))
     if encode_index(index) != rest:
         raise MalformedInput(f"tile path {path!r}: index is not in canonical form")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from cunzheng.schemas.fingerprints import Disclosure
 from cunzheng.schemas.questions import Question
@@ -43,6 +43,7 @@ ROLE_OF_FAMILY: Final = {
     "asset": "registry",
     "licence": "registry",
     "objection": "registry",
+    "access": "registry",
 }
 
 
@@ -70,7 +71,8 @@ class BundleEntry(BaseModel):
         description=(
             "evidence: an evidence.* statement the bundle is about; party: a party.* statement "
             "that registers, rotates or revokes a key a bundled statement was signed with; "
-            "registry: an asset.*, licence.* or objection.* event of the data-IP registry."
+            "registry: an asset.*, licence.* or objection.* event of the data-IP registry, or a "
+            "logged read of an asset's confidential particulars (access.read)."
         )
     )
     index: int = Field(ge=0, description="The entry's leaf index in the log.")
@@ -175,6 +177,51 @@ class BundleClaim(BaseModel):
     )
 
 
+class IndexProofOther(BaseModel):
+    """The other key's leaf at which an absence proof ends: its path and value hash."""
+
+    model_config = FROZEN
+
+    path: str = Field(description="SHA-256 of the other key, base64.")
+    value_hash: str = Field(description="SHA-256 of the other key's value, base64.")
+
+
+class IndexProofJson(BaseModel):
+    """A proof of a key's presence or absence in the verifiable index (``ledger.index.smt``)."""
+
+    model_config = FROZEN
+
+    key: str = Field(min_length=1, description="The key proved.")
+    depth: int = Field(ge=0, le=256, description="How deep the proof goes (0 to 256).")
+    siblings: list[str] = Field(description="The non-empty sibling hashes, root first, base64.")
+    empty_bitmap: str = Field(description="Bit i set when sibling i is empty, base64.")
+    other: IndexProofOther | None = Field(
+        default=None, description="For absence at another key's leaf: that leaf."
+    )
+
+
+class BundleIndexProof(BaseModel):
+    """One key of the verifiable index of registry state, its value and proof at the bundle checkpoint."""
+
+    model_config = FROZEN
+
+    key: str = Field(
+        min_length=1,
+        description="The index key: asset:<id>, fingerprint:<hex>, certificate:<number>, "
+        "holder:<party>, licensee:<party> or pledgee:<party> (ledger.index.entries).",
+    )
+    value: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "The key's document (its RFC 8785 canonical JSON is the value the index holds); "
+            "absent when the proof shows that the index holds no such key."
+        ),
+    )
+    proof: IndexProofJson = Field(
+        description="The presence or absence proof against the `cunzheng-index` root line of `checkpoint`."
+    )
+
+
 class Bundle(BaseModel):
     """Everything needed to check, offline, what a log proves about some evidence."""
 
@@ -188,9 +235,9 @@ class Bundle(BaseModel):
         description="The bundle checkpoint: C2SP signed checkpoint note every inclusion proof is against."
     )
     entries: list[BundleEntry] = Field(
-        min_length=1,
         description=(
-            "The evidence and registry entries and the party entries they rely on, by index."
+            "The evidence and registry entries and the party entries they rely on, by index. "
+            "Empty only in a bundle whose claimed answer rests on no entry (an absence)."
         ),
     )
     earlier_checkpoints: list[EarlierCheckpoint] = Field(
@@ -227,6 +274,21 @@ class Bundle(BaseModel):
         default=None,
         description="The question and the claimed answer, when the bundle answers a court's question.",
     )
+    index: list[BundleIndexProof] = Field(
+        default_factory=list,
+        description=(
+            "With a claim: the proof, at the bundle checkpoint, of every index key the answer "
+            "rests on (the asset's event list, a party's holdings, a fingerprint's assets...), "
+            "so that a verifier checks that the bundle's entries are all the entries that bear "
+            "on the answer. Absent in bundles made before the log kept an index."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> Bundle:
+        if not self.entries and self.claim is None:
+            raise ValueError("a bundle holds at least one entry, unless it answers a question")
+        return self
 
 
 class BundleRequest(BaseModel):
@@ -234,7 +296,8 @@ class BundleRequest(BaseModel):
 
     model_config = FROZEN
 
-    indexes: list[Annotated[int, Field(ge=0)]] = Field(
+    # Below 2^63: indexes are SQL BIGINTs (a larger one was a 500, not a 400).
+    indexes: list[Annotated[int, Field(ge=0, lt=1 << 63)]] = Field(
         default_factory=list, description="Leaf indexes of the evidence entries."
     )
     leaf_hashes: list[Base64Hash] = Field(

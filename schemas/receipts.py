@@ -23,9 +23,9 @@ class Receipt(BaseModel):
     logged_at: str = Field(
         description="When the log integrated the statement (the log's claim), RFC 3339 UTC."
     )
-    index: int = Field(ge=0, description="The leaf index of the entry.")
+    index: int = Field(ge=0, lt=1 << 63, description="The leaf index of the entry.")
     tree_size: int = Field(
-        ge=1, description="The size of the tree the proof and checkpoint are for."
+        ge=1, lt=1 << 63, description="The size of the tree the proof and checkpoint are for."
     )
     inclusion_proof: list[Base64Hash] = Field(description="RFC 9162 inclusion proof, leaf to root.")
     checkpoint: str = Field(description="C2SP signed checkpoint note of size tree_size.")

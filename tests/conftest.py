@@ -30,6 +30,7 @@ from nacl.signing import SigningKey
 from sqlalchemy import create_engine, text
 
 from cunzheng.api.app import create_app
+from cunzheng.api.server import server_config
 from cunzheng.cli.main import main as cli_main
 from cunzheng.ledger.clock import Clock, utc_now
 from cunzheng.ledger.log import Log
@@ -249,7 +250,10 @@ def serve_in_thread(settings: Settings, *, now: Clock = utc_now) -> LiveServer:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = int(sock.getsockname()[1])
-    config = uvicorn.Config(create_app(settings, now=now), log_level="warning", lifespan="on")
+    # The configuration `cunzheng serve` uses: the same connection limits and deadlines.
+    config = server_config(
+        create_app(settings, now=now), settings, log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"server-{port}", daemon=True

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.deps import get_reader
+from cunzheng.api.json_route import JsonRoute
 from cunzheng.ledger.bundles import build_bundle
 from cunzheng.ledger.reader import LogReader
 from cunzheng.schemas.bundles import Bundle, BundleRequest
 
-router = APIRouter(prefix="/v1", tags=["bundles"])
+# JsonRoute: the request is parsed as I-JSON in a worker thread, then validated.
+router = APIRouter(prefix="/v1", tags=["bundles"], route_class=JsonRoute)
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
 
 

@@ -9,14 +9,14 @@ from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.auth import signing_key
 from cunzheng.api.deps import get_confidential, get_reader
+from cunzheng.api.json_route import JsonRoute
 from cunzheng.ledger.bodies import hex_digest
-from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.confidential import ConfidentialParticulars
 from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import MalformedInput
 from cunzheng.ledger.reader import LogReader
 
-router = APIRouter(prefix="/v1", tags=["registry"])
+router = APIRouter(prefix="/v1", tags=["registry"], route_class=JsonRoute)
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
 ParticularsDep = Annotated[ConfidentialParticulars, Depends(get_confidential)]
 KeyDep = Annotated[bytes, Depends(signing_key)]
@@ -31,7 +31,7 @@ async def deposit(
     Body: ``{"fields": {"<particular>": {"salt": "<base64>", "value": "<text>"}}}``; signed by the holder.
     """
     asset = hex_digest(asset_id, "asset id")
-    fields = _fields(loads(await request.body(), what="request body"))
+    fields = _fields(await request.json())
     stored = await run_in_threadpool(particulars.deposit, asset, key, fields)
     return {"asset": asset_id, "deposited": stored}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from cunzheng.api.deps import get_reader
@@ -14,7 +14,7 @@ from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.errors import MalformedInput, NotFound
 from cunzheng.ledger.note import open_checkpoint
 from cunzheng.ledger.reader import LogReader
-from cunzheng.ledger.tiles import parse_tile_path
+from cunzheng.ledger.tiles import TILE_HEIGHT, parse_tile_path
 from cunzheng.schemas.log import (
     CheckpointEvidenceOut,
     ConsistencyProofOut,
@@ -27,6 +27,9 @@ router = APIRouter(prefix="/log", tags=["log"])
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Indexes and sizes are SQL BIGINTs on both engines: anything from 2^63 up is refused
+# as malformed before it reaches the database (where it was a 500).
+BOUND = 1 << 63
 
 
 @router.get(
@@ -53,6 +56,8 @@ def checkpoint(log: ReaderDep) -> Response:
 def tile(path: str, log: ReaderDep) -> Response:
     """A hash tile ``<L>/<N>[.p/<W>]`` or entry bundle ``entries/<N>[.p/<W>]`` (C2SP tlog-tiles)."""
     ref = parse_tile_path(path)
+    if ref.index << (TILE_HEIGHT * ((ref.level or 0) + 1)) >= BOUND:
+        raise NotFound(f"tile {path} lies beyond any tree of fewer than 2^63 leaves")
     data = log.entry_bundle(ref) if ref.level is None else log.hash_tile(ref)
     cache = IMMUTABLE if ref.is_full else "public, max-age=60"
     return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
@@ -62,7 +67,8 @@ def tile(path: str, log: ReaderDep) -> Response:
 def checkpoint_evidence(
     log: ReaderDep,
     size: Annotated[
-        int | None, Query(ge=0, description="Tree size; default: the latest with evidence.")
+        int | None,
+        Query(ge=0, lt=BOUND, description="Tree size; default: the latest with evidence."),
     ] = None,
 ) -> CheckpointEvidenceOut:
     """RFC 3161 tokens over a checkpoint and its witness-cosigned note: when it existed, who saw it."""
@@ -95,9 +101,10 @@ def info(log: ReaderDep) -> LogInfo:
 
 
 @router.get("/entries/{index}", response_model=EntryOut)
-def entry(index: int, log: ReaderDep) -> EntryOut:
+def entry(index: Annotated[int, Path(description="Leaf index.")], log: ReaderDep) -> EntryOut:
     """One logged entry: its statement, its leaf hash and when it was logged."""
-    row = log.entry(index)
+    # No entry can have an index outside 0..2^63-1; the database is not asked.
+    row = log.entry(index) if 0 <= index < BOUND else None
     if row is None:
         raise NotFound(f"there is no entry {index}; the log holds {log.size()} entries")
     leaf = loads(row.leaf)
@@ -113,9 +120,10 @@ def entry(index: int, log: ReaderDep) -> EntryOut:
 def inclusion(
     log: ReaderDep,
     size: Annotated[
-        int | None, Query(ge=1, description="Tree size; default: the latest checkpoint's.")
+        int | None,
+        Query(ge=1, lt=BOUND, description="Tree size; default: the latest checkpoint's."),
     ] = None,
-    index: Annotated[int | None, Query(ge=0, description="Leaf index.")] = None,
+    index: Annotated[int | None, Query(ge=0, lt=BOUND, description="Leaf index.")] = None,
     leaf_hash: Annotated[
         str | None, Query(description="Base64 or hex leaf hash, instead of an index.")
     ] = None,
@@ -142,9 +150,10 @@ def inclusion(
 @router.get("/proof/consistency", response_model=ConsistencyProofOut)
 def consistency(
     log: ReaderDep,
-    old: Annotated[int, Query(ge=0, description="The older tree size.")],
+    old: Annotated[int, Query(ge=0, lt=BOUND, description="The older tree size.")],
     size: Annotated[
-        int | None, Query(ge=0, description="The newer tree size; default: the latest.")
+        int | None,
+        Query(ge=0, lt=BOUND, description="The newer tree size; default: the latest."),
     ] = None,
 ) -> ConsistencyProofOut:
     """An RFC 9162 consistency proof from tree size *old* to *size*."""

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.deps import get_reader, get_sequencer, get_settings
+from cunzheng.api.json_route import JsonRoute
 from cunzheng.ledger.admission import admit, admit_all
 from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.committed import Logged
@@ -19,9 +20,10 @@ from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.receipts import receipt_json
 from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.settings import Settings
+from cunzheng.ledger.statements import Statement
 from cunzheng.schemas.receipts import Receipt
 
-router = APIRouter(prefix="/v1", tags=["statements"])
+router = APIRouter(prefix="/v1", tags=["statements"], route_class=JsonRoute)
 SequencerDep = Annotated[Sequencer, Depends(get_sequencer)]
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -48,6 +50,7 @@ STATEMENT_EXAMPLE: dict[str, Any] = {
 )
 async def submit(request: Request, sequencer: SequencerDep, reader: ReaderDep) -> Response:
     """Log one signed statement and return its receipt once its batch is durable."""
+    # Parsing and the signature check run in a worker thread: never on the event loop.
     statement = await run_in_threadpool(admit, await request.body())
     result = await _wait(sequencer.add(statement))
     return Response(
@@ -67,14 +70,8 @@ async def submit_batch(
     request: Request, sequencer: SequencerDep, reader: ReaderDep, settings: SettingsDep
 ) -> Response:
     """Log a JSON array of signed statements, all checked before any is queued; return their receipts in order."""
-    items = loads(await request.body(), what="batch")
-    if not isinstance(items, list) or not items:
-        raise MalformedInput("a batch must be a non-empty JSON array of statements")
-    if len(items) > settings.max_batch_request:
-        raise MalformedInput(
-            f"a batch holds at most {settings.max_batch_request} statements, not {len(items)}"
-        )
-    statements = await run_in_threadpool(admit_all, items)
+    body = await request.body()
+    statements = await run_in_threadpool(_admit_batch, body, most=settings.max_batch_request)
     future = sequencer.add_all(statements)
 
     def receipts() -> bytes:
@@ -97,6 +94,15 @@ async def submit_batch(
         )
 
     return Response(await run_in_threadpool(receipts), media_type="application/json")
+
+
+def _admit_batch(body: bytes, *, most: int) -> list[Statement]:
+    items = loads(body, what="batch")
+    if not isinstance(items, list) or not items:
+        raise MalformedInput("a batch must be a non-empty JSON array of statements")
+    if len(items) > most:
+        raise MalformedInput(f"a batch holds at most {most} statements, not {len(items)}")
+    return admit_all(items)
 
 
 async def _wait(future: Future[Logged]) -> Logged:

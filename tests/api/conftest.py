@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
@@ -20,7 +21,9 @@ def client(
 ) -> Iterator[TestClient]:
     """A client of the app, on a log whose operator is entry 0 and whose holder is entry 1.
 
-    The log's clock is ``clock``: a test that needs time to pass moves it.
+    The log's clock is ``clock``: a test that needs time to pass moves it. A body sent
+    to ``/v1/`` without a Content-Type goes as ``application/json``, as a client sends it;
+    tests of the media type set theirs.
     """
     settings = Settings(
         data_dir=tmp_path / "data",
@@ -29,5 +32,11 @@ def client(
         max_batch_request=300,
     )
     with TestClient(create_app(settings, now=clock)) as c:
+        c.event_hooks = {"request": [_json_by_default]}
         assert c.post("/v1/statements", content=registration(holder).canonical).status_code == 201
         yield c
+
+
+def _json_by_default(request: httpx.Request) -> None:
+    if request.url.path.startswith("/v1/") and "content-type" not in request.headers:
+        request.headers["Content-Type"] = "application/json"

@@ -135,7 +135,8 @@ def _tampered_signature(obj: dict[str, Any]) -> dict[str, Any]:
         (lambda o: {**o, "signature": "xx"}, 400, "signature is not valid base64"),
         (lambda o: {**o, "body": {"sha256": "zz"}}, 400, "64 lowercase hex"),
         (
-            lambda o: {**o, "body": {**o["body"], "media_type": "x" * 70_000}},
+            # 65,511 bytes: past the canonical limit (65,479), within the 64 KiB body limit.
+            lambda o: {**o, "body": {**o["body"], "media_type": "x" * 65_180}},
             400,
             "bytes as canonical JSON",
         ),
