@@ -43,6 +43,8 @@ T = TypeVar("T")
 SIGNED_AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 PG_URL = os.environ.get("CUNZHENG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+# The headers of a JSON request: the API refuses any other media type with a 415.
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(params=BACKENDS)

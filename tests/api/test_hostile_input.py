@@ -21,6 +21,7 @@ from nacl.signing import SigningKey
 from cunzheng.api.limits import STATEMENT_BYTES
 from cunzheng.ledger.access import authorization
 from tests.conftest import (
+    JSON,
     FixedClock,
     LiveServer,
     evidence,
@@ -30,7 +31,6 @@ from tests.conftest import (
 )
 
 TOO_BIG = 1 << 63
-JSON = {"Content-Type": "application/json"}
 
 
 def _size(client: TestClient) -> int:

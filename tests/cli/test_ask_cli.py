@@ -17,7 +17,7 @@ from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.statements import Statement
 from tests.api.test_registry_api import asset_story
 from tests.cli.test_cli import run
-from tests.conftest import FixedClock, LiveServer, registration, serve_in_thread, stop_server
+from tests.conftest import JSON, FixedClock, LiveServer, registration, serve_in_thread, stop_server
 
 
 @pytest.fixture
@@ -30,7 +30,9 @@ def registry_server(tmp_path: Path, clock: FixedClock) -> Iterator[LiveServer]:
 
 def _post(server: LiveServer) -> Any:
     def post(statement: Statement, status: int) -> dict[str, Any]:
-        r = httpx.post(f"{server.url}/v1/statements", content=statement.canonical, timeout=30)
+        r = httpx.post(
+            f"{server.url}/v1/statements", content=statement.canonical, headers=JSON, timeout=30
+        )
         assert r.status_code == status, r.text
         body: dict[str, Any] = r.json()
         return body

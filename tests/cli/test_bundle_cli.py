@@ -18,7 +18,7 @@ from cunzheng.ledger.receipts import parse_receipt, receipt_json
 from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.statements import sign_statement
 from tests.cli.test_cli import register, run
-from tests.conftest import SIGNED_AT, LiveServer, serve_in_thread, stop_server
+from tests.conftest import JSON, SIGNED_AT, LiveServer, serve_in_thread, stop_server
 from tests.ledger.test_verify_bundle import RECORDS, records_manifest
 
 
@@ -169,7 +169,9 @@ def test_a_dataset_bundle_carries_its_disclosures(
         key=submitter_key(read_key(key)),
         signed_at=SIGNED_AT,
     )
-    answer = httpx.post(f"{live_server.url}/v1/statements", content=statement.canonical)
+    answer = httpx.post(
+        f"{live_server.url}/v1/statements", content=statement.canonical, headers=JSON
+    )
     assert answer.status_code == 201, answer.text
     receipt = tmp_path / "dataset.receipt.json"
     receipt.write_bytes(receipt_json(parse_receipt(orjson.dumps(answer.json()))))

@@ -17,7 +17,7 @@ from nacl.signing import SigningKey
 from cunzheng.cli.main import main
 from cunzheng.cli.monitor import ALARM
 from cunzheng.ledger.note import Signer
-from tests.conftest import LiveServer, evidence, registration
+from tests.conftest import JSON, LiveServer, evidence, registration
 
 
 def size_of(server: LiveServer) -> int:
@@ -29,7 +29,9 @@ def submit(server: LiveServer, key: SigningKey, numbers: range) -> None:
     """Log *key*'s registration (if *numbers* starts at 0) and evidence statements numbered *numbers*."""
     with httpx.Client(base_url=server.url, timeout=120) as client:
         if numbers.start == 0:
-            response = client.post("/v1/statements", content=registration(key).canonical)
+            response = client.post(
+                "/v1/statements", content=registration(key).canonical, headers=JSON
+            )
             assert response.status_code == 201, response.text
         statements = [evidence(key, n).to_json() for n in numbers]
         for start in range(0, len(statements), 500):

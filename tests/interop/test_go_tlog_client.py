@@ -34,7 +34,7 @@ from nacl.signing import SigningKey
 
 from cunzheng.ledger.keyfiles import LOG_KEY_FILE, read_key
 from cunzheng.ledger.note import Checkpoint, Signer, Verifier, sign_checkpoint
-from tests.conftest import LiveServer, evidence, registration
+from tests.conftest import JSON, LiveServer, evidence, registration
 
 # Where golang-golang-x-mod-dev installs golang.org/x/mod, as a GOPATH root.
 GOPATH_ROOT = Path("/usr/share/gocode")
@@ -117,7 +117,9 @@ def submit(server: LiveServer, key: SigningKey, first: int, count: int) -> list[
     indexes = []
     with httpx.Client(base_url=server.url, timeout=120) as client:
         if first == 0:
-            response = client.post("/v1/statements", content=registration(key).canonical)
+            response = client.post(
+                "/v1/statements", content=registration(key).canonical, headers=JSON
+            )
             assert response.status_code == 201, response.text
             indexes.append(response.json()["index"])
         numbers = list(range(max(first, 2), first + count))

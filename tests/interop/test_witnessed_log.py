@@ -28,7 +28,7 @@ from cunzheng.ledger.tsa import local_identity
 from cunzheng.ledger.tsa.verify import verify_token
 from cunzheng.ledger.verify import checkpoint_imprint
 from tests.cli.test_cli import register, run
-from tests.conftest import LiveServer, evidence, registration, start_server, stop_server
+from tests.conftest import JSON, LiveServer, evidence, registration, start_server, stop_server
 from tests.interop.test_witnesses import RunningWitness, start_witness, stop_witness
 
 
@@ -64,7 +64,12 @@ def test_checkpoints_become_cosigned_and_time_stamped(
     server, running = witnessed
     key = SigningKey.generate()
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        assert client.post("/v1/statements", content=registration(key).canonical).status_code == 201
+        assert (
+            client.post(
+                "/v1/statements", content=registration(key).canonical, headers=JSON
+            ).status_code
+            == 201
+        )
         for batch in range(3):
             statements = [evidence(key, batch * 10 + i).to_json() for i in range(10)]
             assert client.post("/v1/statements/batch", json=statements).status_code == 200
