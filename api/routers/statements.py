@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from concurrent.futures import Future
 from typing import Annotated, Any
 
@@ -28,6 +29,7 @@ SequencerDep = Annotated[Sequencer, Depends(get_sequencer)]
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
+_FIRST_ELEMENT = re.compile(rb"[ \t\r\n]*\[[ \t\r\n]*(.)", re.DOTALL)
 # How long a request waits for its batch to commit before it gives up (the statement may still land).
 COMMIT_TIMEOUT = 60.0
 STATEMENT_EXAMPLE: dict[str, Any] = {
@@ -97,6 +99,11 @@ async def submit_batch(
 
 
 def _admit_batch(body: bytes, *, most: int) -> list[Statement]:
+    # An array whose first element is not an object is refused before it is parsed: a body
+    # of millions of numbers would otherwise be turned into as many Python objects first.
+    first = _FIRST_ELEMENT.match(body)
+    if first is not None and first.group(1) not in (b"{", b"]"):
+        raise MalformedInput("statement 0: statement must be a JSON object")
     items = loads(body, what="batch")
     if not isinstance(items, list) or not items:
         raise MalformedInput("a batch must be a non-empty JSON array of statements")
