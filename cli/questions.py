@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -19,6 +20,8 @@ def ask(args: argparse.Namespace) -> int:
         "holder": f"/v1/assets/{args.subject}/holder",
         "licensed": f"/v1/assets/{args.subject}/licensed",
         "portfolio": f"/v1/parties/{args.subject}/portfolio",
+        "fingerprint": f"/v1/fingerprints/{args.subject}/assets",
+        "certificate": f"/v1/certificates/{quote(args.subject, safe='')}",
     }
     params = {
         k: v for k, v in {"at": args.at, "party": args.party, "purpose": args.purpose}.items() if v

@@ -18,8 +18,10 @@ with independent evidence that held it
 cosignatures the bundle carries once, with a consistency proof, however many
 entries share it: each entry's own independent time is then seconds after it
 was logged, however late the bundle is made. ``build_answer_bundle`` adds a
-court's question and the claimed answer, with every event of the asset asked
-about.
+court's question and the claimed answer, proved at the latest checkpoint
+with the proofs of the index keys the answer rests on and every event of
+every asset they list, so that a verifier can tell that nothing was left
+out (``ledger.verify.completeness``).
 The bundle reveals nothing the public log does not already hold.
 """
 
@@ -32,14 +34,17 @@ from typing import Any
 
 from cunzheng.ledger import merkle
 from cunzheng.ledger.bodies import OnAsset, OnLicence, body_as
+from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.clock import format_time
 from cunzheng.ledger.cosignature import parse_line
 from cunzheng.ledger.errors import Conflict, LedgerError, MalformedInput, NotFound
+from cunzheng.ledger.index import proof_json
 from cunzheng.ledger.note import Checkpoint, open_checkpoint
 from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.receipts import receipt_leaf
 from cunzheng.ledger.statements import Statement, parse_leaf
 from cunzheng.ledger.store import CheckpointEvidence, ReadOnlyStore
+from cunzheng.ledger.verify.completeness import answer_keys, asset_events, listed_assets
 from cunzheng.schemas.bundles import (
     MAX_REQUESTED,
     ROLE_OF_FAMILY,
@@ -47,16 +52,20 @@ from cunzheng.schemas.bundles import (
     BundleClaim,
     BundleCosignature,
     BundleEntry,
+    BundleIndexProof,
     BundleLog,
     BundleRequest,
     BundleTimestamp,
     EarlierCheckpoint,
+    IndexProofJson,
     TimedCheckpoint,
 )
 from cunzheng.schemas.questions import Question
 from cunzheng.schemas.receipts import Receipt
 
 Leaves = dict[int, tuple[Statement, str]]
+# Reads of the index keys an answer rests on, until they all come from one checkpoint.
+_ATTEMPTS = 5
 
 
 def build_bundle(
@@ -77,12 +86,110 @@ def build_bundle(
     note, evidence = _bundle_checkpoint(log, latest, needed)
     size = open_checkpoint(note, log.verifier)[0].size
     earlier = {r.tree_size: r.checkpoint for r in request.receipts if r.tree_size != size}
+    proofs = [
+        EarlierCheckpoint(checkpoint=earlier[s], consistency_proof=log.consistency_proof(s, size))
+        for s in sorted(earlier)
+    ]
+    return _assemble(log, indexes, note, evidence, claim=claim, earlier=proofs)
+
+
+def build_answer_bundle(
+    log: LogReader, question: Question, answer: Any, indexes: Iterable[int] = ()
+) -> Bundle | None:
+    """Return the bundle from which a verifier recomputes *answer* to *question* and checks it complete, or None if it cannot hold one.
+
+    The bundle checkpoint is the latest, at which the log proves the index
+    keys the answer rests on (``ledger.verify.completeness``); the bundle
+    carries those proofs and every event of every asset they list, so that
+    whole chains are replayed and nothing that bears on the answer is left
+    out. *indexes* are the entries the answer was computed from; one the
+    index does not list means the log moved on in between (Conflict: ask
+    again). A log whose checkpoint commits to no index gives the bundle of
+    *indexes* and the asset's events, which a verifier reports as not
+    proved complete; None when no entry bears on the answer then.
+    """
+    try:
+        note, proofs, events = _index_proofs(log, question)
+    except NotFound:
+        return _unindexed_bundle(log, question, answer, indexes)
+    stray = sorted(set(indexes) - events)
+    if stray:
+        raise Conflict(
+            f"entries {stray} were logged after the checkpoint the answer is proved at; ask again"
+        )
+    if len(events) > MAX_REQUESTED:
+        raise MalformedInput(
+            f"the answer rests on {len(events)} entries; a bundle covers at most {MAX_REQUESTED}"
+        )
+    size = open_checkpoint(note, log.verifier)[0].size
+    evidence = log.checkpoint_evidence(size)
+    if evidence is not None and evidence.size != size:
+        evidence = None
+    return _assemble(log, events, note, evidence, claim=(question, answer), proofs=proofs)
+
+
+def _unindexed_bundle(
+    log: LogReader, question: Question, answer: Any, indexes: Iterable[int]
+) -> Bundle | None:
+    wanted = set(indexes)
+    if question.asset is not None:
+        wanted |= set(log.records.events_of_asset(bytes.fromhex(question.asset)))
+    if not wanted:
+        return None
+    return build_bundle(log, BundleRequest(indexes=sorted(wanted)), claim=(question, answer))
+
+
+def _index_proofs(
+    log: LogReader, question: Question
+) -> tuple[str, list[BundleIndexProof], set[int]]:
+    """Return the checkpoint, the proofs of every key *question*'s answer rests on, and the events of the assets they list."""
+    for _ in range(_ATTEMPTS):
+        answers = {k: log.index_proof(k) for k in answer_keys(question)}
+        docs = {k: _document(a.value, k) for k, a in answers.items()}
+        for asset in listed_assets(question, docs):
+            key = f"asset:{asset}"
+            if key not in answers:
+                answers[key] = log.index_proof(key)
+                docs[key] = _document(answers[key].value, key)
+        if len({a.tree_size for a in answers.values()}) == 1:
+            break
+    else:
+        raise Conflict("the log kept growing while its index was read; ask again")
+    events = {i for k in docs if k.startswith("asset:") for i in asset_events(k, docs[k])}
+    proofs = [
+        BundleIndexProof(key=k, value=docs[k], proof=IndexProofJson(**proof_json(a.proof)))
+        for k, a in answers.items()
+    ]
+    return next(iter(answers.values())).checkpoint, proofs, events
+
+
+def _document(value: bytes | None, key: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    doc = loads(value, what=f"the index document of {key}")
+    if not isinstance(doc, dict):
+        raise MalformedInput(f"the index document of {key} is not a JSON object")
+    return doc
+
+
+def _assemble(
+    log: LogReader,
+    indexes: Iterable[int],
+    note: str,
+    evidence: CheckpointEvidence | None,
+    *,
+    claim: tuple[Question, Any] | None,
+    earlier: Sequence[EarlierCheckpoint] = (),
+    proofs: Sequence[BundleIndexProof] = (),
+) -> Bundle:
+    """Return the bundle of the entries at *indexes*, their chains and party entries, proved against checkpoint *note*."""
+    size = open_checkpoint(note, log.verifier)[0].size
     leaves = _leaves(log.records, indexes, size)
     for index, (statement, _) in leaves.items():
         if _role(statement) is None:
             raise MalformedInput(
                 f"entry {index} is a {statement.type} statement; a bundle covers evidence.*, "
-                "party.*, asset.*, licence.* and objection.* entries"
+                "party.*, asset.*, licence.*, objection.* and access.* entries"
             )
     leaves |= _chain_entries(log.records, leaves, size)
     leaves |= _party_entries(log.records, leaves, size)
@@ -94,33 +201,13 @@ def build_bundle(
         log=BundleLog(origin=log.origin, verifier_key=log.verifier.to_string()),
         checkpoint=note,
         entries=[_entry(log, i, *leaves[i], size, timed_by.get(i)) for i in sorted(leaves)],
-        earlier_checkpoints=[
-            EarlierCheckpoint(
-                checkpoint=earlier[s], consistency_proof=log.consistency_proof(s, size)
-            )
-            for s in sorted(earlier)
-        ],
+        earlier_checkpoints=list(earlier),
         timestamps=timestamps,
         cosignatures=cosignatures,
         timed_checkpoints=[_timed(log, found[s], size) for s in sorted(found)],
         claim=None if claim is None else _claim(leaves, *claim),
+        index=list(proofs),
     )
-
-
-def build_answer_bundle(
-    log: LogReader, question: Question, answer: Any, indexes: Iterable[int]
-) -> Bundle | None:
-    """Return the bundle from which a verifier recomputes *answer* to *question*, or None if no entry bears on it.
-
-    *indexes* are the entries the answer rests on; the bundle adds every
-    event of the asset asked about, so that its whole chain is replayed.
-    """
-    wanted = set(indexes)
-    if question.asset is not None:
-        wanted |= set(log.records.events_of_asset(bytes.fromhex(question.asset)))
-    if not wanted:
-        return None
-    return build_bundle(log, BundleRequest(indexes=sorted(wanted)), claim=(question, answer))
 
 
 def _claim(leaves: Leaves, question: Question, answer: Any) -> BundleClaim:

@@ -1,8 +1,9 @@
 """The questions a court asks of the registry; each answer comes with its evidence bundle.
 
 The bundle carries the question and the answer as its claim, with every
-entry the answer rests on, so that ``cunzheng verify`` recomputes the
-answer offline and refuses it if any entry was altered or left out.
+entry the answer rests on and the index proofs that show they are all of
+them, so that ``cunzheng verify`` recomputes the answer offline and refuses
+it if any entry was altered or left out.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.bundles import build_answer_bundle
 from cunzheng.ledger.clock import Clock, format_time, parse_time
 from cunzheng.ledger.errors import MalformedInput
+from cunzheng.ledger.index import Lookup
 from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.store import ReadOnlyStore
 from cunzheng.schemas.questions import Question
@@ -40,6 +42,17 @@ def _answer(reader: LogReader, question: Question, answer: questions.Answer) -> 
 
 def _at(text: str | None, now: Clock) -> datetime:
     return now() if text is None else parse_time(text, what="at")
+
+
+def _lookup(reader: LogReader) -> Lookup:
+    """Return a lookup of index keys at the log's latest checkpoint."""
+    return lambda key: reader.index_proof(key).value
+
+
+def _certificate(text: str) -> str:
+    if not 0 < len(text) <= 64 or any(c.isspace() for c in text):
+        raise MalformedInput("a certificate number is 1 to 64 characters without spaces")
+    return text
 
 
 def _purpose(text: str) -> str:
@@ -94,9 +107,40 @@ async def licensed(
 
 
 @router.get("/parties/{party_id}/portfolio", response_model=RegistryAnswer)
-async def portfolio(party_id: str, registry: RegistryDep, reader: ReaderDep) -> RegistryAnswer:
-    """The assets a party holds, the licences it holds and the assets pledged to it."""
+async def portfolio(
+    party_id: str,
+    registry: RegistryDep,
+    reader: ReaderDep,
+    at: Annotated[
+        str | None, Query(description="RFC 3339 UTC time; default: the portfolio as it stands.")
+    ] = None,
+) -> RegistryAnswer:
+    """The assets a party holds, the licences it holds and the assets pledged to it, now or at a time."""
     party = hex_digest(party_id, "party id")
-    answer = await run_in_threadpool(questions.portfolio, registry, party)
-    question = Question(kind="portfolio", party=party.hex())
+    if at is None:
+        answer = await run_in_threadpool(questions.portfolio, registry, party)
+        question = Question(kind="portfolio", party=party.hex())
+    else:
+        moment = parse_time(at, what="at")
+        answer = await run_in_threadpool(
+            questions.portfolio_on, registry, _lookup(reader), party, moment
+        )
+        question = Question(kind="portfolio", party=party.hex(), at=format_time(moment))
+    return await run_in_threadpool(_answer, reader, question, answer)
+
+
+@router.get("/fingerprints/{digest}/assets", response_model=RegistryAnswer)
+async def fingerprint(digest: str, registry: RegistryDep, reader: ReaderDep) -> RegistryAnswer:
+    """The assets whose application or a new version bore a dataset fingerprint (none: provably none)."""
+    fp = hex_digest(digest, "fingerprint")
+    answer = await run_in_threadpool(questions.fingerprint, registry, _lookup(reader), fp)
+    question = Question(kind="fingerprint", fingerprint=fp.hex())
+    return await run_in_threadpool(_answer, reader, question, answer)
+
+
+@router.get("/certificates/{number}", response_model=RegistryAnswer)
+async def certificate(number: str, registry: RegistryDep, reader: ReaderDep) -> RegistryAnswer:
+    """The asset registered under a certificate number, as it stands (none: provably none)."""
+    question = Question(kind="certificate", certificate=_certificate(number))
+    answer = await run_in_threadpool(questions.certificate, registry, _lookup(reader), number)
     return await run_in_threadpool(_answer, reader, question, answer)

@@ -10,7 +10,14 @@ answer from the resulting state:
 - ``history``: the asset as it stands;
 - ``holder``: the holder at the time, from its application and transfers;
 - ``licensed``: the licences of the party in force at the time for the purpose;
-- ``portfolio``: the assets the party holds, its licences, the assets pledged to it.
+- ``portfolio``: the assets the party holds, its licences, the assets pledged to it
+  (with ``at``: the ids of the assets it held then, of its licences then in force
+  and of the assets then pledged to it);
+- ``fingerprint``: the ids of the assets whose application or a new version bore it;
+- ``certificate``: the asset first registered under the number, as it stands.
+
+That the entries are all those that bear on the answer is checked apart
+(``ledger.verify.completeness``), from the index proofs the bundle carries.
 
 The outcome is one check: ``claim.confirmed``, ``claim.contradicted``, or a
 reason it cannot be recomputed: ``claim.omitted`` (an entry the claim names
@@ -21,7 +28,8 @@ it depends on is missing: each asset event names its predecessor) or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -66,16 +74,18 @@ def check_claim(
         return _failed("claim.unprovable", facts, detail)
     moment = None if question.at is None else parse_time(question.at, what="question.at")
     view = MemoryRegistry(settings=REPLAY_POLICY)
+    seen = Seen()
     for entry in sorted(entries, key=lambda e: e.index):
         if moment is not None and entry.logged_at > moment:
             continue
         try:
-            view.add(entry.statement, index=entry.index, logged_at=entry.logged_at)
+            effects = view.add(entry.statement, index=entry.index, logged_at=entry.logged_at)
         except RuleViolation as e:
             facts |= {"index": entry.index, "type": entry.statement.type, "rule": e.reason_code}
             reason = "claim.chain_broken" if e.reason_code in OMISSION_RULES else "claim.unprovable"
             return _failed(reason, facts, f"entry {entry.index}: {e.message}")
-    answer = recompute(question, view, moment)
+        seen.take(effects.objects)
+    answer = recompute(question, view, moment, seen)
     facts |= answer_facts(question, answer, view)
     if _canonical(answer) != _canonical(claim.answer):
         detail = (
@@ -86,14 +96,54 @@ def check_claim(
     return Check("claim", "claim", Outcome.PASSED, "claim.confirmed", True, facts)
 
 
-def recompute(question: Question, view: MemoryRegistry, moment: datetime | None) -> Any:
+@dataclass
+class Seen:
+    """What the replay saw on the way, beyond the state at its end: fingerprints and certificates borne."""
+
+    fingerprints: dict[bytes, list[bytes]] = field(default_factory=dict)
+    certificates: dict[str, bytes] = field(default_factory=dict)
+
+    def take(self, objects: Iterable[object]) -> None:
+        """Note the fingerprint and certificate of each asset among an entry's effects."""
+        for obj in objects:
+            if isinstance(obj, Asset):
+                ids = self.fingerprints.setdefault(obj.fingerprint, [])
+                if obj.id not in ids:
+                    ids.append(obj.id)
+                if obj.certificate is not None:
+                    self.certificates.setdefault(obj.certificate, obj.id)
+
+
+def recompute(
+    question: Question, view: MemoryRegistry, moment: datetime | None, seen: Seen | None = None
+) -> Any:
     """Return the answer to *question* that the registry state *view* gives, as the API writes it."""
+    seen = seen or Seen()
+    if question.kind == "fingerprint":
+        assert question.fingerprint is not None
+        return answer_json(seen.fingerprints.get(bytes.fromhex(question.fingerprint), []))
+    if question.kind == "certificate":
+        assert question.certificate is not None
+        found = seen.certificates.get(question.certificate)
+        return None if found is None else answer_json(view.asset(found))
     if question.kind == "portfolio":
         assert question.party is not None
         party = bytes.fromhex(question.party)
         objects = list(view.objects.values())
         assets = [o for o in objects if isinstance(o, Asset)]
         licences = [o for o in objects if isinstance(o, Licence)]
+        if moment is not None:
+            return answer_json(
+                {
+                    "holds": [a.id for a in assets if a.holder == party],
+                    "licensed": [
+                        lic.id
+                        for lic in licences
+                        if lic.licensee == party and lic.active_at(moment)
+                    ],
+                    "pledged": [a.id for a in assets if a.pledgee == party],
+                }
+            )
         return answer_json(
             {
                 "holds": [a for a in assets if a.holder == party],
@@ -130,10 +180,12 @@ def question_facts(question: Question) -> dict[str, Fact]:
 
 def answer_facts(question: Question, answer: Any, view: MemoryRegistry) -> dict[str, Fact]:
     """Return the recomputed answer as report facts, parties named as they registered."""
+    if question.kind == "fingerprint":
+        return {"assets": ", ".join(answer) or "—", "found": len(answer)}
     if question.kind == "portfolio":
         out: dict[str, Fact] = {}
         for part in ("holds", "licensed", "pledged"):
-            ids = [str(doc["id"]) for doc in answer[part]]
+            ids = [str(doc["id"]) if isinstance(doc, dict) else str(doc) for doc in answer[part]]
             out |= {part: ", ".join(ids) or "—", f"{part}_count": len(ids)}
         return out
     if question.kind == "licensed":
@@ -142,6 +194,7 @@ def answer_facts(question: Question, answer: Any, view: MemoryRegistry) -> dict[
         return {"found": 0}
     if question.kind == "holder":
         return {"found": 1, "holder": answer, "holder_name": _name(view, answer)}
+    # history and certificate: the asset as it stands.
     return {
         "found": 1,
         "status": answer["status"],

@@ -54,7 +54,7 @@ class Check:
     ``entry:<index>``, ``file:<name>``, ``disclosure:<name>``,
     ``earlier:<size>``, ``current``, ``timestamp:<n>``, ``witness:<name>``,
     ``witnesses``, ``timed:<size>`` (a checkpoint whose evidence times
-    entries) or ``claim``.
+    entries), ``claim`` (the answer, and its completeness).
     """
 
     check: str
@@ -122,7 +122,8 @@ def render_text(report: Report, *, lang: Lang = "en") -> str:
     for number, finding in enumerate(report.findings, start=1):
         out.extend(_finding_lines(number, finding, lang, report.log))
     if claim is not None:
-        out += ["", text("report.claim", lang), *_claim_lines(claim, lang)]
+        complete = next((c for c in report.checks if c.check == "completeness"), None)
+        out += ["", text("report.claim", lang), *_claim_lines(claim, complete, lang)]
     out += ["", text("report.checks", lang)]
     width = max(len(text(f"outcome.{o.value}", lang)) for o in Outcome)
     for check in report.checks:
@@ -224,14 +225,20 @@ def _finding_lines(number: int, finding: Finding, lang: Lang, log: Mapping[str, 
     return lines
 
 
-def _claim_lines(claim: Check, lang: Lang) -> list[str]:
-    """Return the question, and the answer as recomputed, in plain words."""
+def _claim_lines(claim: Check, complete: Check | None, lang: Lang) -> list[str]:
+    """Return the question, the answer as recomputed and whether it was proved complete, in plain words."""
     facts = claim.facts
     kind = str(facts.get("kind", "?"))
+    if kind == "portfolio" and "at" in facts:
+        kind = "portfolio_at"
     lines = ["  " + text(f"question.{kind}", lang, facts)]
+    if complete is not None:
+        proved = complete.outcome is Outcome.PASSED
+        code = "completeness.says_proved" if proved else "completeness.says_not_proved"
+        lines.append("  " + text(code, lang, complete.facts))
     if claim.reason not in ("claim.confirmed", "claim.contradicted"):
         return [*lines, "  " + text("claim.says_unprovable", lang)]
-    none = kind != "portfolio" and facts.get("found") == 0
+    none = not kind.startswith("portfolio") and facts.get("found") == 0
     answer = text(f"answer.{kind}" + ("_none" if none else ""), lang, facts)
     says = "claim.says_confirmed" if claim.outcome is Outcome.PASSED else "claim.says_contradicted"
     return [*lines, "  " + text(says, lang) + ("" if lang == "zh" else " ") + answer]
@@ -270,6 +277,8 @@ def _limits(report: Report) -> list[str]:
     ]
     if report.log.get("key_source") != "given":
         codes.insert(0, "limits.key")
-    if any(c.check == "claim" for c in report.checks):
+    if any(c.reason == "completeness.proved" for c in report.checks):
+        codes += ["limits.completeness", "limits.periods"]
+    elif any(c.check == "claim" for c in report.checks):
         codes += ["limits.later_events", "limits.periods"]
     return codes

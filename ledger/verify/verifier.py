@@ -10,8 +10,9 @@ registry entry allowed by the rules (``ledger.replay``); each presented file
 and disclosure must match a logged digest or dataset root
 (``ledger.contents``); each earlier checkpoint, and the log's current one if
 given, must be consistent with the bundle checkpoint (``ledger.consistency``);
-a claimed answer to a court's question must be what the entries give
-(``ledger.claims``). RFC 3161 tokens and witness cosignatures of the bundle
+a claimed answer to a court's question must rest on every entry that bears
+on it, by the index proofs the bundle carries (``ledger.verify.completeness``),
+and be what the entries give (``ledger.claims``). RFC 3161 tokens and witness cosignatures of the bundle
 checkpoint are checked against the TSA roots and the witness policy the
 caller gives (``ledger.attestations``), and so is the evidence of the first
 time-stamped checkpoint each entry names, with its consistency proof
@@ -50,6 +51,7 @@ from cunzheng.ledger.verify.checkpoints import (
     unusable,
 )
 from cunzheng.ledger.verify.claims import check_claim
+from cunzheng.ledger.verify.completeness import check_completeness
 from cunzheng.ledger.verify.presented import Contents, check_contents
 from cunzheng.ledger.verify.replay import ReplayEntry, replay
 from cunzheng.ledger.verify.report import Check, Fact, Finding, Outcome, Report
@@ -154,6 +156,8 @@ def verify_bundle(
     checks += stamped + witnessed + stray + unnamed
     if bundle.claim is not None:
         registry = [e.model.index for e in entries if e.model.role == "registry"]
+        proved = {e.index: e.proved for e in replayed if e.index in set(registry)}
+        checks.append(check_completeness(bundle.claim, bundle.index, cp, proved))
         checks.append(check_claim(bundle.claim, replayed, registry))
     report_log: dict[str, Fact] = {
         "origin": bundle.log.origin,
@@ -199,8 +203,7 @@ def _well_formed(data: bytes | str) -> tuple[Bundle, list[_Entry]]:
             )
         entries.append(_Entry(model, statement, logged_at))
     _check_attestations(bundle)
-    if bundle.claim is not None and bundle.claim.entries != sorted(set(bundle.claim.entries)):
-        raise MalformedInput("claim.entries: must be in increasing order, without repeats")
+    # claim.entries out of log order is completeness.order, a check of its own.
     return bundle, entries
 
 

@@ -71,17 +71,16 @@ def test_ask_then_verify_offline_states_the_question_and_the_confirmed_answer(
         assert r.returncode == 0, r.stderr
         assert f"evidence bundle: {out}" in r.stdout
         bundles[name] = out
-    empty = run(
-        "ask",
-        "portfolio",
-        story.owner.hex,
-        "--server",
-        server.url,
-        "--out",
-        str(tmp_path / "x.json"),
-    )
-    assert empty.returncode == 1 and "no log entry bears on this answer" in empty.stderr
+    nobody = tmp_path / "nobody.bundle.json"
+    empty = run("ask", "fingerprint", "ab" * 32, "--server", server.url, "--out", str(nobody))
+    assert empty.returncode == 0, empty.stderr
+    assert json.loads(empty.stdout.split("evidence bundle:")[0])["answer"] == []
     stop_server(server)
+
+    absent = run("verify", str(nobody), "--log-key", str(vkey))
+    assert absent.returncode == 0, absent.stdout + absent.stderr
+    assert "none: no asset bore this fingerprint." in absent.stdout
+    assert "Completeness: PROVED." in absent.stdout
 
     holder_bundle = str(bundles["holder"])
     en = run("verify", holder_bundle, "--log-key", str(vkey))

@@ -234,7 +234,7 @@ def test_a_claim_naming_entries_the_bundle_lacks_or_not_naming_its_entries(world
     fewer = _edit(data, lambda o: o["claim"].update(entries=entries[1:]))
     assert _claim(_verify(w, fewer))[0] == "claim.unprovable"
     unordered = _edit(data, lambda o: o["claim"].update(entries=entries[::-1]))
-    assert {c.reason for c in _verify(w, unordered).failed()} == {"bundle.malformed"}
+    assert {c.reason for c in _verify(w, unordered).failed()} == {"completeness.order"}
 
 
 def test_questions_that_are_not_well_formed_make_the_bundle_malformed(world: World) -> None:
