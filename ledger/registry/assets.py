@@ -32,7 +32,8 @@ from cunzheng.ledger.bodies import (
 from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.registry.effects import Effects
 from cunzheng.ledger.registry.policy import Policy, matches
-from cunzheng.ledger.registry.roles import party_of, require_kind, require_signed_by
+from cunzheng.ledger.registry.roles import party_of, require_kind
+from cunzheng.ledger.registry.signers import require_signers
 from cunzheng.ledger.registry.state import (
     APPLIED,
     CANCELLED,
@@ -79,7 +80,7 @@ def apply(
     body = body_as(statement.content, AssetApply)
     registrar = body.registrar
     require_kind(view, registrar, "exchange", "asset.registrar_not_exchange")
-    require_signed_by(statement, view, registrar, "registrar")
+    require_signers(statement, view)
     if policy.system(body.system) is None:
         accepted = ", ".join(s.name for s in policy.systems)
         raise RuleViolation(
@@ -126,7 +127,7 @@ def publicize(
 ) -> Effects:
     """Return the effects of starting publicity (公示)."""
     asset = event_on(statement, view, logged_at, APPLIED)
-    require_signed_by(statement, view, asset.registrar, "registrar")
+    require_signers(statement, view, asset=asset)
     until = body_as(statement.content, AssetPublicize).until
     if until < logged_at + policy.publicity:
         raise RuleViolation(
@@ -141,7 +142,7 @@ def register(
 ) -> Effects:
     """Return the effects of registration (登记) once publicity is over without an open objection."""
     asset = event_on(statement, view, logged_at, PUBLICIZED)
-    require_signed_by(statement, view, asset.registrar, "registrar")
+    require_signers(statement, view, asset=asset)
     assert asset.publicity_until is not None
     if logged_at < asset.publicity_until:
         raise RuleViolation(
@@ -206,7 +207,7 @@ def version(
 ) -> Effects:
     """Return the effects of a new version of the data (a new fingerprint linked to the last)."""
     asset = event_on(statement, view, logged_at, REGISTERED)
-    _holder_and_registrar(statement, view, asset)
+    require_signers(statement, view, asset=asset)
     fingerprint = body_as(statement.content, AssetVersion).fingerprint
     _require_fingerprint_free(view, fingerprint, asset.holder, asset.id)
     moved = _moved(asset, statement, fingerprint=fingerprint, version=asset.version + 1)
@@ -218,7 +219,7 @@ def change(
 ) -> Effects:
     """Return the effects of a change of particulars (变更)."""
     asset = event_on(statement, view, logged_at, APPLIED, PUBLICIZED, REGISTERED)
-    _holder_and_registrar(statement, view, asset)
+    require_signers(statement, view, asset=asset)
     return _done(_moved(asset, statement))
 
 
@@ -227,7 +228,7 @@ def renew(
 ) -> Effects:
     """Return the effects of a renewal (续展) before expiry."""
     asset = event_on(statement, view, logged_at, REGISTERED)
-    _holder_and_registrar(statement, view, asset)
+    require_signers(statement, view, asset=asset)
     assert asset.expires is not None
     expires = body_as(statement.content, AssetRenew).expires
     if not asset.expires < expires <= asset.expires + policy.term:
@@ -242,7 +243,7 @@ def cancel(
 ) -> Effects:
     """Return the effects of cancellation (注销) by the holder."""
     asset = event_on(statement, view, logged_at, APPLIED, PUBLICIZED, REGISTERED, "expired")
-    _holder_and_registrar(statement, view, asset)
+    require_signers(statement, view, asset=asset)
     return _done(_moved(asset, statement, status=CANCELLED))
 
 
@@ -253,7 +254,7 @@ def revoke(
     asset = event_on(
         statement, view, logged_at, APPLIED, PUBLICIZED, REGISTERED, "suspended", "expired"
     )
-    require_signed_by(statement, view, asset.registrar, "registrar")
+    require_signers(statement, view, asset=asset)
     return _done(_moved(asset, statement, status=REVOKED))
 
 
@@ -262,13 +263,10 @@ def transfer(
 ) -> Effects:
     """Return the effects of a transfer (转让) to a new holder."""
     asset = event_on(statement, view, logged_at, REGISTERED)
-    _holder_and_registrar(statement, view, asset)
     to = body_as(statement.content, AssetTransfer).to
     if view.party(to) is None:
         raise RuleViolation("party.unknown", f"no party has id {to.hex()}")
-    require_signed_by(statement, view, to, "new holder")
-    if asset.pledgee is not None:
-        require_signed_by(statement, view, asset.pledgee, "pledgee", code="asset.pledged")
+    require_signers(statement, view, asset=asset)
     return _done(_moved(asset, statement, holder=to))
 
 
@@ -277,14 +275,13 @@ def pledge(
 ) -> Effects:
     """Return the effects of a pledge (质押) to a pledgee."""
     asset = event_on(statement, view, logged_at, REGISTERED)
-    require_signed_by(statement, view, asset.holder, "holder")
     if asset.pledgee is not None:
         raise RuleViolation(
             "asset.already_pledged", f"the asset is pledged to {asset.pledgee.hex()}"
         )
     pledgee = body_as(statement.content, AssetPledge).pledgee
     require_kind(view, pledgee, "financial_institution", "asset.pledgee_not_financial_institution")
-    require_signed_by(statement, view, pledgee, "pledgee")
+    require_signers(statement, view, asset=asset)
     return _done(_moved(asset, statement, pledgee=pledgee))
 
 
@@ -295,13 +292,8 @@ def release(
     asset = event_on(statement, view, logged_at)
     if asset.pledgee is None:
         raise RuleViolation("asset.not_pledged", "the asset is not pledged")
-    require_signed_by(statement, view, asset.pledgee, "pledgee")
+    require_signers(statement, view, asset=asset)
     return _done(_moved(asset, statement, pledgee=None))
-
-
-def _holder_and_registrar(statement: Statement, view: RegistryView, asset: Asset) -> None:
-    require_signed_by(statement, view, asset.holder, "holder")
-    require_signed_by(statement, view, asset.registrar, "registrar")
 
 
 def _done(asset: Asset) -> Effects:

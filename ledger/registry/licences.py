@@ -16,7 +16,7 @@ from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.registry.assets import event_on
 from cunzheng.ledger.registry.effects import Effects
 from cunzheng.ledger.registry.policy import Policy
-from cunzheng.ledger.registry.roles import party_of, require_signed_by
+from cunzheng.ledger.registry.signers import require_signers
 from cunzheng.ledger.registry.state import REGISTERED, Licence, RegistryView
 from cunzheng.ledger.statements import Statement
 
@@ -26,10 +26,7 @@ def grant(
 ) -> Effects:
     """Return the effects of a licence grant by the current holder."""
     asset = event_on(statement, view, logged_at, REGISTERED)
-    if party_of(view, statement.signer, logged_at) != asset.holder:
-        raise RuleViolation(
-            "licence.not_holder", "only the holder of the asset at that time may grant a licence"
-        )
+    require_signers(statement, view, asset=asset)
     body = body_as(statement.content, LicenceGrant)
     licensee = body.licensee
     if view.party(licensee) is None:
@@ -49,8 +46,6 @@ def grant(
     )
     if licence.end <= licence.start:
         raise RuleViolation("licence.term_invalid", "a licence must end after it starts")
-    if licence.kind == "exclusive" and asset.pledgee is not None:
-        require_signed_by(statement, view, asset.pledgee, "pledgee", code="asset.pledged")
     for other in view.licences_of(asset.id):
         ends = other.ended is not None and other.ended <= licence.start
         if not ends and "exclusive" in (licence.kind, other.kind) and licence.overlaps(other):
@@ -68,7 +63,7 @@ def accept(
 ) -> Effects:
     """Return the effects of the licensee's acceptance."""
     licence = _licence(statement, view)
-    require_signed_by(statement, view, licence.licensee, "licensee", code="licence.not_licensee")
+    require_signers(statement, view)
     if licence.accepted or licence.ended is not None:
         raise RuleViolation("licence.wrong_status", "the licence is already accepted or has ended")
     return Effects(objects=(replace(licence, accepted=True),), assets=(licence.asset,))
@@ -79,11 +74,7 @@ def terminate(
 ) -> Effects:
     """Return the effects of termination by the licensor or the licensee."""
     licence = _licence(statement, view)
-    signer = party_of(view, statement.signer, logged_at)
-    if signer not in (licence.licensor, licence.licensee):
-        raise RuleViolation(
-            "licence.not_party", "only the licensor or the licensee may terminate a licence"
-        )
+    require_signers(statement, view)
     if licence.ended is not None:
         raise RuleViolation("licence.wrong_status", "the licence has already ended")
     return Effects(objects=(replace(licence, ended=logged_at),), assets=(licence.asset,))

@@ -14,7 +14,8 @@ from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.registry.assets import event_on
 from cunzheng.ledger.registry.effects import Effects
 from cunzheng.ledger.registry.policy import Policy
-from cunzheng.ledger.registry.roles import party_of, require_signed_by
+from cunzheng.ledger.registry.roles import party_of
+from cunzheng.ledger.registry.signers import require_signers
 from cunzheng.ledger.registry.state import (
     PUBLICIZED,
     REGISTERED,
@@ -52,7 +53,7 @@ def decide(
 ) -> Effects:
     """Return the effects of the registrar's decision on an objection."""
     asset = event_on(statement, view, logged_at)
-    require_signed_by(statement, view, asset.registrar, "registrar")
+    require_signers(statement, view, asset=asset)
     decision = body_as(statement.content, ObjectionDecide)
     objection_id = decision.objection
     objection = view.objection(objection_id)
