@@ -60,7 +60,7 @@ from typing import Any
 
 from cunzheng.ledger.canonical import canonical_json, loads
 from cunzheng.ledger.errors import MalformedInput
-from cunzheng.ledger.index.smt import parse_index_root_line
+from cunzheng.ledger.index.proofs import parse_index_root_line
 from cunzheng.ledger.note import Checkpoint
 from cunzheng.ledger.registry import Asset, Effects, Licence
 from cunzheng.ledger.statements import Statement
