@@ -117,8 +117,8 @@ def required_signers(statement: Statement, view: RegistryView) -> list[Requireme
     """Return the signatures the rules require of *statement*, given the registry *view* before it.
 
     A statement type with no registry requirement (evidence, parties, settings)
-    needs only its submitter, whoever that is; the rules of those types decide
-    who may submit.
+    needs only its submitter, whoever that is (a ``party.register``, whose key
+    may be new, not even that); the rules of those types decide who may submit.
     """
     kind = statement.type
     if kind == "asset.apply":
@@ -135,6 +135,8 @@ def required_signers(statement: Statement, view: RegistryView) -> list[Requireme
         return [Requirement("licensor or licensee", either, "licence.not_party", submitter=True)]
     if isinstance(statement.content, AssetEvent):
         return _on_asset(statement, _asset(view, statement.content.asset))
+    if kind == "party.register":
+        return []  # its key may be new to the log: the registration's own rule decides
     return [_submitter(statement, view, "submitter")]
 
 
