@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from cunzheng.api import errors
 from cunzheng.api.limits import RECEIPT_BYTES, STATEMENT_BYTES, BodyLimits
+from cunzheng.api.refusal import StartRefusal
 from cunzheng.api.routers import bundles as bundles_router
 from cunzheng.api.routers import confidential as confidential_router
 from cunzheng.api.routers import evidence as evidence_router
@@ -16,15 +18,19 @@ from cunzheng.api.routers import log as log_router
 from cunzheng.api.routers import registry as registry_router
 from cunzheng.api.routers import statements as statements_router
 from cunzheng.api.routers import tsa as tsa_router
+from cunzheng.ledger.access import SignedRequests
+from cunzheng.ledger.checkpoint_file import CheckpointKeeper
 from cunzheng.ledger.clock import Clock, utc_now
 from cunzheng.ledger.committed import CommittedTree
 from cunzheng.ledger.confidential import ConfidentialParticulars
-from cunzheng.ledger.keyfiles import log_signer, operator_signer
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.keyfiles import log_signer, operator_signer, submitter_key
 from cunzheng.ledger.operator import register_operator, state_settings
 from cunzheng.ledger.publisher import Publisher, witness_endpoints
 from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.settings import Settings
+from cunzheng.ledger.startup import check_log_key, check_not_rolled_back, check_operator_key
 from cunzheng.ledger.store import Store
 from cunzheng.ledger.tsa import open_authority
 from cunzheng.schemas.bundles import MAX_REQUESTED
@@ -36,43 +42,14 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.tsa = open_authority(settings)
-        signer = log_signer(settings.data_dir, settings.origin)
-        store = Store.open(settings.resolved_database_url())
-        tree = CommittedTree(store.read_tiles, tile_cache=settings.tile_cache)
-        sequencer = Sequencer(
-            store,
-            signer,
-            tree,
-            batch_size=settings.batch_size,
-            batch_wait=settings.batch_wait_ms / 1000,
-            now=now,
-        ).start()
-        reader = LogReader(store, signer.verifier(), tree)
-        operator = operator_signer(settings.data_dir)
-        register_operator(store, sequencer, operator, name=settings.operator_name)
-        state_settings(store, sequencer, operator, policy=settings.policy())
-        publisher = Publisher(
-            store,
-            reader.consistency_proof,
-            tsa=app.state.tsa,
-            external_tsas=settings.external_tsas,
-            witnesses=witness_endpoints(settings.witnesses),
-            interval=settings.publish_interval_s,
-        ).start()
-        sequencer.on_publish.append(publisher.notify)
-        app.state.reader = reader
-        app.state.sequencer = sequencer
-        app.state.registry = store
-        app.state.confidential = ConfidentialParticulars(store, sequencer, operator)
-        app.state.settings = settings
-        app.state.now = now
-        try:
+        with ExitStack() as stack:
+            try:
+                _start(app, settings, now, stack)
+            except LedgerError as e:
+                # Told in one line by the StartRefusal middleware, not as a traceback.
+                app.state.startup_error = e
+                raise
             yield
-        finally:
-            sequencer.stop()
-            publisher.stop()
-            store.close()
 
     app = FastAPI(
         title="Cunzheng",
@@ -91,6 +68,7 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
         },
         timeout_s=settings.body_timeout_s,
     )
+    app.add_middleware(StartRefusal)
     errors.install(app)
     app.include_router(log_router.router)
     app.include_router(statements_router.router)
@@ -100,3 +78,57 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
     app.include_router(tsa_router.router)
     app.include_router(bundles_router.router)
     return app
+
+
+def _start(app: FastAPI, settings: Settings, now: Clock, stack: ExitStack) -> None:
+    """Open the log's parts onto *app*.state, each stopped by *stack* in the reverse order."""
+    app.state.tsa = open_authority(settings)
+    signer = log_signer(settings.data_dir, settings.origin)
+    operator = operator_signer(settings.data_dir)
+    store = Store.open(settings.resolved_database_url())
+    stack.callback(store.close)
+    # Stopped after the sequencer, so that it remembers the last batch's checkpoint too.
+    keeper = CheckpointKeeper(settings.data_dir, store.latest_checkpoint)
+    stack.callback(keeper.stop)
+    tree = CommittedTree(store.read_tiles, tile_cache=settings.tile_cache)
+    # One process at a time checks the database and makes its first entries.
+    with store.startup_lock():
+        check_log_key(store, signer.verifier(), data_dir=settings.data_dir)
+        check_operator_key(
+            store, bytes(submitter_key(operator).verify_key), data_dir=settings.data_dir
+        )
+        check_not_rolled_back(
+            store, signer.verifier(), data_dir=settings.data_dir, accept=settings.accept_rollback
+        )
+        sequencer = Sequencer(
+            store,
+            signer,
+            tree,
+            batch_size=settings.batch_size,
+            batch_wait=settings.batch_wait_ms / 1000,
+            now=now,
+        ).start()
+        stack.callback(sequencer.stop)
+        register_operator(store, sequencer, operator, name=settings.operator_name)
+        state_settings(store, sequencer, operator, policy=settings.policy())
+    sequencer.on_publish.append(keeper.start().notify)
+    reader = LogReader(store, signer.verifier(), tree)
+    publisher = Publisher(
+        store,
+        reader.consistency_proof,
+        tsa=app.state.tsa,
+        external_tsas=settings.external_tsas,
+        witnesses=witness_endpoints(settings.witnesses),
+        interval=settings.publish_interval_s,
+    ).start()
+    stack.callback(publisher.stop)
+    sequencer.on_publish.append(publisher.notify)
+    app.state.reader = reader
+    app.state.sequencer = sequencer
+    app.state.registry = store
+    app.state.confidential = ConfidentialParticulars(store, sequencer, operator)
+    app.state.signed_requests = SignedRequests(
+        store, now=now, window=timedelta(seconds=settings.signed_request_window_s)
+    )
+    app.state.settings = settings
+    app.state.now = now

@@ -1,16 +1,20 @@
-"""The signed-request dependency: which key signed this request (see ``ledger.access``)."""
+"""The signed-request dependency: which key signed this request, once (see ``ledger.access``)."""
 
 from __future__ import annotations
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
-from cunzheng.api.deps import get_clock
-from cunzheng.ledger.access import check_authorization
+from cunzheng.ledger.access import SignedRequests
 from cunzheng.ledger.errors import InvalidSignature
 
 
 async def signing_key(request: Request) -> bytes:
-    """Return the public key that signed *request*, or refuse it with a 4xx that says why."""
+    """Return the public key that signed *request*, or refuse it with a 4xx that says why.
+
+    A request too far from the server's clock is refused with 401, one used
+    before with 409.
+    """
     header = request.headers.get("authorization")
     if header is None:
         raise InvalidSignature(
@@ -18,4 +22,5 @@ async def signing_key(request: Request) -> bytes:
         )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     body = await request.body()
-    return check_authorization(header, request.method, target, body, now=get_clock(request)())
+    door: SignedRequests = request.app.state.signed_requests
+    return await run_in_threadpool(door.accept, header, request.method, target, body)

@@ -14,12 +14,17 @@ from cunzheng.ledger.errors import (
     LedgerError,
     MalformedInput,
     NotFound,
+    RequestOutsideWindow,
+    RequestReplayed,
     RuleViolation,
     Unavailable,
 )
 
 STATUS: list[tuple[type[LedgerError], int, str]] = [
     (MalformedInput, 400, "malformed_input"),
+    # Before their parents: a signature that verifies but is stale, or was used before.
+    (RequestOutsideWindow, 401, "request_outside_window"),
+    (RequestReplayed, 409, "request_replayed"),
     (InvalidSignature, 422, "invalid_signature"),
     (InvalidProof, 422, "invalid_proof"),
     (RuleViolation, 422, "rule_violation"),

@@ -24,6 +24,8 @@ def serve(args: argparse.Namespace) -> int:
     from cunzheng.api.server import server_config
 
     settings = settings_for(args.data_dir)
+    if args.accept_rollback:
+        settings = settings.model_copy(update={"accept_rollback": True})
     signer = log_signer(settings.data_dir, settings.origin)
     print(f"cunzheng: log {signer.name} with key {signer.verifier().to_string()}", file=sys.stderr)
     print(f"cunzheng: database {_redacted(settings.resolved_database_url())}", file=sys.stderr)
@@ -32,8 +34,10 @@ def serve(args: argparse.Namespace) -> int:
     config = server_config(
         create_app(settings), settings, host=args.host, port=args.port, log_level="info"
     )
-    uvicorn.Server(config).run()
-    return 0
+    server = uvicorn.Server(config)
+    server.run()
+    # A refused start (a start-up guard, docs/operations.md) was logged in one line.
+    return 0 if server.started else 1
 
 
 def log_key(args: argparse.Namespace) -> int:

@@ -31,6 +31,10 @@ class InvalidSignature(LedgerError):
     """A signature that is missing, malformed or does not verify."""
 
 
+class RequestOutsideWindow(InvalidSignature):
+    """A signed request whose time is too far from the server's clock to be accepted now."""
+
+
 class RuleViolation(LedgerError):
     """A well-formed statement that the rules refuse; ``reason_code`` names the rule."""
 
@@ -46,6 +50,10 @@ class NotFound(LedgerError):
 
 class Conflict(LedgerError):
     """A request that contradicts the state of the log, such as a size beyond its end."""
+
+
+class RequestReplayed(Conflict):
+    """A signed request that was already used once: each signature is good for one request."""
 
 
 class Unavailable(LedgerError):

@@ -79,6 +79,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Most connections (and requests in progress) served at once; beyond it, 503.",
     )
+    signed_request_window_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Seconds a signed request's time may be from the server's clock, either way; each is accepted once.",
+    )
+    accept_rollback: bool = Field(
+        default=False,
+        description="Start even on a database behind the newest checkpoint this data directory remembers signing (logged loudly; docs/operations.md).",
+    )
     tsa_key: Path | None = Field(
         default=None,
         description="PEM private key of a production time-stamp authority; default: a local test TSA in the data directory.",

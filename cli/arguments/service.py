@@ -9,7 +9,8 @@ from typing import Any
 EPILOG_SERVE = """example:
   cunzheng serve --data-dir ./cunzheng-data --port 8000
   CUNZHENG_DATABASE_URL=postgresql://postgres@127.0.0.1/test cunzheng serve
-On first start the data directory, the SQLite database and the log key are created."""
+On first start the data directory, the SQLite database and the log key are created.
+It refuses to start on a database behind the newest checkpoint it signed (docs/operations.md)."""
 EPILOG_LOGKEY = """example:
   cunzheng log-key --data-dir ./cunzheng-data > log.vkey"""
 
@@ -26,6 +27,12 @@ def add_serve(sub: Any) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument(
+        "--accept-rollback",
+        action="store_true",
+        help="start even on a database behind the newest checkpoint this log signed "
+        "(forks the log; logged loudly; see docs/operations.md)",
+    )
     p.set_defaults(run="cunzheng.cli.service:serve")
 
     p = sub.add_parser(

@@ -1,15 +1,31 @@
-"""Engines and schema: SQLite set up for WAL and durable commits, PostgreSQL by URL, Alembic migrations."""
+"""Engines and schema: SQLite set up for WAL and durable commits, PostgreSQL by URL, Alembic migrations.
+
+Several processes may open one database at once (``cunzheng serve`` on a
+shared PostgreSQL log), so migrations run under a lock: PostgreSQL's
+transaction-level advisory lock, SQLite's ``BEGIN IMMEDIATE``. The first
+process migrates; the others wait, then find the schema at the latest
+revision. ``startup_lock`` serialises the rest of a start (the first
+checkpoint, the operator's registration) the same way.
+"""
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Advisory lock keys (class, object): the object is a hash of the schema, so logs in
+# different schemas of one database migrate and start independently.
+_MIGRATE_LOCK = 0x637A6D
+_STARTUP_LOCK = 0x637A73
+_LOCK_ARGS = "CAST(:kind AS integer), hashtext(current_schema())"
 
 
 def connect(url: str) -> Engine:
@@ -24,12 +40,45 @@ def connect(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema behind *engine* to the latest Alembic revision."""
+    """Bring the schema behind *engine* to the latest Alembic revision, one process at a time."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    # SQLite: BEGIN IMMEDIATE takes the write lock before Alembic reads the version.
+    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+        if engine.dialect.name == "postgresql":
+            # Held to commit: a second process reads the version only after the first's DDL.
+            conn.execute(
+                text(f"SELECT pg_advisory_xact_lock({_LOCK_ARGS})"), {"kind": _MIGRATE_LOCK}
+            )
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Hold a lock on the database that one starting process at a time may hold."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            args = {"kind": _STARTUP_LOCK}
+            conn.execute(text(f"SELECT pg_advisory_lock({_LOCK_ARGS})"), args)
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text(f"SELECT pg_advisory_unlock({_LOCK_ARGS})"), args)
+                conn.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    # A lock file beside the database: the sequencer's own transactions stay free to run.
+    with open(f"{database}-startup.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _sqlite_setup(engine: Engine) -> None:

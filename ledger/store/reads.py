@@ -102,3 +102,9 @@ class ReadOnlyStore(Protocol):
     def indexes_for_digest(self, digest: bytes) -> list[int]:
         """Return the indexes of the entries that reference *digest*."""
         ...
+
+    # Starting safely (the startup guards) ---------------------------------
+
+    def has_operator(self) -> bool:
+        """Return whether an operator party is registered."""
+        ...

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -24,10 +25,15 @@ from cunzheng.ledger.registry import KeyRecord, Party, Policy
 from cunzheng.ledger.registry.state import Asset, Object
 from cunzheng.ledger.store import index_tables, log_tables, registry_state
 from cunzheng.ledger.store.batch import Batch
-from cunzheng.ledger.store.engine import connect, migrate
+from cunzheng.ledger.store.engine import connect, migrate, startup_lock
 from cunzheng.ledger.store.index_tables import IndexSnapshot
 from cunzheng.ledger.store.log_tables import CheckpointEvidence, EntryRow, Head
-from cunzheng.ledger.store.tables import checkpoint_evidence, confidential, entries
+from cunzheng.ledger.store.tables import (
+    checkpoint_evidence,
+    confidential,
+    entries,
+    used_requests,
+)
 
 
 class Store:
@@ -221,6 +227,33 @@ class Store:
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
         return {row.field: (bytes(row.salt), row.value) for row in rows}
+
+    # Starting safely and once-only requests (ledger.access, the startup guards) ---
+
+    def startup_lock(self) -> AbstractContextManager[None]:
+        """Return a lock that one process at a time holds while it starts on this database."""
+        return startup_lock(self._engine)
+
+    def has_operator(self) -> bool:
+        """Return whether an operator party is registered."""
+        with self._engine.connect() as conn:
+            return registry_state.has_operator(conn)
+
+    def claim_request(self, token: bytes, *, expires: datetime, now: datetime) -> bool:
+        """Remember *token* until *expires* and return True, or return False if it is remembered already.
+
+        Tokens expired at *now* are forgotten first. The insert is the atomic check:
+        of two processes claiming one token, exactly one gets True.
+        """
+        stmt = self._upsert(used_requests).values(token=token, expires_at=expires)
+        # RETURNING, not rowcount: psycopg reports no rowcount for this insert.
+        stmt = stmt.on_conflict_do_nothing(index_elements=["token"]).returning(
+            used_requests.c.token
+        )
+        conn = self._engine.connect().execution_options(sqlite_immediate=True)
+        with conn, conn.begin():
+            conn.execute(delete(used_requests).where(used_requests.c.expires_at < now))
+            return conn.execute(stmt).first() is not None
 
     # Writes --------------------------------------------------------------
 

@@ -161,3 +161,11 @@ index_leaves = Table(
     Column("value", LargeBinary, nullable=False),
     Column("changed_at", BigInteger, nullable=False, index=True),
 )
+
+# The once-only tokens of signed requests already used (ledger.access), until they expire.
+used_requests = Table(
+    "used_requests",
+    metadata,
+    Column("token", LargeBinary(32), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)

@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
 from cunzheng.ledger.access import authorization
-from cunzheng.ledger.clock import utc_now
 from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE, read_key, submitter_key
 from cunzheng.ledger.note import Verifier
 from cunzheng.ledger.verify import verify_receipt
@@ -24,7 +23,8 @@ RULES = "records are deduplicated by licence plate and hour; plates are hashed w
 def _signed(
     client: TestClient, method: str, path: str, actor: Actor, body: bytes = b""
 ) -> dict[str, object]:
-    header = authorization(actor.key, method, path, body, now=utc_now())
+    # Signed on the app's clock: a request is accepted within a minute of it.
+    header = authorization(actor.key, method, path, body, now=client.app.state.now())
     r = client.request(method, path, content=body, headers={"Authorization": header})
     out: dict[str, object] = {"status": r.status_code, **r.json()}
     return out
@@ -83,10 +83,11 @@ def test_confidential_particulars(client: TestClient, holder: SigningKey, tmp_pa
     logged = verify_receipt(receipt, log_key=vkey)
     assert logged.statement.type == "access.read" and logged.statement.body["reader"] == court.hex
 
+    # The same request again, on a clock that has not moved: the same signature, refused.
     replayed = _signed(client, "GET", path, court)
-    assert replayed["status"] == 200
+    assert replayed["status"] == 409 and replayed["error"] == "request_replayed"
     # A signature is bound to its request: signed for one asset, refused for another.
-    header = authorization(court.key, "GET", path, b"", now=utc_now())
+    header = authorization(court.key, "GET", path, b"", now=client.app.state.now())
     elsewhere = client.get(
         path.replace(apply.hash.hex(), "00" * 32), headers={"Authorization": header}
     )
