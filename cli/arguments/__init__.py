@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import argparse
 
-from cunzheng.cli.arguments import audit, evidence, fingerprints, parties, questions, service
+from cunzheng.cli.arguments import (
+    audit,
+    evidence,
+    fingerprints,
+    parties,
+    questions,
+    registry,
+    service,
+)
 
 __all__ = ["build_parser"]
 
@@ -31,4 +39,5 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_witness(sub)
     audit.add_monitor(sub)
     fingerprints.add_parsers(sub)
+    registry.add_parsers(sub)
     return parser

@@ -183,9 +183,10 @@ class Desk:
         return self._draft("asset.apply", body, submitter=who.id)
 
     def publicize(self, asset: Ref, *, until: datetime | None = None) -> Draft:
-        """Return the draft of the start of publicity (公示), by default for the log's period and a day."""
+        """Return the draft of the start of publicity (公示), by default for the log's period and an hour."""
         policy = self.registry.policy()
-        end = until or self.now + policy.publicity + timedelta(days=1)
+        # The hour absorbs the difference between this clock and the log's.
+        end = until or self.now + policy.publicity + timedelta(hours=1)
         return self._event("asset.publicize", asset, until=format_time(end))
 
     def register(

@@ -157,10 +157,10 @@ class Draft:
     def final(self) -> Statement:
         """Return the statement to submit; raise InvalidSignature if its submitter has not signed."""
         if not self.submitter_signed:
-            raise InvalidSignature(
-                f"the submitter (key {encode_base64(self.statement.signer)}) has not signed "
-                "this draft yet"
-            )
+            signer = self.statement.signer
+            named = [str(p) for s in self.signatories for p in s.parties if signer in p.keys]
+            who = named[0] if named else f"key {encode_base64(signer)}"
+            raise InvalidSignature(f"the submitter, {who}, has not signed this draft yet")
         self.check_signatures()
         return self.statement
 
