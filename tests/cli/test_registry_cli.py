@@ -11,7 +11,9 @@ publicity period.
 
 from __future__ import annotations
 
+import importlib
 import json
+import shlex
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cunzheng.cli.arguments import build_parser
 from cunzheng.ledger.clock import format_time
 from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE
 from tests.conftest import (
@@ -257,3 +260,19 @@ def test_the_whole_procedure_from_the_command_line(
         "asset.transfer", "asset.pledge", "asset.release", "asset.renew", "asset.cancel",
     ):  # fmt: skip
         assert kind in types, kind
+
+
+def test_every_command_in_the_exchange_guide_is_real() -> None:
+    guide = (Path(__file__).parents[2] / "docs" / "exchange.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in guide.split("```sh\n")[1:]]
+    commands = [
+        line
+        for block in blocks
+        for line in block.replace("\\\n", " ").splitlines()
+        if line.startswith("cunzheng ")
+    ]
+    assert len(commands) >= 20
+    for command in commands:
+        args = build_parser().parse_args(shlex.split(command)[1:])
+        module, _, function = args.run.partition(":")
+        assert callable(getattr(importlib.import_module(module), function)), command
