@@ -135,7 +135,7 @@ def check_completeness(
         return _check(Outcome.FAILED, "completeness.key_missing", facts, f"no proof of {e.key}")
     except (InvalidProof, MalformedInput) as e:
         return _check(Outcome.FAILED, "completeness.index_proof", facts, e.message)
-    facts |= {"keys": len(keys) + len(assets), "events": len(expected)}
+    facts |= {"keys": len(set(keys) | set(assets)), "events": len(expected)}
     held = {i for i, proved in registry.items() if proved}
     missing = [i for i in expected if i not in held or i not in claimed]
     if missing:

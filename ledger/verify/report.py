@@ -241,6 +241,9 @@ def _claim_lines(claim: Check, complete: Check | None, lang: Lang) -> list[str]:
     none = not kind.startswith("portfolio") and facts.get("found") == 0
     answer = text(f"answer.{kind}" + ("_none" if none else ""), lang, facts)
     says = "claim.says_confirmed" if claim.outcome is Outcome.PASSED else "claim.says_contradicted"
+    if says == "claim.says_confirmed" and complete is not None:
+        # An answer recomputed from entries that may not be all of them is not confirmed.
+        says = says if complete.outcome is Outcome.PASSED else "claim.says_incomplete"
     return [*lines, "  " + text(says, lang) + ("" if lang == "zh" else " ") + answer]
 
 
