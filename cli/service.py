@@ -35,8 +35,12 @@ def serve(args: argparse.Namespace) -> int:
         create_app(settings), settings, host=args.host, port=args.port, log_level="info"
     )
     server = uvicorn.Server(config)
-    server.run()
-    # A refused start (a start-up guard, docs/operations.md) was logged in one line.
+    try:
+        server.run()
+    except SystemExit:
+        # uvicorn exits 3 on a failed start, which a start-up guard has logged in one line.
+        if server.started:
+            raise
     return 0 if server.started else 1
 
 

@@ -11,6 +11,7 @@ checkpoint, the operator's registration) the same way.
 from __future__ import annotations
 
 import fcntl
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATE_LOCK = 0x637A6D
 _STARTUP_LOCK = 0x637A73
 _LOCK_ARGS = "CAST(:kind AS integer), hashtext(current_schema())"
+# Alembic's context and operations are process globals: one migration at a time per process.
+_MIGRATING = threading.Lock()
 
 
 def connect(url: str) -> Engine:
@@ -44,7 +47,11 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     # SQLite: BEGIN IMMEDIATE takes the write lock before Alembic reads the version.
-    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+    with (
+        _MIGRATING,
+        engine.connect().execution_options(sqlite_immediate=True) as conn,
+        conn.begin(),
+    ):
         if engine.dialect.name == "postgresql":
             # Held to commit: a second process reads the version only after the first's DDL.
             conn.execute(
