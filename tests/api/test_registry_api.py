@@ -192,6 +192,36 @@ def test_a_court_asks_about_an_asset(
     assert orjson.dumps(history)
 
 
+def test_fingerprints_certificates_and_dated_portfolios_are_proved_complete_absences_too(
+    clock: FixedClock, client: TestClient, holder: SigningKey, tmp_path: Path
+) -> None:
+    story = _story(client, tmp_path, holder, clock)
+    key = _key(client)
+    asset = client.get(f"/v1/assets/{story.asset.hex()}").json()["answer"]
+    owner = story.owner.hex
+    asked = {
+        "fingerprint": (f"/v1/fingerprints/{asset['fingerprint']}/assets", {}, [asset["id"]]),
+        "no fingerprint": (f"/v1/fingerprints/{'ab' * 32}/assets", {}, []),
+        "certificate": (f"/v1/certificates/{asset['certificate']}", {}, asset),
+        "no certificate": ("/v1/certificates/NO-SUCH-1", {}, None),
+        "owner before": (
+            f"/v1/parties/{owner}/portfolio",
+            {"at": format_time(story.before_transfer)},
+            {"holds": [asset["id"]], "licensed": [], "pledged": []},
+        ),
+    }
+    for name, (path, params, expected) in asked.items():
+        reply = client.get(path, params=params)
+        assert reply.status_code == 200, (name, reply.text)
+        body = reply.json()
+        assert body["answer"] == expected, name
+        report = _verify(body["bundle"], key)
+        assert report.ok, (name, [(c.reason, c.detail) for c in report.failed()])
+        assert {"completeness.proved", "claim.confirmed"} <= report.reasons(), name
+    assert client.get("/v1/fingerprints/xyz/assets").status_code == 400
+    assert client.get("/v1/certificates/a%20b").status_code == 400
+
+
 def test_the_verifier_recomputes_and_confirms_every_answer(
     clock: FixedClock, client: TestClient, holder: SigningKey, tmp_path: Path
 ) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from cunzheng.ledger import questions
 from cunzheng.ledger.errors import NotFound
 from cunzheng.ledger.registry.state import Asset, Licence
 from cunzheng.ledger.statements import parse_leaf
+from cunzheng.schemas.questions import Question
 from tests.ledger.registry_world import World, digest, event, sign, when
 
 
@@ -119,3 +121,20 @@ def test_portfolio_of_a_party(world: World) -> None:
     bank = questions.portfolio(store, w.bank.id)
     assert isinstance(bank.value, dict) and [a.id for a in bank.value["pledged"]] == [asset.id]
     assert bank.indexes
+
+
+def test_the_new_questions_take_exactly_their_parameters() -> None:
+    party, at = "ab" * 32, "2026-03-01T00:00:00.000000Z"
+    assert Question(kind="portfolio", party=party).at is None
+    assert Question(kind="portfolio", party=party, at=at).at == at
+    assert Question(kind="fingerprint", fingerprint="cd" * 32).fingerprint == "cd" * 32
+    assert Question(kind="certificate", certificate="20260100310000001").certificate
+    for wrong in (
+        {"kind": "fingerprint", "fingerprint": "CD" * 32},
+        {"kind": "fingerprint", "fingerprint": "cd" * 32, "at": at},
+        {"kind": "certificate", "certificate": "a b"},
+        {"kind": "certificate"},
+        {"kind": "holder", "asset": party},
+    ):
+        with pytest.raises(ValidationError):
+            Question.model_validate(wrong)
