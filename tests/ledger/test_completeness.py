@@ -497,7 +497,7 @@ def _alter(obj: dict[str, Any], data: st.DataObject) -> tuple[str, dict[str, Any
         gone = data.draw(st.sampled_from(registry))["index"]
         if kind == "rewrite_index":
             # The entry moved to another index: its proof no longer holds, nor the index's list.
-            moved = gone + data.draw(st.integers(1, 1000))
+            moved = max(e["index"] for e in out["entries"]) + data.draw(st.integers(1, 1000))
             for entry in out["entries"]:
                 if entry["index"] == gone:
                     entry["index"] = moved
