@@ -11,7 +11,10 @@ checkpoint, the operator's registration) the same way.
 from __future__ import annotations
 
 import fcntl
+import itertools
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,7 +97,7 @@ def _sqlite_setup(engine: Engine) -> None:
         # Take transaction control from the sqlite3 module so BEGIN IMMEDIATE works.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        _wal(cur)
         # FULL: a commit is on disk before the sequencer acknowledges any statement.
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
@@ -104,3 +107,16 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _wal(cur: Any) -> None:
+    # Turning a new database to WAL needs it to itself and does not wait for a busy one:
+    # processes opening a new database at once retry until the first has turned it.
+    for attempt in itertools.count():
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or attempt >= 200:
+                raise
+            time.sleep(0.05)
