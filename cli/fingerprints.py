@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
-import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
+from cunzheng.cli.progress import ProgressLine
 from cunzheng.ledger.canonical import canonical_json
 from cunzheng.ledger.errors import LedgerError
 
@@ -26,56 +26,6 @@ from cunzheng.ledger.fingerprint import (
     fingerprint_records,
     statement_body,
 )
-
-# Inputs smaller than this hash in a blink: no progress line.
-PROGRESS_MIN_BYTES = 64 << 20
-
-
-class ProgressLine:
-    """A progress line on a terminal, redrawn with a carriage return; silent when not a terminal."""
-
-    def __init__(
-        self,
-        label: str,
-        *,
-        stream: TextIO | None = None,
-        min_bytes: int = PROGRESS_MIN_BYTES,
-        interval: float = 0.25,
-    ) -> None:
-        self._stream = stream if stream is not None else sys.stderr
-        self._enabled = self._stream.isatty()
-        self._label = label
-        self._min_bytes = min_bytes
-        self._interval = interval
-        self._last = time.monotonic()
-        self._width = 0
-
-    @property
-    def active(self) -> bool:
-        """Return whether the stream is a terminal, so that lines may be drawn."""
-        return self._enabled
-
-    def __call__(self, done: int, total: int) -> None:
-        """Redraw the line for *done* of *total* bytes, at most every interval."""
-        if not self._enabled or total < self._min_bytes:
-            return
-        now = time.monotonic()
-        if now - self._last < self._interval:
-            return
-        self._last = now
-        line = (
-            f"{self._label}: {done * 100 // total:3d}%  {done / 1e6:,.0f} of {total / 1e6:,.0f} MB"
-        )
-        self._stream.write("\r" + line.ljust(self._width))
-        self._stream.flush()
-        self._width = len(line)
-
-    def close(self) -> None:
-        """Erase the line, if one was drawn."""
-        if self._width:
-            self._stream.write("\r" + " " * self._width + "\r")
-            self._stream.flush()
-            self._width = 0
 
 
 def hash_path(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""``cunzheng serve`` and ``cunzheng log-key``: run the log service, and show its key."""
+"""``cunzheng serve``, ``log-key`` and ``tsa-cert``: run the log service, and show its keys."""
 
 from __future__ import annotations
 
@@ -45,7 +45,15 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def log_key(args: argparse.Namespace) -> int:
-    """Print the verifier key of the log in a data directory."""
+    """Print the verifier key of the log in a data directory, or of the log at ``--server``."""
+    if args.server is not None:
+        print(_server_key(args.server))
+        print(
+            "cunzheng log-key: this is the key the server states; check it against the key "
+            "the operator publishes elsewhere before relying on it",
+            file=sys.stderr,
+        )
+        return 0
     data_dir = settings_for(args.data_dir).data_dir
     path = data_dir / LOG_KEY_FILE
     if not path.exists():
@@ -54,6 +62,47 @@ def log_key(args: argparse.Namespace) -> int:
         )
     print(read_key(path).verifier().to_string())
     return 0
+
+
+def tsa_cert(args: argparse.Namespace) -> int:
+    """Print the CA certificate (or, with ``--chain``, the whole chain) of the log's TSA."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    pem = _get(args.server, "/tsa/certs").encode()
+    try:
+        chain = x509.load_pem_x509_certificates(pem)
+    except ValueError as e:
+        raise LedgerError(f"{args.server}/tsa/certs is not a PEM certificate chain: {e}") from None
+    certs = chain if args.chain else chain[-1:]
+    sys.stdout.write(b"".join(c.public_bytes(Encoding.PEM) for c in certs).decode())
+    print(
+        f"cunzheng tsa-cert: {chain[-1].subject.rfc4514_string()}; check it out of band "
+        "before trusting it",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _server_key(url: str) -> str:
+    import orjson
+
+    from cunzheng.ledger.note import Verifier
+
+    try:
+        key = orjson.loads(_get(url, "/log/info"))["verifier_key"]
+        return Verifier.from_string(key).to_string()
+    except (ValueError, KeyError, TypeError) as e:
+        raise LedgerError(f"{url}/log/info does not give a log verifier key: {e}") from None
+
+
+def _get(url: str, path: str) -> str:
+    import httpx
+
+    from cunzheng.cli.http import get_text
+
+    with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
+        return get_text(client, path)
 
 
 def _redacted(url: str) -> str:

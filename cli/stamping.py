@@ -12,8 +12,8 @@ import orjson
 
 from cunzheng.cli.http import post_json
 from cunzheng.cli.inputs import read_input, read_log_key
+from cunzheng.cli.progress import hash_file
 from cunzheng.ledger.clock import utc_now
-from cunzheng.ledger.digest import sha256_file
 from cunzheng.ledger.disclosure import check_manifest, parse_manifest
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.fingerprint import statement_body
@@ -64,16 +64,37 @@ def stamp(args: argparse.Namespace) -> int:
                         raise LedgerError(
                             f"{item.source}: the log's receipt is for another statement"
                         )
-                out = item.out_dir / f"{item.source.name}.receipt.json"
-                out.write_bytes(data)
+                out = write_new(item.out_dir, item.source.name, data)
                 print(f"{item.source}: {item.label}entry {receipt['index']} -> {out}")
     return 0
 
 
+def write_new(out_dir: Path, name: str, data: bytes) -> Path:
+    """Write *data* to ``name.receipt.json`` in *out_dir*, or to the first free ``name.receipt-N.json``.
+
+    An earlier receipt is never overwritten: it holds the earlier time, the one that matters.
+    """
+    for n in range(1, 10_000):
+        out = out_dir / (f"{name}.receipt.json" if n == 1 else f"{name}.receipt-{n}.json")
+        try:
+            with open(out, "xb") as f:
+                f.write(data)
+        except FileExistsError:
+            continue
+        return out
+    raise LedgerError(f"{out_dir}: too many receipts of {name} already; use --out-dir")
+
+
 def _file_stamp(path: Path, out_dir: Path | None) -> _Stamp:
+    if path.is_dir():
+        raise LedgerError(
+            f"{path} is a directory: fingerprint it first with "
+            f"`cunzheng hash {path} --manifest {path.name}.manifest.json`, then stamp it with "
+            f"`cunzheng stamp --manifest {path.name}.manifest.json`"
+        )
     if not path.is_file():
         raise LedgerError(f"{path} is not a readable file")
-    body = {"sha256": sha256_file(path).hex()}
+    body = {"sha256": hash_file(path).hex()}
     return _Stamp(path, "evidence.timestamp", body, out_dir or path.parent, "")
 
 

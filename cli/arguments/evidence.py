@@ -13,7 +13,9 @@ EPILOG_STAMP = """example:
   cunzheng stamp contract.pdf dataset.csv --server http://127.0.0.1:8000 --key alice.key
   cunzheng stamp --manifest customers.manifest.json --server http://127.0.0.1:8000 --key alice.key
 Only each file's SHA-256, or each dataset's Merkle root and count, leaves this machine.
-Writes contract.pdf.receipt.json, customers.manifest.json.receipt.json etc."""
+Writes contract.pdf.receipt.json, customers.manifest.json.receipt.json etc.; an existing
+receipt is never overwritten (stamping again writes contract.pdf.receipt-2.json, and so on).
+A directory is fingerprinted first: cunzheng hash DIR --manifest DIR.manifest.json."""
 EPILOG_VERIFY = """example:
   cunzheng verify evidence.bundle.json --file contract.pdf --log-key log.vkey --lang zh
   cunzheng verify evidence.bundle.json --log-key log.vkey --online https://log.example --json

@@ -11,12 +11,21 @@ EPILOG_SERVE = """example:
   CUNZHENG_DATABASE_URL=postgresql://postgres@127.0.0.1/test cunzheng serve
 On first start the data directory, the SQLite database and the log key are created.
 It refuses to start on a database behind the newest checkpoint it signed (docs/operations.md)."""
-EPILOG_LOGKEY = """example:
-  cunzheng log-key --data-dir ./cunzheng-data > log.vkey"""
+EPILOG_LOGKEY = """examples:
+  cunzheng log-key --data-dir ./cunzheng-data > log.vkey     # on the log's own machine
+  cunzheng log-key --server https://log.example > log.vkey   # from the log's /log/info
+A key read from the server is only what that server says: compare it with the key the
+operator publishes elsewhere (its website, a court's or a witness's record) before relying
+on it."""
+EPILOG_TSA_CERT = """example:
+  cunzheng tsa-cert --server https://log.example > tsa-ca.pem
+  cunzheng verify evidence.bundle.json --log-key log.vkey --tsa-root tsa-ca.pem
+Prints the CA certificate at the top of the chain the log's TSA serves at /tsa/certs
+(--chain: the whole chain). As with the log key, check it out of band before trusting it."""
 
 
 def add_serve(sub: Any) -> None:
-    """Add ``serve`` and ``log-key`` to the ``cunzheng`` parser."""
+    """Add ``serve``, ``log-key`` and ``tsa-cert`` to the ``cunzheng`` parser."""
     fmt = argparse.RawDescriptionHelpFormatter
 
     p = sub.add_parser(
@@ -38,10 +47,26 @@ def add_serve(sub: Any) -> None:
     p = sub.add_parser(
         "log-key", help="print the log's verifier key", epilog=EPILOG_LOGKEY, formatter_class=fmt
     )
-    p.add_argument(
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
         "--data-dir", type=Path, default=None, help="data directory (default ./cunzheng-data)"
     )
+    where.add_argument(
+        "--server", default=None, metavar="URL", help="ask a running log for its key instead"
+    )
     p.set_defaults(run="cunzheng.cli.service:log_key")
+
+    p = sub.add_parser(
+        "tsa-cert",
+        help="print the CA certificate of a log's time-stamp authority",
+        epilog=EPILOG_TSA_CERT,
+        formatter_class=fmt,
+    )
+    p.add_argument("--server", required=True, metavar="URL", help="the log's base URL")
+    p.add_argument(
+        "--chain", action="store_true", help="print the TSA certificate and its whole chain"
+    )
+    p.set_defaults(run="cunzheng.cli.service:tsa_cert")
 
 
 EPILOG_REBUILD = """example:
