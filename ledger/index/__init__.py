@@ -7,6 +7,7 @@ derives from its statements, and reads the root a checkpoint commits to.
 """
 
 from cunzheng.ledger.index.entries import (
+    SETTINGS_KEY,
     IndexChanges,
     Lookup,
     checkpoint_index_root,
@@ -26,6 +27,7 @@ from cunzheng.ledger.index.smt import IndexTree, root_of
 
 __all__ = [
     "EMPTY",
+    "SETTINGS_KEY",
     "IndexChanges",
     "IndexProof",
     "IndexTree",

@@ -36,12 +36,18 @@ indexes in the log. A value is the RFC 8785 canonical JSON
 ``licensee:<party id>`` -> ``{"assets": [asset id, ...]}``
     every asset on which the party was ever granted a licence;
 ``pledgee:<party id>`` -> ``{"assets": [asset id, ...]}``
-    every asset ever pledged to the party.
+    every asset ever pledged to the party;
+``settings:log`` -> ``{"events": [index, ...]}``
+    every ``log.settings`` entry of the log: the registry settings it put in
+    force from its index on (``ledger.registry.policy``). A log that never
+    stated its settings has no such key, and runs under ``DEFAULT_POLICY``;
+    its absence is proved like any other, so a bundle proves which settings
+    entries there are and a verifier replays under the log's own settings.
 
 Indexes are in log order and asset ids in the order of their first
 occurrence; a list never shrinks and an id appears in it once. Statements
 the rules refuse are not in the log and change nothing; an
-``evidence.*`` or ``log.settings`` entry changes no key.
+``evidence.*`` entry changes no key.
 
 The checkpoint carries the root as the extension line
 ``cunzheng-index sha256:<base64 root>`` (``ledger.index.smt``), at most one.
@@ -65,7 +71,10 @@ from cunzheng.ledger.note import Checkpoint
 from cunzheng.ledger.registry import Asset, Effects, Licence
 from cunzheng.ledger.statements import Statement
 
-__all__ = ["IndexChanges", "Lookup", "checkpoint_index_root", "index_changes"]
+__all__ = ["SETTINGS_KEY", "IndexChanges", "Lookup", "checkpoint_index_root", "index_changes"]
+
+SETTINGS_KEY = "settings:log"
+"""The key listing every ``log.settings`` entry of the log."""
 
 Lookup = Callable[[str], bytes | None]
 """Return the stored value of an index key, or None if the map does not hold it."""
@@ -127,6 +136,8 @@ class _Documents:
         self.dirty: set[str] = set()
 
     def take(self, statement: Statement, index: int, effects: Effects) -> None:
+        if effects.settings is not None:
+            self._append(SETTINGS_KEY, "events", index)
         for asset_id in dict.fromkeys(effects.assets):
             self._append(f"asset:{asset_id.hex()}", "events", index)
         for party_id in _parties(statement, effects):

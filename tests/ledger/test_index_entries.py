@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from cunzheng.ledger.canonical import canonical_json
 from cunzheng.ledger.errors import LedgerError, NotFound
 from cunzheng.ledger.index import (
+    SETTINGS_KEY,
     IndexChanges,
     checkpoint_index_root,
     index_changes,
@@ -35,6 +36,7 @@ from cunzheng.ledger.note import Checkpoint, Signer, open_checkpoint, sign_check
 from cunzheng.ledger.rebuild import rebuild
 from cunzheng.ledger.registry import Asset, Effects
 from cunzheng.ledger.registry.memory import MemoryRegistry
+from cunzheng.ledger.registry.policy import DEFAULT_POLICY, Policy
 from cunzheng.ledger.statements import Statement, parse_leaf
 from cunzheng.ledger.store import Store
 from tests.conftest import evidence, registration
@@ -174,6 +176,24 @@ def test_the_documents_of_an_asset_and_its_parties(world: World) -> None:
     assert f"licensee:{w.holder.hex}" not in leaves and f"pledgee:{w.buyer.hex}" not in leaves
 
     assert leaves == replayed(w.log.store)
+    assert signed_index_root(w.log) == root_of(leaves)
+
+
+def test_the_log_settings_key_lists_every_settings_entry(world: World) -> None:
+    w = world
+    # A log that never stated its settings proves that it has none.
+    absent = w.log.index_proof(SETTINGS_KEY)
+    assert absent.value is None and SETTINGS_KEY not in stored(w.log.store)
+    verify_absence(absent.root, SETTINGS_KEY, absent.proof)
+    first = logged(w, sign(w.operator, "log.settings", Policy(publicity=timedelta(0)).body()))
+    w.ok(evidence(w.holder.key, 1))
+    second = logged(w, sign(w.operator, "log.settings", DEFAULT_POLICY.body()))
+    leaves = stored(w.log.store)
+    assert leaves[SETTINGS_KEY] == doc({"events": [first, second]})
+    assert leaves == replayed(w.log.store)
+    present = w.log.index_proof(SETTINGS_KEY)
+    assert present.value == leaves[SETTINGS_KEY]
+    verify_presence(present.root, SETTINGS_KEY, present.value, present.proof)
     assert signed_index_root(w.log) == root_of(leaves)
 
 
