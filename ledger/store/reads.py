@@ -83,6 +83,10 @@ class ReadOnlyStore(Protocol):
         """Return the registry settings of the latest log.settings entry, or None if there is none."""
         ...
 
+    def log_settings_indexes(self) -> list[int]:
+        """Return the indexes of every log.settings entry, in log order."""
+        ...
+
     def asset(self, asset_id: bytes) -> Asset:
         """Return the registered asset *asset_id*; NotFound if there is none."""
         ...

@@ -119,6 +119,12 @@ def load_settings(conn: Connection) -> Policy | None:
     return None if doc is None else policy_from_doc(orjson.loads(doc))
 
 
+def settings_indexes(conn: Connection) -> list[int]:
+    """Return the indexes of every log.settings entry, in log order."""
+    query = select(log_settings.c.idx).order_by(log_settings.c.idx)
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
 def load_policy(conn: Connection) -> Policy:
     """Return the settings in force: those of the latest log.settings entry, or the defaults."""
     return load_settings(conn) or DEFAULT_POLICY

@@ -169,6 +169,11 @@ class Store:
         with self._engine.connect() as conn:
             return registry_state.load_settings(conn)
 
+    def log_settings_indexes(self) -> list[int]:
+        """Return the indexes of every log.settings entry, in log order."""
+        with self._engine.connect() as conn:
+            return registry_state.settings_indexes(conn)
+
     def asset(self, asset_id: bytes) -> Asset:
         """Return the registered asset *asset_id*; NotFound if there is none."""
         with self._engine.connect() as conn:
