@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from cunzheng.api import errors
+from cunzheng.api import errors, openapi
 from cunzheng.api.limits import RECEIPT_BYTES, STATEMENT_BYTES, BodyLimits
 from cunzheng.api.refusal import StartRefusal
 from cunzheng.api.routers import bundles as bundles_router
@@ -57,6 +57,10 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
         description="Signed statements in an append-only RFC 9162 Merkle log with C2SP checkpoints and tiles.",
         version="0.1.0",
         lifespan=lifespan,
+        # /docs is served from the swagger-ui-bundle-v2 package (api.openapi), never a CDN;
+        # ReDoc has no such package, so it is not offered.
+        docs_url=None,
+        redoc_url=None,
     )
     # Per-route limits, checked while the body is read and before any of it is parsed.
     app.add_middleware(
@@ -70,6 +74,7 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
     )
     app.add_middleware(StartRefusal)
     errors.install(app)
+    openapi.install(app)
     app.include_router(log_router.router)
     app.include_router(statements_router.router)
     app.include_router(evidence_router.router)

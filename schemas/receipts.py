@@ -36,3 +36,11 @@ class Receipt(BaseModel):
             "made after the log time-stamped that checkpoint (receipts fetched later, e.g. by search)."
         ),
     )
+
+
+class BatchReceipts(BaseModel):
+    """The answer to a batch: one receipt per statement, in request order."""
+
+    model_config = FROZEN
+
+    receipts: list[Receipt] = Field(description="The statements' receipts, in request order.")

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from cunzheng.schemas.bundles import Bundle
 from cunzheng.schemas.questions import Question
+from cunzheng.schemas.receipts import Receipt
 from cunzheng.schemas.types import FROZEN
 
 
@@ -24,4 +25,34 @@ class RegistryAnswer(BaseModel):
             "as the bundle's claim, which `cunzheng verify` recomputes offline; null when no "
             "entry bears on the answer."
         )
+    )
+
+
+class ConfidentialDeposited(BaseModel):
+    """The answer to a deposit of confidential particulars: which were stored."""
+
+    model_config = FROZEN
+
+    asset: str = Field(description="The asset's id (hex).")
+    deposited: list[str] = Field(description="The particulars stored, sorted.")
+
+
+class ConfidentialField(BaseModel):
+    """One confidential particular: its text and the salt of its commitment."""
+
+    model_config = FROZEN
+
+    salt: str = Field(description="The 32-byte salt, canonical base64.")
+    value: str = Field(description="The particular's text.")
+
+
+class ConfidentialOut(BaseModel):
+    """Confidential particulars as read by the holder or a court, with the receipt of the logged read."""
+
+    model_config = FROZEN
+
+    asset: str = Field(description="The asset's id (hex).")
+    fields: dict[str, ConfidentialField] = Field(description="Each particular, by name.")
+    access_receipt: Receipt = Field(
+        description="The receipt of the access.read entry logged first."
     )

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.deps import get_reader
 from cunzheng.api.json_route import JsonRoute
+from cunzheng.api.openapi import BODY_PROBLEMS, problems
 from cunzheng.ledger.bundles import build_bundle
 from cunzheng.ledger.reader import LogReader
 from cunzheng.schemas.bundles import Bundle, BundleRequest
@@ -21,13 +22,14 @@ ReaderDep = Annotated[LogReader, Depends(get_reader)]
 @router.post(
     "/bundles",
     response_model=Bundle,
-    responses={
-        400: {"description": "The request is malformed or names no entry."},
-        404: {"description": "An index, leaf hash or receipt names no entry of the log."},
-        409: {
-            "description": "A receipt contradicts the log (another index, or a forked checkpoint)."
-        },
-    },
+    responses=problems(
+        *BODY_PROBLEMS,
+        404,
+        409,
+        s400="malformed_input: the request is malformed or names no entry.",
+        s404="not_found: an index, leaf hash or receipt names no entry of the log.",
+        s409="conflict: a receipt contradicts the log (another index, or a forked checkpoint).",
+    ),
 )
 async def create(request: BundleRequest, reader: ReaderDep) -> Bundle:
     """Return an evidence bundle of the entries named by index, leaf hash or receipt.

@@ -10,11 +10,13 @@ from starlette.concurrency import run_in_threadpool
 from cunzheng.api.auth import signing_key
 from cunzheng.api.deps import get_confidential, get_reader
 from cunzheng.api.json_route import JsonRoute
+from cunzheng.api.openapi import BODY_PROBLEMS, SIGNED, problems
 from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.confidential import ConfidentialParticulars
 from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import MalformedInput
 from cunzheng.ledger.reader import LogReader
+from cunzheng.schemas.registry import ConfidentialDeposited, ConfidentialOut
 
 router = APIRouter(prefix="/v1", tags=["registry"], route_class=JsonRoute)
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
@@ -22,7 +24,17 @@ ParticularsDep = Annotated[ConfidentialParticulars, Depends(get_confidential)]
 KeyDep = Annotated[bytes, Depends(signing_key)]
 
 
-@router.put("/assets/{asset_id}/confidential")
+# Signed requests (the CunzhengSignature scheme): 401 outside the window, 409 replayed,
+# 422 a signature that does not verify or a reader the rules refuse.
+_SIGNED = (400, 401, 404, 409, 422)
+
+
+@router.put(
+    "/assets/{asset_id}/confidential",
+    response_model=ConfidentialDeposited,
+    responses=problems(*_SIGNED, *BODY_PROBLEMS),
+    openapi_extra=SIGNED,
+)
 async def deposit(
     asset_id: str, request: Request, particulars: ParticularsDep, key: KeyDep
 ) -> dict[str, Any]:
@@ -36,7 +48,12 @@ async def deposit(
     return {"asset": asset_id, "deposited": stored}
 
 
-@router.get("/assets/{asset_id}/confidential")
+@router.get(
+    "/assets/{asset_id}/confidential",
+    response_model=ConfidentialOut,
+    responses=problems(*_SIGNED),
+    openapi_extra=SIGNED,
+)
 async def read(
     asset_id: str, particulars: ParticularsDep, reader: ReaderDep, key: KeyDep
 ) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.deps import get_reader
+from cunzheng.api.openapi import problems
 from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.reader import LogReader
 from cunzheng.schemas.evidence import EvidenceSearchOut
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["evidence"])
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
 
 
-@router.get("/evidence", response_model=EvidenceSearchOut)
+@router.get("/evidence", response_model=EvidenceSearchOut, responses=problems(400, 404))
 async def search(
     reader: ReaderDep,
     sha256: Annotated[

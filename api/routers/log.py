@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from cunzheng.api.deps import get_reader
+from cunzheng.api.openapi import problems
 from cunzheng.ledger import merkle
 from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.encoding import decode_base64
@@ -33,7 +34,12 @@ BOUND = 1 << 63
 
 
 @router.get(
-    "/checkpoint", response_class=Response, responses={200: {"content": {"text/plain": {}}}}
+    "/checkpoint",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {}}},
+        **problems(404, s404="not_found: the log has published no checkpoint yet."),
+    },
 )
 def checkpoint(log: ReaderDep) -> Response:
     """The latest signed checkpoint (C2SP tlog-checkpoint), with witness cosignatures once gathered."""
@@ -51,7 +57,15 @@ def checkpoint(log: ReaderDep) -> Response:
 @router.get(
     "/tile/{path:path}",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        200: {"content": {"application/octet-stream": {}}},
+        **problems(
+            400,
+            404,
+            s400="malformed_input: the tile path is not a C2SP tlog-tiles path.",
+            s404="not_found: the log holds no such tile yet.",
+        ),
+    },
 )
 def tile(path: str, log: ReaderDep) -> Response:
     """A hash tile ``<L>/<N>[.p/<W>]`` or entry bundle ``entries/<N>[.p/<W>]`` (C2SP tlog-tiles)."""
@@ -63,7 +77,9 @@ def tile(path: str, log: ReaderDep) -> Response:
     return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
 
 
-@router.get("/checkpoint/evidence", response_model=CheckpointEvidenceOut)
+@router.get(
+    "/checkpoint/evidence", response_model=CheckpointEvidenceOut, responses=problems(400, 404)
+)
 def checkpoint_evidence(
     log: ReaderDep,
     size: Annotated[
@@ -84,7 +100,7 @@ def checkpoint_evidence(
     )
 
 
-@router.get("/info", response_model=LogInfo)
+@router.get("/info", response_model=LogInfo, responses=problems(404))
 def info(log: ReaderDep) -> LogInfo:
     """The log's origin, verifier key, latest checkpoint and the registry settings in force."""
     note = log.checkpoint()
@@ -100,7 +116,7 @@ def info(log: ReaderDep) -> LogInfo:
     )
 
 
-@router.get("/entries/{index}", response_model=EntryOut)
+@router.get("/entries/{index}", response_model=EntryOut, responses=problems(400, 404))
 def entry(index: Annotated[int, Path(description="Leaf index.")], log: ReaderDep) -> EntryOut:
     """One logged entry: its statement, its leaf hash and when it was logged."""
     # No entry can have an index outside 0..2^63-1; the database is not asked.
@@ -116,7 +132,7 @@ def entry(index: Annotated[int, Path(description="Leaf index.")], log: ReaderDep
     )
 
 
-@router.get("/proof/inclusion", response_model=InclusionProofOut)
+@router.get("/proof/inclusion", response_model=InclusionProofOut, responses=problems(400, 404, 409))
 def inclusion(
     log: ReaderDep,
     size: Annotated[
@@ -147,7 +163,9 @@ def inclusion(
     )
 
 
-@router.get("/proof/consistency", response_model=ConsistencyProofOut)
+@router.get(
+    "/proof/consistency", response_model=ConsistencyProofOut, responses=problems(400, 404, 409)
+)
 def consistency(
     log: ReaderDep,
     old: Annotated[int, Query(ge=0, lt=BOUND, description="The older tree size.")],

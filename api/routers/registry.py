@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.deps import get_clock, get_reader, get_registry
+from cunzheng.api.openapi import problems
 from cunzheng.ledger import questions
 from cunzheng.ledger.answers import answer_json
 from cunzheng.ledger.bodies import hex_digest
@@ -27,7 +28,15 @@ from cunzheng.ledger.store import ReadOnlyStore
 from cunzheng.schemas.questions import Question
 from cunzheng.schemas.registry import RegistryAnswer
 
-router = APIRouter(prefix="/v1", tags=["registry"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["registry"],
+    responses=problems(
+        400,
+        404,
+        s404="not_found: the asset or party is unknown, or the log's index is not built yet.",
+    ),
+)
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
 RegistryDep = Annotated[ReadOnlyStore, Depends(get_registry)]
 At = Annotated[str | None, Query(description="RFC 3339 UTC time; default: now.")]

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.deps import get_reader, get_sequencer, get_settings
 from cunzheng.api.json_route import JsonRoute
+from cunzheng.api.openapi import BODY_PROBLEMS, problems
 from cunzheng.ledger.admission import admit, admit_all
 from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.committed import Logged
@@ -22,7 +23,8 @@ from cunzheng.ledger.receipts import receipt_json
 from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.statements import Statement
-from cunzheng.schemas.receipts import Receipt
+from cunzheng.schemas.receipts import BatchReceipts, Receipt
+from cunzheng.schemas.statements import STATEMENT_REF
 
 router = APIRouter(prefix="/v1", tags=["statements"], route_class=JsonRoute)
 SequencerDep = Annotated[Sequencer, Depends(get_sequencer)]
@@ -46,9 +48,20 @@ STATEMENT_EXAMPLE: dict[str, Any] = {
     response_model=Receipt,
     status_code=201,
     openapi_extra={
-        "requestBody": {"content": {"application/json": {"example": STATEMENT_EXAMPLE}}}
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": STATEMENT_REF},
+                    "example": STATEMENT_EXAMPLE,
+                }
+            },
+        }
     },
-    responses={200: {"description": "The statement was already logged; its existing receipt."}},
+    responses={
+        200: {"model": Receipt, "description": "The statement was already logged; its receipt."},
+        **problems(*BODY_PROBLEMS, 422, 503),
+    },
 )
 async def submit(request: Request, sequencer: SequencerDep, reader: ReaderDep) -> Response:
     """Log one signed statement and return its receipt once its batch is durable."""
@@ -64,9 +77,24 @@ async def submit(request: Request, sequencer: SequencerDep, reader: ReaderDep) -
 
 @router.post(
     "/statements/batch",
+    response_model=BatchReceipts,
     openapi_extra={
-        "requestBody": {"content": {"application/json": {"example": [STATEMENT_EXAMPLE]}}}
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"$ref": STATEMENT_REF},
+                        "description": "At most max_batch_request (default 1,000) statements.",
+                    },
+                    "example": [STATEMENT_EXAMPLE],
+                }
+            },
+        }
     },
+    responses=problems(*BODY_PROBLEMS, 422, 503),
 )
 async def submit_batch(
     request: Request, sequencer: SequencerDep, reader: ReaderDep, settings: SettingsDep

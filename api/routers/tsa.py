@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.errors import problem
+from cunzheng.api.openapi import problems
 from cunzheng.ledger.tsa import (
     MAX_REQUEST_BYTES,
     QUERY_MEDIA_TYPE,
@@ -44,8 +45,13 @@ TsaDep = Annotated[TimeStampAuthority, Depends(get_tsa)]
             "content": {REPLY_MEDIA_TYPE: {}},
             "description": "A DER TimeStampResp: a token, or a rejection with its reason.",
         },
-        413: {"description": "The request is larger than a TimeStampReq can be."},
-        415: {"description": f"The body is not {QUERY_MEDIA_TYPE}."},
+        **problems(
+            408,
+            413,
+            415,
+            s413="body_too_large: the request is larger than a TimeStampReq can be.",
+            s415=f"unsupported_media_type: the body is not {QUERY_MEDIA_TYPE}.",
+        ),
     },
 )
 async def timestamp(request: Request, tsa: TsaDep) -> Response:
