@@ -16,6 +16,10 @@ made. The fields are optional: a bundle without them is still a valid
 ``cunzheng.bundle/v1`` and verifies as before. A
 bundle that answers a court's question to the registry carries the question
 and the claimed answer, which a verifier recomputes from the bundled entries.
+A bundle with registry or party entries carries the log's ``log.settings``
+entries (role ``settings``) and, when it can, the index proof that they are
+all of them (``settings:log``), so that its entries are replayed under the
+log's own registry settings.
 
 Every hash is canonical base64 of exactly 32 bytes, so that a changed bit in
 a bundle never leaves its meaning intact (docs/decisions/0004).
@@ -44,6 +48,7 @@ ROLE_OF_FAMILY: Final = {
     "licence": "registry",
     "objection": "registry",
     "access": "registry",
+    "log": "settings",
 }
 
 
@@ -67,12 +72,14 @@ class BundleEntry(BaseModel):
 
     model_config = FROZEN
 
-    role: Literal["evidence", "party", "registry"] = Field(
+    role: Literal["evidence", "party", "registry", "settings"] = Field(
         description=(
             "evidence: an evidence.* statement the bundle is about; party: a party.* statement "
             "that registers, rotates or revokes a key a bundled statement was signed with; "
             "registry: an asset.*, licence.* or objection.* event of the data-IP registry, or a "
-            "logged read of an asset's confidential particulars (access.read)."
+            "logged read of an asset's confidential particulars (access.read); settings: a "
+            "log.settings statement of the operator, the registry settings (publicity period, "
+            "longest term, registration systems) in force from its index on."
         )
     )
     index: int = Field(ge=0, description="The entry's leaf index in the log.")
@@ -208,7 +215,8 @@ class BundleIndexProof(BaseModel):
     key: str = Field(
         min_length=1,
         description="The index key: asset:<id>, fingerprint:<hex>, certificate:<number>, "
-        "holder:<party>, licensee:<party> or pledgee:<party> (ledger.index.entries).",
+        "holder:<party>, licensee:<party>, pledgee:<party> or settings:log "
+        "(ledger.index.entries).",
     )
     value: dict[str, Any] | None = Field(
         default=None,
@@ -280,7 +288,11 @@ class Bundle(BaseModel):
             "With a claim: the proof, at the bundle checkpoint, of every index key the answer "
             "rests on (the asset's event list, a party's holdings, a fingerprint's assets...), "
             "so that a verifier checks that the bundle's entries are all the entries that bear "
-            "on the answer. Absent in bundles made before the log kept an index."
+            "on the answer. With registry or party entries: the proof of settings:log (present "
+            "or absent), so that the bundle's settings entries are shown to be all the log's "
+            "and the verifier replays under the log's own settings; absent when the bundle "
+            "checkpoint is not the log's latest (index proofs are served at the latest only). "
+            "Absent in bundles made before the log kept an index."
         ),
     )
 
