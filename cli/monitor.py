@@ -6,10 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from cunzheng.cli.witness import read_verifier
+from cunzheng.cli.inputs import read_log_key
 from cunzheng.ledger.cosignature import CosignatureVerifier, WitnessPolicy
-from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.errors import LedgerError, MalformedInput
 from cunzheng.ledger.monitor import Audit, Misbehaviour, run
+from cunzheng.ledger.note import Verifier, describe_keys, read_note
 
 # Exit status when the log served evidence of misbehaviour (1: the audit could not be done).
 ALARM = 3
@@ -17,17 +18,41 @@ ALARM = 3
 
 def monitor(args: argparse.Namespace) -> int:
     """Audit the log; print a summary, or the alarm and its evidence."""
-    log_key = read_verifier(args.log_key)
+    log_key = read_log_key(args.log_key)
     policy = _policy(args.witness, args.threshold)
     try:
         result = run(args.url, log_key=log_key, state_path=args.state, policy=policy)
     except Misbehaviour as e:
+        if args.state is None or not args.state.exists():
+            # Nothing verified before with this key: a checkpoint by another key means a wrong key.
+            _check_key_given(e, log_key)
         print(f"cunzheng monitor: ALARM {e}", file=sys.stderr)
         for number, note in enumerate(e.evidence, start=1):
             print(f"--- evidence {number}: signed checkpoint ---\n{note}", end="", file=sys.stderr)
         return ALARM
     _summary(result)
     return 0
+
+
+def _check_key_given(e: Misbehaviour, log_key: Verifier) -> None:
+    """Raise LedgerError if the checkpoint bears no signature line by *log_key* at all.
+
+    A checkpoint signed only by other keys says the wrong key was given, not that the log
+    misbehaved; a line by the key given whose signature fails is misbehaviour.
+    """
+    if e.kind not in ("bad_signature", "malformed") or not e.evidence:
+        return
+    try:
+        note = read_note(e.evidence[0], [log_key])
+    except (LedgerError, MalformedInput):
+        return
+    if note.signatures:
+        return
+    raise LedgerError(
+        f"the log's checkpoint is signed by {describe_keys(note.unverified)}, not by the key "
+        f"given ({log_key.to_string()}): check --log-key (`cunzheng log-key --server URL` "
+        "shows the key the log states). Nothing was audited; this is not evidence of misbehaviour"
+    )
 
 
 def _policy(witnesses: list[str], threshold: int | None) -> WitnessPolicy | None:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import orjson
 
-from cunzheng.cli.inputs import read_input, read_log_key
+from cunzheng.cli.inputs import SNIFF_BYTES, read_input, read_log_key, sniff_format
+from cunzheng.cli.progress import hash_file
 from cunzheng.cli.receipts import verify_receipt_file
 from cunzheng.ledger.cosignature import CosignatureVerifier, WitnessPolicy
-from cunzheng.ledger.digest import sha256_file
 from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.errors import LedgerError, MalformedInput
 from cunzheng.ledger.note import Checkpoint
@@ -32,6 +32,7 @@ from cunzheng.ledger.verify import (
     report_json,
     verify_bundle,
 )
+from cunzheng.schemas.receipts import RECEIPT_FORMAT
 
 
 def verify(args: argparse.Namespace) -> int:
@@ -40,9 +41,9 @@ def verify(args: argparse.Namespace) -> int:
         return _verify_receipt(args)
     if len(args.paths) != 1:
         raise LedgerError("give one bundle, or a file and its receipt")
-    data = read_input(args.paths[0])
     log_key = read_log_key(args.log_key) if args.log_key else None
-    files = {str(p): sha256_file(p) for p in args.file}
+    data = _read_bundle(args.paths[0])
+    files = {str(p): hash_file(p) for p in args.file}
     disclosures = [(str(p), read_input(p)) for p in args.disclosure]
     roots = load_certificates([read_input(p) for p in args.tsa_root])
     witnesses = witness_policy(args.witness, args.witness_threshold)
@@ -106,19 +107,49 @@ def fetch_current(url: str, data: bytes) -> CurrentCheckpoint | None:
     return note, [_hash(h) for h in proof] if isinstance(proof, list) else []
 
 
+def _read_bundle(path: Path) -> bytes:
+    """Return the bundle at *path*; of a file that is not JSON, only its first bytes.
+
+    The first bytes tell a bundle from a video or a receipt, so a large file that is
+    not a bundle is never read whole; a hint on stderr says what to do instead.
+    """
+    kind = sniff_format(path)
+    if kind == RECEIPT_FORMAT:
+        print(
+            f"cunzheng verify: {path} is a receipt, not an evidence bundle: check it with its "
+            f"file (`cunzheng verify FILE {path} --log-key VKEY`), or make a bundle of it first "
+            f"(`cunzheng bundle {path} --server URL --out evidence.bundle.json`)",
+            file=sys.stderr,
+        )
+    if kind is not None:
+        return read_input(path)
+    print(
+        f"cunzheng verify: {path} is not an evidence bundle (a bundle is a JSON file from "
+        "`cunzheng bundle` or `cunzheng ask --out`); to check a file against its receipt give "
+        "both: `cunzheng verify FILE RECEIPT --log-key VKEY`",
+        file=sys.stderr,
+    )
+    with open(path, "rb") as f:
+        return f.read(SNIFF_BYTES)
+
+
 def _verify_receipt(args: argparse.Namespace) -> int:
     if args.log_key is None:
         raise LedgerError("verifying a file against its receipt needs --log-key")
-    if (
-        args.file
-        or args.disclosure
-        or args.online
-        or args.json
-        or args.witness
-        or args.witness_threshold is not None
-    ):
+    if args.file or args.disclosure or args.online or args.witness or args.witness_threshold:
         raise LedgerError(
-            "--file, --disclosure, --online, --json and --witness apply to a bundle, not a receipt"
+            "--file, --disclosure, --online and --witness apply to a bundle, not a receipt"
+        )
+    first, second = args.paths
+    if sniff_format(first) == RECEIPT_FORMAT and sniff_format(second) != RECEIPT_FORMAT:
+        raise LedgerError(
+            f"{first} is the receipt and {second} the file: give the file first, "
+            f"`cunzheng verify {second} {first} --log-key VKEY`"
+        )
+    if sniff_format(second) != RECEIPT_FORMAT:
+        raise LedgerError(
+            f"{second} is not a receipt (cunzheng.receipt/v1 from `cunzheng stamp`): "
+            "give the file, then its receipt"
         )
     args.file, args.receipt = args.paths
     return verify_receipt_file(args)

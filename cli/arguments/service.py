@@ -11,7 +11,7 @@ EPILOG_SERVE = """example:
   CUNZHENG_DATABASE_URL=postgresql://postgres@127.0.0.1/test cunzheng serve
 On first start the data directory, the SQLite database and the log key are created.
 It refuses to start on a database behind the newest checkpoint it signed (docs/operations.md)."""
-EPILOG_LOGKEY = """examples:
+EPILOG_LOGKEY = """example:
   cunzheng log-key --data-dir ./cunzheng-data > log.vkey     # on the log's own machine
   cunzheng log-key --server https://log.example > log.vkey   # from the log's /log/info
 A key read from the server is only what that server says: compare it with the key the

@@ -139,13 +139,13 @@ def report_json(report: Report, *, lang: Lang = "en") -> dict[str, Any]:
     return {
         "format": REPORT_FORMAT,
         "ok": report.ok,
-        "log": dict(report.log),
+        "log": _json_facts(report.log),
         "findings": [
             {
                 "index": f.index,
                 "type": f.type,
                 "established": f.established,
-                "facts": dict(f.facts),
+                "facts": _json_facts(f.facts),
                 "files": list(f.files),
                 "items": list(f.items),
             }
@@ -158,7 +158,7 @@ def report_json(report: Report, *, lang: Lang = "en") -> dict[str, Any]:
                 "outcome": c.outcome.value,
                 "reason": c.reason,
                 "required": c.required,
-                "facts": dict(c.facts),
+                "facts": _json_facts(c.facts),
                 "detail": c.detail,
                 "text": text(c.reason, lang, c.facts),
             }
@@ -167,8 +167,16 @@ def report_json(report: Report, *, lang: Lang = "en") -> dict[str, Any]:
     }
 
 
+# How the facts write a missing value for people; a program gets null instead.
+_GAPS = frozenset({"—", "?"})
+
+
+def _json_facts(facts: Mapping[str, Fact]) -> dict[str, Fact | None]:
+    return {k: None if isinstance(v, str) and v in _GAPS else v for k, v in facts.items()}
+
+
 class _Facts(dict[str, Any]):
-    """Facts for a template: times made readable, party kinds and statuses named, a gap shown as "?"."""
+    """Facts for a template: times made readable, party kinds and statuses named, a gap in words."""
 
     def __init__(self, facts: Mapping[str, Any], lang: Lang) -> None:
         super().__init__(facts)
@@ -176,6 +184,8 @@ class _Facts(dict[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         value = super().__getitem__(key)
+        if isinstance(value, str) and value in _GAPS:
+            return self.__missing__(key)
         if key in _TIME_FACTS and isinstance(value, str):
             return human_time(value)
         if key in ("kind", "status"):
@@ -183,7 +193,7 @@ class _Facts(dict[str, Any]):
         return value
 
     def __missing__(self, key: str) -> str:
-        return "?"
+        return TEXTS[self.lang]["report.unknown"]
 
 
 def human_time(value: str) -> str:
@@ -278,7 +288,10 @@ def _limits(report: Report) -> list[str]:
         "limits.identity",
         "limits.revocations",
     ]
-    if report.log.get("key_source") != "given":
+    if "size" not in report.log:
+        # An unreadable bundle: there is no checkpoint whose revocations could be missing.
+        codes.remove("limits.revocations")
+    if report.log and report.log.get("key_source") != "given":
         codes.insert(0, "limits.key")
     if any(c.reason == "completeness.proved" for c in report.checks):
         codes += ["limits.completeness", "limits.periods"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,106 @@ def test_stamp_dir_gives_no_pointer_to_hash_manifest(
     r = stamp(live_server, holder, tmp_path / "photos")
     assert r.returncode == 1
     assert "cunzheng hash" in r.stderr and "--manifest" in r.stderr
+
+
+@pytest.fixture
+def bundle(live_server: LiveServer, stamped: tuple[Path, Path], tmp_path: Path) -> Path:
+    out = tmp_path / "evidence.bundle.json"
+    r = run_cli("bundle", str(stamped[1]), "--server", live_server.url, "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_verify_receipt_as_bundle_says_no_log_key_was_supplied(
+    live_server: LiveServer, stamped: tuple[Path, Path]
+) -> None:
+    receipt = stamped[1]
+    r = run_cli("verify", str(receipt), "--log-key", live_server.vkey)
+    assert r.returncode == 1
+    assert "no log key was supplied" not in r.stdout + r.stderr
+    assert "is a receipt, not an evidence bundle" in r.stderr
+    assert f"cunzheng verify FILE {receipt}" in r.stderr
+
+
+def test_report_prints_question_mark_placeholders(tmp_path: Path) -> None:
+    from cunzheng.ledger.verify import render_text, verify_bundle
+
+    text = render_text(verify_bundle(b"{}", log_key=None))
+    assert "?" not in text and "no log key was supplied" not in text
+
+
+def test_report_json_prints_dash_for_a_missing_value(live_server: LiveServer, bundle: Path) -> None:
+    r = run_cli("verify", str(bundle), "--log-key", live_server.vkey, "--json")
+    assert r.returncode == 0, r.stderr
+    assert "—" not in r.stdout
+    (finding,) = json.loads(r.stdout)["findings"]
+    assert finding["facts"]["registry_id"] is None
+    text = run_cli("verify", str(bundle), "--log-key", live_server.vkey)
+    assert "registry id (not known)" in text.stdout
+
+
+def test_receipt_form_verify_ignores_lang_zh_and_refuses_json(
+    live_server: LiveServer, stamped: tuple[Path, Path]
+) -> None:
+    doc, receipt = stamped
+    zh = run_cli("verify", str(doc), str(receipt), "--log-key", live_server.vkey, "--lang", "zh")
+    assert zh.returncode == 0, zh.stderr
+    assert "核验通过" in zh.stdout and "VERIFIED" not in zh.stdout
+    js = run_cli("verify", str(doc), str(receipt), "--log-key", live_server.vkey, "--json")
+    assert js.returncode == 0, js.stderr
+    report = json.loads(js.stdout)
+    assert report["ok"] is True and report["file"] == str(doc) and len(report["sha256"]) == 64
+    doc.write_bytes(b"another contract")
+    bad = run_cli("verify", str(doc), str(receipt), "--log-key", live_server.vkey, "--json")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["ok"] is False
+
+
+def test_private_key_given_as_log_key_is_misreported(
+    live_server: LiveServer, stamped: tuple[Path, Path], holder: Path
+) -> None:
+    doc, receipt = stamped
+    secret = holder.read_text().strip()
+    for given in (str(holder), secret):
+        r = run_cli("verify", str(doc), str(receipt), "--log-key", given)
+        assert r.returncode == 1
+        assert "private signing key, not a log's verifier key" in r.stderr
+        assert secret not in r.stderr + r.stdout
+    m = run_cli("monitor", live_server.url, "--log-key", str(holder))
+    assert m.returncode == 1 and "private signing key" in m.stderr
+
+
+def test_file_and_receipt_swapped_is_misreported(
+    live_server: LiveServer, stamped: tuple[Path, Path]
+) -> None:
+    doc, receipt = stamped
+    r = run_cli("verify", str(receipt), str(doc), "--log-key", live_server.vkey)
+    assert r.returncode == 1
+    assert "give the file first" in r.stderr
+    assert f"cunzheng verify {doc} {receipt}" in r.stderr
+
+
+def test_monitor_with_a_wrong_key_reports_misbehaviour(live_server: LiveServer) -> None:
+    from cunzheng.ledger.note import Signer
+
+    other = Signer.generate("localhost/cunzheng").verifier().to_string()
+    r = run_cli("monitor", live_server.url, "--log-key", other)
+    assert r.returncode == 1, r.stderr
+    assert "ALARM" not in r.stderr
+    assert "check --log-key" in r.stderr and "not evidence of misbehaviour" in r.stderr
+
+
+def test_verify_of_a_large_non_bundle_reads_it_all_into_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    big = tmp_path / "video.mp4"
+    with open(big, "wb") as f:
+        f.truncate(256 << 20)  # sparse: costs no disk
+    tracemalloc.start()
+    try:
+        r = run_cli("verify", str(big))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert r.returncode == 1 and "is not an evidence bundle" in r.stderr
+    assert "bundle.malformed" in r.stderr
+    assert peak < 16 << 20
