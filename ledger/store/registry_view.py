@@ -59,6 +59,9 @@ class BatchRegistry:
         self._changed_parties: dict[bytes, Party] = {}
         self._changed_keys: dict[bytes, KeyRecord] = {}
         self._changed: dict[tuple[str, bytes], Object] = {}
+        # Assets this batch changed, by the fingerprint and certificate they took in it.
+        self._batch_fingerprints: dict[bytes, dict[bytes, None]] = {}
+        self._batch_certificates: dict[str, dict[bytes, None]] = {}
         self._digests: list[dict[str, Any]] = []
         self._events: list[dict[str, Any]] = []
 
@@ -98,18 +101,22 @@ class BatchRegistry:
     def assets_with_fingerprint(self, fingerprint: bytes) -> list[Asset]:
         """Return the assets whose current fingerprint is *fingerprint*."""
         ids = asset_ids_with(self._conn, fingerprint=fingerprint)
-        return self._current_assets(ids, lambda a: a.fingerprint == fingerprint)
+        batch = self._batch_fingerprints.get(fingerprint, {})
+        return self._current_assets(ids, batch, lambda a: a.fingerprint == fingerprint)
 
     def asset_with_certificate(self, certificate: str) -> Asset | None:
         """Return the asset registered under certificate number *certificate*, if any."""
         ids = asset_ids_with(self._conn, certificate=certificate)
-        found = self._current_assets(ids, lambda a: a.certificate == certificate)
+        batch = self._batch_certificates.get(certificate, {})
+        found = self._current_assets(ids, batch, lambda a: a.certificate == certificate)
         return found[0] if found else None
 
-    def _current_assets(self, stored: list[bytes], test: Any) -> list[Asset]:
-        # Stored rows as this batch has changed them, and assets new in this batch.
-        changed = [k[1] for k in self._changed if k[0] == "asset"]
-        assets = (self.asset(i) for i in dict.fromkeys([*stored, *changed]))
+    def _current_assets(
+        self, stored: list[bytes], batch: dict[bytes, None], test: Any
+    ) -> list[Asset]:
+        # Stored rows as this batch has changed them, and the assets this batch gave the value
+        # (looked up, not scanned: a batch may change thousands of assets).
+        assets = (self.asset(i) for i in dict.fromkeys([*stored, *batch]))
         return [a for a in assets if a is not None and test(a)]
 
     def asset(self, asset_id: bytes) -> Asset | None:
@@ -163,6 +170,10 @@ class BatchRegistry:
             kind = kind_of_object(obj)
             self._objects[(kind, obj.id)] = obj
             self._changed[(kind, obj.id)] = obj
+            if isinstance(obj, Asset):
+                self._batch_fingerprints.setdefault(obj.fingerprint, {})[obj.id] = None
+                if obj.certificate is not None:
+                    self._batch_certificates.setdefault(obj.certificate, {})[obj.id] = None
             asset_id = obj.id if isinstance(obj, Asset) else obj.asset
             self._of_asset(kind, asset_id)
             self._by_asset[(kind, asset_id)][obj.id] = obj
