@@ -8,8 +8,8 @@ import httpx
 import orjson
 
 from cunzheng.cli.http import get_json
+from cunzheng.cli.progress import hash_file
 from cunzheng.ledger.bodies import hex_digest
-from cunzheng.ledger.digest import sha256_file
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.receipts import parse_receipt, receipt_json
 
@@ -19,7 +19,7 @@ def search(args: argparse.Namespace) -> int:
     if (args.file is None) == (args.sha256 is None):
         raise LedgerError("give either FILE or --sha256")
     digest = (
-        sha256_file(args.file)
+        hash_file(args.file)
         if args.file is not None
         else hex_digest(args.sha256.lower(), "--sha256")
     )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from cunzheng.ledger.digest import sha256_file
+from cunzheng.cli.progress import hash_file
 from cunzheng.ledger.tsa.client import fetch_token
 
 
 def tsa_stamp(args: argparse.Namespace) -> int:
     """Fetch a token over the file's SHA-256 and write it."""
-    digest = sha256_file(args.file)
+    digest = hash_file(args.file)
     token = fetch_token(args.tsa, digest, trust_roots=[p.read_bytes() for p in args.ca])
-    out = args.out or args.file.with_name(args.file.name + ".tsr")
+    # .tst: a bare TimeStampToken, not a TimeStampResp (.tsr); openssl reads it with -token_in.
+    out = args.out or args.file.with_name(args.file.name + ".tst")
     out.write_bytes(token)
-    print(f"{args.file}: SHA-256 {digest.hex()} time-stamped -> {out}")
+    print(f"{args.file}: SHA-256 {digest.hex()} time-stamped -> {out} (a DER time-stamp token)")
+    print(f"check it with: openssl ts -verify -data {args.file} -in {out} -token_in -CAfile CA.pem")
     return 0

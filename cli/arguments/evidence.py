@@ -187,8 +187,10 @@ def add_search(sub: Any) -> None:
 
 EPILOG_TSA_STAMP = """example:
   cunzheng tsa-stamp contract.pdf --tsa http://127.0.0.1:8000/tsa --ca ca.pem
-Writes contract.pdf.tsr (a DER time-stamp token). Only the file's SHA-256 is sent. Check it with:
-  openssl ts -verify -data contract.pdf -in contract.pdf.tsr -token_in -CAfile ca.pem"""
+Writes contract.pdf.tst: a bare DER time-stamp token (a TimeStampToken, not the TimeStampResp
+a .tsr holds), so openssl reads it with -token_in. Only the file's SHA-256 is sent. Check it with:
+  openssl ts -reply -in contract.pdf.tst -token_in -text
+  openssl ts -verify -data contract.pdf -in contract.pdf.tst -token_in -CAfile ca.pem"""
 
 
 def add_tsa_stamp(sub: Any) -> None:
@@ -205,6 +207,6 @@ def add_tsa_stamp(sub: Any) -> None:
         "--ca", type=Path, action="append", default=[], help="PEM root to check the token against"
     )
     p.add_argument(
-        "--out", type=Path, default=None, help="where to write the token (default FILE.tsr)"
+        "--out", type=Path, default=None, help="where to write the token (default FILE.tst)"
     )
     p.set_defaults(run="cunzheng.cli.timestamps:tsa_stamp")

@@ -28,7 +28,7 @@ def test_a_file_digest_is_time_stamped_and_openssl_verifies_it(
         str(ca),
     )
     assert r.returncode == 0, r.stderr
-    token = tmp_path / "contract.pdf.tsr"
+    token = tmp_path / "contract.pdf.tst"
     ok = subprocess.run(
         [
             "openssl",

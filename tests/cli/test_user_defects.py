@@ -192,3 +192,48 @@ def test_verify_of_a_large_non_bundle_reads_it_all_into_memory(tmp_path: Path) -
     assert r.returncode == 1 and "is not an evidence bundle" in r.stderr
     assert "bundle.malformed" in r.stderr
     assert peak < 16 << 20
+
+
+def test_tsa_stamp_writes_a_bare_token_named_tsr(live_server: LiveServer, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    f = tmp_path / "contract.pdf"
+    f.write_bytes(b"%PDF-1.7 a contract")
+    r = run_cli("tsa-stamp", str(f), "--tsa", f"{live_server.url}/tsa")
+    assert r.returncode == 0, r.stderr
+    token = tmp_path / "contract.pdf.tst"
+    assert token.exists() and not (tmp_path / "contract.pdf.tsr").exists()
+    assert "-token_in" in r.stdout
+    if shutil.which("openssl") is not None:
+        shown = subprocess.run(
+            ["openssl", "ts", "-reply", "-in", str(token), "-token_in", "-text"],
+            capture_output=True,
+            text=True,
+        )
+        assert shown.returncode == 0 and "Time stamp:" in shown.stdout, shown.stderr
+
+
+def test_no_progress_on_stamp_verify_or_search_of_large_files(
+    live_server: LiveServer, holder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cunzheng.cli import progress
+
+    drawn: list[str] = []
+
+    class Terminal(progress.ProgressLine):
+        """A progress line that believes stderr is a terminal and records what it draws."""
+
+        def __init__(self, label: str, **_: object) -> None:
+            super().__init__(label, min_bytes=0, interval=0)
+            self._enabled = True
+            drawn.append(label)
+
+    monkeypatch.setattr(progress, "ProgressLine", Terminal)
+    doc = tmp_path / "film.mov"
+    doc.write_bytes(b"x" * (3 << 20))
+    assert stamp(live_server, holder, doc).returncode == 0
+    receipt = str(doc) + ".receipt.json"
+    assert run_cli("verify", str(doc), receipt, "--log-key", live_server.vkey).returncode == 0
+    assert run_cli("search", str(doc), "--server", live_server.url).returncode == 0
+    assert drawn == [f"hashing {doc}"] * 3
