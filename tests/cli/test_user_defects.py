@@ -237,3 +237,15 @@ def test_no_progress_on_stamp_verify_or_search_of_large_files(
     assert run_cli("verify", str(doc), receipt, "--log-key", live_server.vkey).returncode == 0
     assert run_cli("search", str(doc), "--server", live_server.url).returncode == 0
     assert drawn == [f"hashing {doc}"] * 3
+
+
+def test_readme_omits_python_version_and_settings() -> None:
+    from cunzheng.ledger.settings import Settings
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    assert "Python 3.11" in readme
+    missing = [f for f in Settings.model_fields if f"CUNZHENG_{f.upper()}" not in readme]
+    assert missing == [], f"settings missing from the README's table: {missing}"
+    assert "log-key --server" in readme and "out of band" in readme and "tsa-cert" in readme
+    assert "/witness-data/" in (root / ".gitignore").read_text().splitlines()
