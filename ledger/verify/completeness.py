@@ -48,7 +48,13 @@ from cunzheng.ledger.verify.report import Check, Fact, Outcome
 from cunzheng.schemas.bundles import BundleClaim, BundleIndexProof
 from cunzheng.schemas.questions import Question
 
-__all__ = ["answer_keys", "asset_events", "check_completeness", "listed_assets"]
+__all__ = [
+    "answer_keys",
+    "asset_events",
+    "check_completeness",
+    "listed_assets",
+    "proved_documents",
+]
 
 Documents = Mapping[str, dict[str, Any] | None]
 _ASSET_KINDS = frozenset({"history", "holder", "licensed"})
@@ -124,7 +130,7 @@ def check_completeness(
     if root is None:
         return _check(Outcome.NOT_CHECKED, "completeness.no_index", facts)
     try:
-        docs = _proved(root, index)
+        docs = proved_documents(root, index)
         keys = list(answer_keys(claim.question))
         _require(keys, docs)
         assets = [f"asset:{a}" for a in listed_assets(claim.question, docs)]
@@ -161,8 +167,10 @@ def _require(keys: Sequence[str], docs: Documents) -> None:
             raise _KeyMissing(key)
 
 
-def _proved(root: bytes, index: Sequence[BundleIndexProof]) -> dict[str, dict[str, Any] | None]:
-    """Return each key's document (None: proved absent), every proof checked against *root*."""
+def proved_documents(
+    root: bytes, index: Sequence[BundleIndexProof]
+) -> dict[str, dict[str, Any] | None]:
+    """Return each key's document (None: proved absent), every proof checked against *root*; raise InvalidProof or MalformedInput if one fails."""
     docs: dict[str, dict[str, Any] | None] = {}
     for n, item in enumerate(index):
         where = f"index.{n}"

@@ -12,9 +12,15 @@ rules allow it given the entries before it.
 
 The registry settings (publicity, longest term, registration systems and
 their number formats) are the log's own, fixed by its ``log.settings``
-entries: the replay applies those the bundle carries from their index on.
-Before any, it starts from ``REPLAY_POLICY``, which checks none of them: the
-log enforced its settings when it accepted each event.
+entries. When the bundle proves that it carries every one of them
+(``ledger.verify.settings``), the replay starts from the log format's
+``DEFAULT_POLICY`` and applies each from its index on, as the log did, so an
+event that broke the log's own settings is refused with the rule's reason
+code. Otherwise it replays under ``REPLAY_POLICY`` throughout, which checks
+none of them (a settings entry still has to be the operator's, but changes
+nothing): a list of settings that may be incomplete could make the replay
+stricter or looser than the log, and the report says the settings were not
+proved.
 """
 
 from __future__ import annotations
@@ -46,9 +52,15 @@ class ReplayEntry:
     proved: bool
 
 
-def replay(entries: Sequence[ReplayEntry]) -> dict[int, Check]:
-    """Return the key check of each evidence entry and the rules check of each other entry, by index."""
-    view = MemoryRegistry(settings=REPLAY_POLICY)
+def replay(entries: Sequence[ReplayEntry], *, policy: Policy | None = None) -> dict[int, Check]:
+    """Return the key check of each evidence entry and the rules check of each other entry, by index.
+
+    *policy* is the log's settings before its first entry when the bundle
+    proves its settings entries complete (``DEFAULT_POLICY``); the settings
+    entries then apply from their index on. None replays under
+    ``REPLAY_POLICY`` throughout.
+    """
+    view = MemoryRegistry(settings=policy or REPLAY_POLICY)
     checks: dict[int, Check] = {}
     allowed: list[ReplayEntry] = []
     for entry in sorted(entries, key=lambda e: e.index):
@@ -62,6 +74,8 @@ def replay(entries: Sequence[ReplayEntry]) -> dict[int, Check]:
         except RuleViolation as e:
             checks[entry.index] = _refused(kind, entry, e, view)
             continue
+        if policy is None:
+            view.settings = REPLAY_POLICY
         if kind == "key":
             allowed.append(entry)
         else:

@@ -6,7 +6,9 @@ check with its outcome and reason code. The bundle must be well formed; its
 checkpoint signed by the log key; each entry's statement signed and its leaf
 included in that checkpoint; each evidence entry's key registered by a party
 entry logged before it and not revoked when it was logged, and each party and
-registry entry allowed by the rules (``ledger.replay``); each presented file
+registry entry allowed by the rules (``ledger.replay``), under the log's own
+registry settings when the bundle proves that it carries every
+``log.settings`` entry (``ledger.verify.settings``); each presented file
 and disclosure must match a logged digest or dataset root
 (``ledger.contents``); each earlier checkpoint, and the log's current one if
 given, must be consistent with the bundle checkpoint (``ledger.consistency``);
@@ -33,7 +35,9 @@ from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.cosignature import WitnessPolicy, parse_line
 from cunzheng.ledger.disclosure import disclosure_json
 from cunzheng.ledger.errors import InvalidProof, InvalidSignature, MalformedInput
+from cunzheng.ledger.index import SETTINGS_KEY
 from cunzheng.ledger.note import Checkpoint, Verifier
+from cunzheng.ledger.registry.policy import DEFAULT_POLICY
 from cunzheng.ledger.statements import Statement, check_signature, json_leaf, parse_statement
 from cunzheng.ledger.verify.attestations import (
     IndependentTime,
@@ -55,6 +59,7 @@ from cunzheng.ledger.verify.completeness import check_completeness
 from cunzheng.ledger.verify.presented import Contents, check_contents
 from cunzheng.ledger.verify.replay import ReplayEntry, replay
 from cunzheng.ledger.verify.report import Check, Fact, Finding, Outcome, Report
+from cunzheng.ledger.verify.settings import check_settings
 from cunzheng.ledger.verify.times import (
     TimedEntry,
     checkpoint_time,
@@ -123,7 +128,9 @@ def verify_bundle(
     opened, cp_check = bundle_checkpoint(bundle.checkpoint, key, bundle.log.origin)
     checks += [key_check, cp_check]
     cp = opened[0] if opened else None
-    per_entry, replayed = _entry_checks(entries, cp)
+    per_entry, replayed, settings = _entry_checks(bundle, entries, cp)
+    if settings is not None:
+        checks.append(settings)
     evidence = [(e.model.index, e.statement) for e in entries if e.model.role == "evidence"]
     presented = [*_bundled_disclosures(bundle), *disclosures]
     contents = check_contents(evidence, files=files or {}, disclosures=presented)
@@ -239,9 +246,9 @@ def _log_key(bundle: Bundle, given: Verifier | None) -> tuple[Verifier, Check]:
 
 
 def _entry_checks(
-    entries: Sequence[_Entry], cp: Checkpoint | None
-) -> tuple[dict[int, list[Check]], list[ReplayEntry]]:
-    """Return each entry's signature, inclusion and key (or rules) checks, by index, and the entries as replayed."""
+    bundle: Bundle, entries: Sequence[_Entry], cp: Checkpoint | None
+) -> tuple[dict[int, list[Check]], list[ReplayEntry], Check | None]:
+    """Return each entry's signature, inclusion and key (or rules) checks, by index, the entries as replayed, and the settings check."""
     per_entry: dict[int, list[Check]] = {}
     replayed = []
     for entry in entries:
@@ -249,9 +256,31 @@ def _entry_checks(
         per_entry[entry.model.index] = [signed, included]
         proved = signed.outcome is Outcome.PASSED and included.outcome is Outcome.PASSED
         replayed.append(ReplayEntry(entry.model.index, entry.statement, entry.logged_at, proved))
-    for index, check in replay(replayed).items():
+    settings = _settings_check(bundle, entries, replayed, cp)
+    # The log's own settings only when the bundle proves it carries them all.
+    policy = DEFAULT_POLICY if settings and settings.outcome is Outcome.PASSED else None
+    for index, check in replay(replayed, policy=policy).items():
         per_entry[index].append(check)
-    return per_entry, replayed
+    return per_entry, replayed, settings
+
+
+def _settings_check(
+    bundle: Bundle,
+    entries: Sequence[_Entry],
+    replayed: Sequence[ReplayEntry],
+    cp: Checkpoint | None,
+) -> Check | None:
+    """Return the check that the bundle carries every settings entry of the log, or None if nothing rests on them."""
+    roles = [e.model.role for e in entries]
+    held = {
+        r.index: r.proved for r, role in zip(replayed, roles, strict=True) if role == "settings"
+    }
+    # A claim's index proofs are checked by the completeness check; any other bundle's, here.
+    proofs = bundle.index
+    if bundle.claim is not None:
+        proofs = [p for p in proofs if p.key == SETTINGS_KEY]
+    needed = any(role in ("party", "registry") for role in roles)
+    return check_settings(proofs, cp, held, needed=needed, required=bundle.claim is not None)
 
 
 def _signature(entry: _Entry) -> Check:

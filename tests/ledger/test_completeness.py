@@ -56,6 +56,8 @@ COMPLETENESS_FAILURES = {
     "completeness.index_proof",
     "completeness.key_missing",
 }
+# Removing every index proof removes the proof of the log's settings too.
+SETTINGS_FAILURES = {"settings.not_proved", "settings.index_proof"}
 
 
 def _lookup(w: World) -> Any:
@@ -272,7 +274,10 @@ def test_hiding_the_index_proof_or_forging_the_asset_document_is_refused(world: 
     dropped = json.loads(data)
     hide(dropped)
     dropped["index"] = []
-    assert _reasons(_verify(w, json.dumps(dropped))) == {"completeness.key_missing"}
+    assert _reasons(_verify(w, json.dumps(dropped))) == {
+        "completeness.key_missing",
+        "settings.not_proved",
+    }
     forged = json.loads(data)
     hide(forged)
     forged["index"][0]["value"]["events"].remove(pledge)
@@ -353,7 +358,7 @@ def test_a_bundle_from_a_checkpoint_without_an_index_is_not_proved_complete(worl
     for entry in obj["entries"]:
         entry.pop("timed_by", None)
     report = _verify(w, json.dumps(obj))
-    assert not report.ok and _reasons(report) == {"completeness.no_index"}
+    assert not report.ok and _reasons(report) == {"completeness.no_index", "settings.not_proved"}
     (check,) = [c for c in report.checks if c.check == "completeness"]
     assert check.outcome is Outcome.NOT_CHECKED
     assert "claim.confirmed" in report.reasons()
@@ -566,6 +571,6 @@ def _every_altered_bundle_is_refused(world: World, data: st.DataObject) -> None:
         failed = _reasons(report)
         assert not report.ok and failed, (kind, question)
         if kind in ("remove", "reorder", "rewrite_index", "hide_everywhere", "drop_proof"):
-            assert failed & COMPLETENESS_FAILURES, (kind, question, failed)
+            assert failed & (COMPLETENESS_FAILURES | SETTINGS_FAILURES), (kind, question, failed)
         if kind == "index_value":
             assert "completeness.index_proof" in failed, (kind, question, failed)

@@ -168,6 +168,7 @@ FIELD_CHECKS = {
     "timestamps": {"timestamp"},
     "cosignatures": {"cosignature", "witness_policy"},
     "claim": {"claim"},
+    "index": {"settings", "completeness"},
 }
 
 
