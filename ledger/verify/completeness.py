@@ -13,7 +13,8 @@ of presence (or of absence) at the bundle checkpoint (``Bundle.index``):
 - ``fingerprint``: ``fingerprint:<hex>``, every asset that bore it;
 - ``certificate``: ``certificate:<number>``, the asset registered under it;
 
-and, for every asset those documents list, ``asset:<id>``. ``check_completeness``
+and, for every asset those documents list, ``asset:<id>`` (and ``settings:log``,
+checked by ``ledger.verify.settings``). ``check_completeness``
 checks each proof against the signed root, then requires the claim's
 entries, and the bundle's registry entries, to be exactly the events those
 asset documents list, each in the bundle and proved, in log order. The
