@@ -28,7 +28,7 @@ from cunzheng.ledger.tsa.verify import load_certificates
 from cunzheng.ledger.verify import Outcome, Report, verify_bundle
 from tests.cli.test_cli import run
 from tests.conftest import LiveServer, stop_server
-from tests.ledger.test_verify_bundle import FIELD_CHECKS, first_difference
+from tests.ledger.test_verify_bundle import checks_naming, first_difference
 
 
 def _csv(path: Path) -> None:
@@ -195,9 +195,7 @@ def test_register_fingerprint_stamp_disclose_bundle_and_verify_offline(
             path = first_difference(original, json.loads(mutated))
         except (ValueError, UnicodeDecodeError):
             path = ()
-        expected = {"bundle"} | (FIELD_CHECKS.get(path[0], set()) if path else set())
-        if path[:1] == ("entries",) and path[2:3] == ("statement",):
-            expected |= {"key", "rules"}
+        expected = checks_naming(path)
         assert _failed(result) & expected, f"{where}: {path} failed {_failed(result)}"
         hit |= {str(path[0])} if path else set()
     assert hit >= {"log", "checkpoint", "entries", "disclosures", "timestamps"}
