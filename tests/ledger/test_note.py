@@ -505,7 +505,9 @@ def succeeds(call: Any, *args: Any) -> bool:
 
 
 NEGATIVE = sorted(
-    path.stem for path in sorted(VECTORS.glob("*.json")) if "error" in json.loads(path.read_text("utf-8"))
+    path.stem
+    for path in sorted(VECTORS.glob("*.json"))
+    if "error" in json.loads(path.read_text("utf-8"))
 )
 
 
