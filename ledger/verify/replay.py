@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 
 from cunzheng.ledger.clock import format_time
 from cunzheng.ledger.errors import RuleViolation
-from cunzheng.ledger.registry import KeyRecord, Policy
+from cunzheng.ledger.registry import KeyRecord, Party, Policy
 from cunzheng.ledger.registry.memory import MemoryRegistry
 from cunzheng.ledger.statements import Statement
 from cunzheng.ledger.verify.report import Check, Fact, Outcome
@@ -100,8 +100,21 @@ def _key_check(entry: ReplayEntry, view: MemoryRegistry) -> Check:
         "kind": party.kind if party else "?",
         "registry_id": (party.registry_id if party else None) or "—",
         "registered_at": record.index,
+        **_identity_facts(party, view),
     }
     return _check("key", entry, Outcome.PASSED, "key.valid", facts)
+
+
+def _identity_facts(party: Party | None, view: MemoryRegistry) -> dict[str, Fact]:
+    """Return whether an exchange or the operator vouched for *party*'s name and registry id, and who."""
+    if party is None or party.verified_by is None:
+        return {"verified": False}
+    attester = view.party(party.verified_by)
+    return {
+        "verified": True,
+        "verified_by": attester.name if attester else party.verified_by.hex(),
+        "verified_at": party.verified_index if party.verified_index is not None else "—",
+    }
 
 
 def _first_invalid(entry: ReplayEntry, view: MemoryRegistry) -> bytes | None:

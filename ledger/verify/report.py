@@ -193,6 +193,11 @@ class _Facts(dict[str, Any]):
         return value
 
     def __missing__(self, key: str) -> str:
+        # "identity": whether an exchange or the operator vouched for the party, in words.
+        if key == "identity" and "verified" in self:
+            vouched = dict.__getitem__(self, "verified")
+            template = TEXTS[self.lang]["identity.verified" if vouched else "identity.unverified"]
+            return template.format_map(self)
         return TEXTS[self.lang]["report.unknown"]
 
 

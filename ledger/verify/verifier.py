@@ -361,7 +361,17 @@ def _findings(
         facts: dict[str, Fact] = {"logged_at": entry.model.logged_at}
         for c in own:
             if c.reason == "key.valid":
-                facts |= {k: c.facts[k] for k in ("key", "party", "name", "kind", "registry_id")}
+                named = (
+                    "key",
+                    "party",
+                    "name",
+                    "kind",
+                    "registry_id",
+                    "verified",
+                    "verified_by",
+                    "verified_at",
+                )
+                facts |= {k: c.facts[k] for k in named if k in c.facts}
             if c.check == "entry_time":
                 facts |= finding_facts(c)
         content = entry.statement.content

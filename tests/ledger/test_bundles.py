@@ -17,7 +17,7 @@ from cunzheng.ledger.errors import Conflict, InvalidSignature, MalformedInput, N
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.note import Checkpoint, Signer, sign_checkpoint
 from cunzheng.ledger.statements import Statement, cosign, sign_statement
-from cunzheng.ledger.verify import bundle_json, verify_bundle
+from cunzheng.ledger.verify import bundle_json, render_text, report_json, verify_bundle
 from cunzheng.schemas.bundles import MAX_REQUESTED, Bundle, BundleRequest, bundle_json_schema_text
 from tests.conftest import SIGNED_AT, evidence, registration
 
@@ -175,3 +175,23 @@ def test_the_json_schema_file_is_current() -> None:
         "`python -m schemas.bundles > schemas/bundle.schema.json`"
     )
     assert json.loads(expected)["properties"]["format"]["const"] == "cunzheng.bundle/v1"
+
+
+def test_reports_say_whether_the_signers_identity_was_verified_and_by_whom(
+    log: Log, holder: SigningKey
+) -> None:
+    operator, exchange = SigningKey.generate(), SigningKey.generate()
+    _add(log, registration(operator, kind="operator", name="The operator"))
+    _add(log, registration(exchange, kind="exchange", name="Data Exchange", signer=operator))
+    own = _add(log, evidence(holder, 1))
+    vouched = _add(log, evidence(exchange, 2))
+    for index, en, zh in [
+        (own, "identity self-declared, not verified", "身份为自行申报"),
+        (vouched, "identity verified by The operator at entry", "身份经 The operator 于条目"),
+    ]:
+        bundle = _verified(log, BundleRequest(indexes=[index]))
+        report = verify_bundle(bundle_json(bundle), log_key=log.signer.verifier())
+        assert en in render_text(report, lang="en")
+        assert zh in render_text(report, lang="zh")
+        (finding,) = report_json(report)["findings"]
+        assert finding["facts"]["verified"] is (index == vouched)
