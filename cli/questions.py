@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import re
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -11,6 +13,9 @@ import orjson
 from cunzheng.cli.http import get_json
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.verify import bundle_json, parse_bundle
+from cunzheng.ledger.verify.names import Name, proved_names
+
+_ID = re.compile(r"\b[0-9a-f]{64}\b")
 
 
 def ask(args: argparse.Namespace) -> int:
@@ -30,14 +35,27 @@ def ask(args: argparse.Namespace) -> int:
         raise LedgerError("licensed needs --party and --purpose")
     with httpx.Client(base_url=args.server.rstrip("/"), timeout=60) as client:
         reply = get_json(client, paths[args.question], **params)
-    print(
-        orjson.dumps(
-            {"question": reply["question"], "answer": reply["answer"]}, option=orjson.OPT_INDENT_2
-        ).decode()
-    )
+    shown = {"question": reply["question"], "answer": reply["answer"]}
+    print(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode())
+    if not args.json and reply["bundle"] is not None:
+        names = proved_names(orjson.dumps(reply["bundle"]))
+        print("\n".join(_named(reply["answer"], names)))
     if args.out is not None:
         if reply["bundle"] is None:
             raise LedgerError("no log entry bears on this answer, so there is no bundle to write")
         args.out.write_bytes(bundle_json(parse_bundle(orjson.dumps(reply["bundle"]))))
         print(f"evidence bundle: {args.out}")
     return 0
+
+
+def _named(answer: Any, names: dict[bytes, Name]) -> list[str]:
+    """Return a line for each id in *answer* naming it as a proved entry of the bundle registered it."""
+    found = dict.fromkeys(_ID.findall(orjson.dumps(answer).decode()))
+    lines = []
+    for hex_id in found:
+        name = names.get(bytes.fromhex(hex_id))
+        if name is not None:
+            lines.append(f"  {hex_id}  {name.name} ({name.kind}, registered at entry {name.index})")
+    if not lines:
+        return []
+    return ["names, as the bundle's proved entries register them:", *lines]

@@ -14,7 +14,8 @@ EPILOG = """examples:
   cunzheng ask portfolio PARTY_ID --at 2026-03-01T00:00:00Z --server URL --out held.bundle.json
   cunzheng ask fingerprint SHA256_HEX --server URL --out fingerprint.bundle.json
   cunzheng ask certificate CERTIFICATE_NO --server URL --out certificate.bundle.json
-Prints the answer as JSON. With --out, writes the evidence bundle of the entries the answer rests on,
+Prints the answer as JSON, then the registered name beside each party and asset id in it, as the
+party and application entries of the answer's evidence bundle prove it (--json: the JSON alone). With --out, writes the evidence bundle of the entries the answer rests on,
 with the question and the answer as its claim: `cunzheng verify BUNDLE --log-key VKEY` recomputes
 the answer from those entries offline and reports it confirmed, contradicted or unprovable, and
 checks against the log's index proofs that the entries are all those that bear on the answer
@@ -46,5 +47,10 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument("--party", default=None, help="the licensee asked about (licensed)")
     p.add_argument("--purpose", default=None, help="the purpose of use asked about (licensed)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print only the question and answer as JSON, without the names of the ids in it",
+    )
     p.add_argument("--out", type=Path, default=None, help="write the answer's evidence bundle here")
     p.set_defaults(run="cunzheng.cli.questions:ask")

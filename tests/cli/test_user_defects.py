@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from cunzheng.ledger.note import Verifier
-from tests.conftest import CliResult, LiveServer, run_cli
+from tests.cli.test_ask_cli import _post, registry_server
+from tests.conftest import CliResult, FixedClock, LiveServer, run_cli
+
+__all__ = ["registry_server"]  # a fixture, used by name
 
 
 @pytest.fixture
@@ -249,3 +252,30 @@ def test_readme_omits_python_version_and_settings() -> None:
     assert missing == [], f"settings missing from the README's table: {missing}"
     assert "log-key --server" in readme and "out of band" in readme and "tsa-cert" in readme
     assert "/witness-data/" in (root / ".gitignore").read_text().splitlines()
+
+
+def test_ask_answers_show_ids_without_names(
+    registry_server: LiveServer, tmp_path: Path, clock: FixedClock
+) -> None:
+    from nacl.signing import SigningKey
+
+    from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE, read_key, submitter_key
+    from tests.api.test_registry_api import asset_story
+    from tests.conftest import registration
+
+    holder = SigningKey.generate()
+    post = _post(registry_server)
+    post(registration(holder), 201)
+    operator = submitter_key(read_key(registry_server.data_dir / OPERATOR_KEY_FILE))
+    story = asset_story(post, operator, holder, clock)
+    asset = story.asset.hex()
+    r = run_cli("ask", "history", asset, "--server", registry_server.url)
+    assert r.returncode == 0, r.stderr
+    assert f"{story.heir.hex}  Heir Ltd (party, registered at entry " in r.stdout
+    assert f"{story.exchange.hex}  Exchange (party, registered at entry " in r.stdout
+    assert f"{asset}  Traffic flows 2025 (asset, registered at entry " in r.stdout
+    portfolio = run_cli("ask", "portfolio", story.heir.hex, "--server", registry_server.url)
+    assert f"{asset}  Traffic flows 2025 (asset" in portfolio.stdout
+    js = run_cli("ask", "history", asset, "--server", registry_server.url, "--json")
+    assert js.returncode == 0, js.stderr
+    assert set(json.loads(js.stdout)) == {"question", "answer"} and "Heir Ltd" not in js.stdout
