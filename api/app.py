@@ -14,6 +14,7 @@ from cunzheng.api.refusal import StartRefusal
 from cunzheng.api.routers import bundles as bundles_router
 from cunzheng.api.routers import confidential as confidential_router
 from cunzheng.api.routers import evidence as evidence_router
+from cunzheng.api.routers import health as health_router
 from cunzheng.api.routers import log as log_router
 from cunzheng.api.routers import registry as registry_router
 from cunzheng.api.routers import statements as statements_router
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
     app.include_router(confidential_router.router)
     app.include_router(tsa_router.router)
     app.include_router(bundles_router.router)
+    app.include_router(health_router.router)
     return app
 
 

@@ -34,12 +34,14 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import datetime
 
 from cunzheng.ledger import merkle, registry
 from cunzheng.ledger.clock import Clock, format_time, utc_now
 from cunzheng.ledger.committed import CommittedTree, Logged, Outcome
 from cunzheng.ledger.errors import LedgerError, RuleViolation
 from cunzheng.ledger.index import IndexChanges, IndexTree, checkpoint_index_root, index_root_line
+from cunzheng.ledger.metrics import SequencerMetrics
 from cunzheng.ledger.note import Checkpoint, Signer, read_note, sign_checkpoint
 from cunzheng.ledger.rebuild import replay
 from cunzheng.ledger.statements import Statement, make_leaf
@@ -71,6 +73,7 @@ class Sequencer:
         batch_wait: float = 0.005,
         index: bool = True,
         now: Clock = utc_now,
+        metrics: SequencerMetrics | None = None,
     ) -> None:
         self._store = store
         self._signer = signer
@@ -93,6 +96,11 @@ class Sequencer:
         self._index_held = False
         # Called after every commit that published a checkpoint (the publisher listens here).
         self.on_publish: list[Callable[[], None]] = []
+        # Read by /metrics; a registry per sequencer, so several logs in one process never collide.
+        self.metrics = metrics or SequencerMetrics()
+        self.metrics.watch(size=lambda: self._tree.size, now=now)
+        # When the checkpoint the current batch signs was signed, until its transaction commits.
+        self._signing_at: datetime | None = None
 
     # Lifecycle -----------------------------------------------------------
 
@@ -106,6 +114,11 @@ class Sequencer:
         self._thread = threading.Thread(target=self._run, name="cunzheng-sequencer", daemon=True)
         self._thread.start()
         return self
+
+    @property
+    def running(self) -> bool:
+        """Return whether the sequencer thread is alive and taking statements."""
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self) -> None:
         """Integrate what is queued, then stop the sequencer thread."""
@@ -140,6 +153,7 @@ class Sequencer:
         if self._thread is None:
             raise RuntimeError("the log is not started")
         future: Future[list[Outcome]] = Future()
+        self.metrics.queue_depth.inc(len(statements))
         self._queue.put(_Pending(statements, future))
         return future
 
@@ -172,8 +186,11 @@ class Sequencer:
         """Integrate *statements* in one transaction, and release the index once it has ended."""
         index = self._tree.index
         try:
+            self._signing_at = None
             with self._store.batch() as batch:
                 results = self._integrate(batch, statements, publish=publish)
+            if self._signing_at is not None:
+                self.metrics.signed(self._signing_at)
             if self._index_held:
                 index.size = self._pending_size
         except BaseException:
@@ -188,8 +205,11 @@ class Sequencer:
         return results
 
     def _integrate_safely(self, items: list[_Pending]) -> None:
+        statements = [s for p in items for s in p.statements]
+        self.metrics.queue_depth.dec(len(statements))
+        began = time.monotonic()
         try:
-            results = self._commit([s for p in items for s in p.statements])
+            results = self._commit(statements)
         except Exception as e:  # the batch rolled back: nothing was acknowledged
             logger.exception("integration of %d statements failed", len(items))
             self._frontier = None
@@ -199,6 +219,7 @@ class Sequencer:
             for p in items:
                 p.future.set_exception(e)
             return
+        self.metrics.committed(results, seconds=time.monotonic() - began)
         published = self._tree.size < self._pending_size
         self._after_commit()
         start = 0
@@ -259,6 +280,7 @@ class Sequencer:
             note = sign_checkpoint(Checkpoint(self.origin, size, root, extensions), self._signer)
             batch.publish(size=size, root=root, note=note, at=logged_at)
             self._checkpoint = note
+            self._signing_at = logged_at
             self._pending_size = size
         checkpoint = self._checkpoint
         assert checkpoint is not None

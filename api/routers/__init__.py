@@ -1,3 +1,3 @@
-"""One router per resource: the log's read API, statements, bundles, evidence search, the registry, confidential particulars and the TSA."""
+"""One router per resource: the log's read API, statements, bundles, evidence search, the registry, confidential particulars, the TSA, and the operator's probes and metrics."""
 
-__all__ = ["bundles", "confidential", "evidence", "log", "registry", "statements", "tsa"]
+__all__ = ["bundles", "confidential", "evidence", "health", "log", "registry", "statements", "tsa"]

@@ -1,0 +1,83 @@
+"""The operator's view: /metrics counts what the sequencer did, /healthz and /readyz answer the probes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from nacl.signing import SigningKey
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import FixedClock, evidence
+
+
+def _scrape(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Return every sample of /metrics by name and labels."""
+    r = client.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(r.text)
+        for s in family.samples
+    }
+
+
+def test_metrics_count_batches_entries_and_refusals_by_reason(
+    client: TestClient, holder: SigningKey, clock: FixedClock
+) -> None:
+    before = _scrape(client)
+    for n in (1, 2):
+        assert (
+            client.post("/v1/statements", content=evidence(holder, n).canonical).status_code == 201
+        )
+    refused = client.post("/v1/statements", content=evidence(SigningKey.generate(), 3).canonical)
+    assert refused.status_code == 422 and refused.json()["error"] == "key.unknown"
+    clock.advance(timedelta(seconds=30))
+
+    after = _scrape(client)
+
+    def grew(name: str) -> float:
+        return after[(name, ())] - before.get((name, ()), 0.0)
+
+    assert after[("cunzheng_statements_refused_total", (("reason", "key.unknown"),))] == 1
+    assert grew("cunzheng_statements_logged_total") == 2
+    assert grew("cunzheng_log_size") == 2
+    assert after[("cunzheng_log_size", ())] == after[("cunzheng_statements_logged_total", ())]
+    # One request at a time: each statement was a batch of its own.
+    assert grew("cunzheng_sequencer_batch_statements_count") == 3
+    assert grew("cunzheng_sequencer_batch_statements_sum") == 3
+    assert grew("cunzheng_sequencer_integration_seconds_count") == 3
+    assert after[("cunzheng_sequencer_queue_depth", ())] == 0
+    # The clock moved 30 s since the last batch signed its checkpoint.
+    assert after[("cunzheng_checkpoint_age_seconds", ())] == 30
+
+
+def test_healthz_is_ok_while_the_process_answers(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    client.app.state.sequencer.stop()  # type: ignore[attr-defined]
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+def test_readyz_is_503_once_the_sequencer_has_stopped(client: TestClient) -> None:
+    r = client.get("/readyz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+    client.app.state.sequencer.stop()  # type: ignore[attr-defined]
+
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json()["error"] == "unavailable"
+    assert "sequencer is not running" in r.json()["detail"]
+
+
+def test_each_app_has_a_registry_of_its_own(client: TestClient) -> None:
+    """Metrics never go to the process-wide default registry, where a second app would collide."""
+    from prometheus_client import REGISTRY
+
+    assert client.app.state.sequencer.metrics.registry is not REGISTRY  # type: ignore[attr-defined]
+    assert not any(
+        name.startswith("cunzheng_")
+        for family in REGISTRY.collect()
+        for name in (family.name, *(s.name for s in family.samples))
+    )
