@@ -6,20 +6,28 @@ whose plain SHA-256 it is. A disclosure (``cunzheng.disclosure/v1``) matches an
 ``evidence.dataset`` entry with the same root, scheme and count when
 ``ledger.disclosure.verify_disclosure`` proves its item belongs to that root.
 An entry nothing was presented for is not checked; a file or disclosure that
-matches nothing fails. Pure: the caller hashes the files and reads the
-disclosures.
+matches nothing fails. A proved record's content is a fact of its check
+(``shown_content``): escaped, so that control characters, invisible format
+characters and bytes that are not UTF-8 are visible, and cut at
+``CONTENT_SHOWN`` characters with its total size stated. Pure: the caller
+hashes the files and reads the disclosures.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from cunzheng.ledger.bodies import EvidenceDataset, EvidenceTimestamp, body_as
 from cunzheng.ledger.disclosure import DisclosedItem, parse_disclosure, verify_disclosure
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.statements import Statement
 from cunzheng.ledger.verify.report import Check, Fact, Outcome
+
+# About three lines of a report: enough to recognise a record, not to flood the page.
+CONTENT_SHOWN: Final = 200
 
 
 @dataclass
@@ -156,16 +164,12 @@ def _disclosure(
             continue
         label = f"#{item.index}" if item.path is None else f"#{item.index} {item.path}"
         out.items.setdefault(index, []).append(label)
+        proved_facts: dict[str, Fact] = {**facts, "item": label}
+        if item.record is not None:
+            proved_facts |= content_facts(item.record)
         out.add(
             index,
-            Check(
-                "disclosure",
-                subject,
-                Outcome.PASSED,
-                "disclosure.proved",
-                True,
-                {**facts, "item": label},
-            ),
+            Check("disclosure", subject, Outcome.PASSED, "disclosure.proved", True, proved_facts),
         )
         proved.append((index, item))
     return proved
@@ -178,3 +182,46 @@ def _dataset(statement: Statement) -> EvidenceDataset:
 def _dataset_facts(statement: Statement) -> dict[str, Fact]:
     dataset = _dataset(statement)
     return {"root": dataset.root.hex(), "count": dataset.count, "scheme": dataset.scheme}
+
+
+def content_facts(record: bytes) -> dict[str, Fact]:
+    """Return a disclosed record's content as report facts: shown escaped, its size and how much is shown."""
+    shown, used = shown_content(record)
+    return {"content": shown, "content_bytes": len(record), "content_shown_bytes": used}
+
+
+def shown_content(record: bytes, limit: int = CONTENT_SHOWN) -> tuple[str, int]:
+    """Return *record* escaped for a report, cut at *limit* characters, and how many of its bytes that shows.
+
+    Printable text stays as it is; a backslash, a double quote, a control or
+    format character (a bidi override among them) and a line separator are
+    written as escapes, and a byte that is not UTF-8 as ``\\xNN``.
+    """
+    text = record.decode("utf-8", errors="surrogateescape")
+    parts: list[str] = []
+    width = used = 0
+    for char in text:
+        shown = _escaped(char)
+        if width + len(shown) > limit:
+            break
+        parts.append(shown)
+        width += len(shown)
+        used += 1 if 0xDC80 <= ord(char) <= 0xDCFF else len(char.encode())
+    return "".join(parts), used
+
+
+_ESCAPES: Final = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    if unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp"):
+        # \\xNN is kept for bytes that are not UTF-8, so a C1 control is \\u0080, not \\x80.
+        if code < 0x80:
+            return f"\\x{code:02x}"
+        return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return char

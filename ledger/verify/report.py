@@ -119,8 +119,9 @@ def render_text(report: Report, *, lang: Lang = "en") -> str:
     out += ["", text("report.findings", lang)]
     if not report.findings:
         out.append("  " + text("finding.none" if claim is None else "finding.registry", lang))
+    disclosed = _disclosed(report.checks)
     for number, finding in enumerate(report.findings, start=1):
-        out.extend(_finding_lines(number, finding, lang, report.log))
+        out.extend(_finding_lines(number, finding, lang, report.log, disclosed))
     if claim is not None:
         complete = next((c for c in report.checks if c.check == "completeness"), None)
         out += ["", text("report.claim", lang), *_claim_lines(claim, complete, lang)]
@@ -172,7 +173,12 @@ _GAPS = frozenset({"—", "?"})
 
 
 def _json_facts(facts: Mapping[str, Fact]) -> dict[str, Fact | None]:
-    return {k: None if isinstance(v, str) and v in _GAPS else v for k, v in facts.items()}
+    return {k: None if _gap(k, v) else v for k, v in facts.items()}
+
+
+def _gap(key: str, value: Any) -> bool:
+    # A disclosed record's content is data: a record that reads "?" is not a missing value.
+    return key != "content" and isinstance(value, str) and value in _GAPS
 
 
 class _Facts(dict[str, Any]):
@@ -184,7 +190,7 @@ class _Facts(dict[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         value = super().__getitem__(key)
-        if isinstance(value, str) and value in _GAPS:
+        if _gap(key, value):
             return self.__missing__(key)
         if key in _TIME_FACTS and isinstance(value, str):
             return human_time(value)
@@ -224,7 +230,28 @@ def _log_lines(report: Report, lang: Lang) -> list[str]:
 _TIMES = ("tsa_time", "witness_time")
 
 
-def _finding_lines(number: int, finding: Finding, lang: Lang, log: Mapping[str, Fact]) -> list[str]:
+def _disclosed(checks: tuple[Check, ...]) -> dict[tuple[Fact, Fact], Mapping[str, Fact]]:
+    """Return the facts of each proved disclosure of a record, by entry index and item."""
+    return {
+        (c.facts["index"], c.facts["item"]): c.facts
+        for c in checks
+        if c.reason == "disclosure.proved" and "content" in c.facts
+    }
+
+
+def content_line(facts: Mapping[str, Fact], lang: Lang) -> str:
+    """Return the line that shows a disclosed record's content, and its size, in *lang*."""
+    whole = facts["content_shown_bytes"] == facts["content_bytes"]
+    return text("disclosure.content" if whole else "disclosure.content_cut", lang, facts)
+
+
+def _finding_lines(
+    number: int,
+    finding: Finding,
+    lang: Lang,
+    log: Mapping[str, Fact],
+    disclosed: Mapping[tuple[Fact, Fact], Mapping[str, Fact]],
+) -> list[str]:
     facts = {"index": finding.index, "type": finding.type, **finding.facts}
     if not finding.established:
         return [f"  {number}. " + text("finding.not_established", lang, facts)]
@@ -236,7 +263,11 @@ def _finding_lines(number: int, finding: Finding, lang: Lang, log: Mapping[str, 
     else:
         lines += ["     - " + text(f"finding.{t}", lang, log) for t in _TIMES if t in log]
     lines += ["     - " + text("finding.file", lang, {"file": f}) for f in finding.files]
-    lines += ["     - " + text("finding.item", lang, {"item": i}) for i in finding.items]
+    for item in finding.items:
+        lines.append("     - " + text("finding.item", lang, {"item": item}))
+        record = disclosed.get((finding.index, item))
+        if record is not None:
+            lines.append("       " + content_line(record, lang))
     return lines
 
 
@@ -273,6 +304,8 @@ def _check_lines(check: Check, lang: Lang, width: int) -> list[str]:
         f"  [{label}]{pad} {about}{optional}",
         "      " + text(check.reason, lang, check.facts),
     ]
+    if "content" in check.facts:
+        lines.append("      " + content_line(check.facts, lang))
     if check.detail and check.outcome is not Outcome.PASSED:
         lines.append("      " + text("report.detail", lang) + " " + check.detail)
     return lines

@@ -279,3 +279,53 @@ def test_ask_answers_show_ids_without_names(
     js = run_cli("ask", "history", asset, "--server", registry_server.url, "--json")
     assert js.returncode == 0, js.stderr
     assert set(json.loads(js.stdout)) == {"question", "answer"} and "Heir Ltd" not in js.stdout
+
+
+def test_disclosed_record_content_is_shown_nowhere_in_the_report(
+    live_server: LiveServer, holder: Path, tmp_path: Path
+) -> None:
+    from cunzheng.ledger.verify.presented import shown_content
+
+    data = tmp_path / "customers.csv"
+    data.write_text("id,note\n1,evil\u202etxt.exe\n2," + "x" * 5000 + "\n", encoding="utf-8")
+    manifest = tmp_path / "customers.manifest.json"
+    assert run_cli("hash", str(data), "--manifest", str(manifest)).returncode == 0
+    r = run_cli(
+        "stamp", "--manifest", str(manifest), "--server", live_server.url, "--key", str(holder)
+    )
+    assert r.returncode == 0, r.stderr
+    receipt = f"{manifest}.receipt.json"
+    bundle = tmp_path / "b.json"
+    short, long = tmp_path / "short.json", tmp_path / "long.json"
+    for n, out in (("1", short), ("2", long)):
+        assert run_cli("disclose", str(manifest), "--record", n, "--out", str(out)).returncode == 0
+    made = run_cli(
+        "bundle",
+        receipt,
+        "--server",
+        live_server.url,
+        "--out",
+        str(bundle),
+        "--disclosure",
+        str(short),
+    )
+    assert made.returncode == 0, made.stderr
+    key = ["--log-key", live_server.vkey]
+    en = run_cli("verify", str(bundle), *key)
+    assert en.returncode == 0, en.stdout + en.stderr
+    shown = '[\\"1\\",\\"evil\\u202etxt.exe\\"]'
+    assert f'Content of the record (22 bytes, shown in full, escaped): "{shown}"' in en.stdout
+    assert "\u202e" not in en.stdout
+    zh = run_cli("verify", str(bundle), *key, "--lang", "zh")
+    assert f"该记录的内容（共 22 字节，全部显示，已转义）：“{shown}”" in zh.stdout
+    js = json.loads(
+        run_cli("verify", str(bundle), *key, "--json", "--disclosure", str(long)).stdout
+    )
+    facts = [c["facts"] for c in js["checks"] if c["reason"] == "disclosure.proved"]
+    assert [f["content_bytes"] for f in facts] == [22, 5008]
+    assert facts[1]["content_shown_bytes"] < 300 and facts[1]["content"].startswith(
+        '[\\"2\\",\\"xxx'
+    )
+    cut = run_cli("verify", str(bundle), *key, "--disclosure", str(long)).stdout
+    assert "(5008 bytes; the first " in cut and "x" * 300 not in cut
+    assert shown_content(b"a\x1b[2J\xff\n") == ("a\\x1b[2J\\xff\\n", 7)
