@@ -17,6 +17,7 @@ from cunzheng.cli.signing import client, finish
 from cunzheng.ledger.bodies import PARTICULARS
 from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.client import Desk, Draft
+from cunzheng.ledger.client.desk import commitments
 from cunzheng.ledger.clock import parse_time
 from cunzheng.ledger.errors import MalformedInput
 from cunzheng.ledger.keyfiles import read_key
@@ -79,7 +80,8 @@ def _particulars(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, st
     scale = {k: v for k, v in (("records", args.records), ("bytes", args.bytes)) if v is not None}
     if scale:
         doc["scale"] = {**doc.get("scale", {}), **scale}
-    return doc, {str(k): str(v) for k, v in confidential.items()}
+    # A particular given as its text and salt is committed by the desk, which checks the salt.
+    return doc, commitments(confidential)
 
 
 def _read_doc(path: Path) -> dict[str, Any]:

@@ -63,7 +63,14 @@ _SUFFIXES: dict[str, RecordFormat] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson
 
 def commit(content: bytes, salt: bytes | None = None) -> tuple[bytes, bytes]:
     """Return (SHA-256(salt || content), salt), drawing a random 32-byte salt if none is given."""
-    salt = secrets.token_bytes(SALT_SIZE) if salt is None else _check_salt(salt)
+    if salt is None:
+        salt = secrets.token_bytes(SALT_SIZE)
+    elif len(salt) != SALT_SIZE:
+        # The log accepts the deposit of a confidential particular only with a 32-byte salt.
+        raise MalformedInput(
+            f"a salt has {SALT_SIZE} bytes, not {len(salt)}: a commitment's salt must be "
+            f"{SALT_SIZE} random bytes, kept to deposit the text, which no other salt could."
+        )
     return hashlib.sha256(salt + content).digest(), salt
 
 

@@ -17,13 +17,15 @@ from typing import Any, TypeVar
 from cunzheng.ledger.bodies import LICENCE_KINDS, OnAsset, OnLicence
 from cunzheng.ledger.client.drafts import Draft, PartyRef, Signatory
 from cunzheng.ledger.clock import format_time
+from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.errors import MalformedInput, NotFound
+from cunzheng.ledger.fingerprint import SALT_SIZE, commit
 from cunzheng.ledger.registry import Asset, Licence, Objection, Party
 from cunzheng.ledger.registry.memory import MemoryRegistry
 from cunzheng.ledger.registry.signers import required_signers
 from cunzheng.ledger.statements import Statement
 
-__all__ = ["Desk", "Ref", "licence_status"]
+__all__ = ["Desk", "Ref", "commitments", "licence_status"]
 
 _T = TypeVar("_T", Party, Asset, Licence, Objection)
 
@@ -167,7 +169,7 @@ class Desk:
         registrar: Ref,
         particulars: Mapping[str, Any],
         fingerprint: str,
-        confidential: Mapping[str, str] | None = None,
+        confidential: Mapping[str, Any] | None = None,
         system: str | None = None,
     ) -> Draft:
         """Return the draft of an application (申请) by *holder*, recorded by *registrar*."""
@@ -179,7 +181,7 @@ class Desk:
             "fingerprint": fingerprint,
         }
         if confidential:
-            body["confidential"] = dict(confidential)
+            body["confidential"] = commitments(confidential)
         return self._draft("asset.apply", body, submitter=who.id)
 
     def publicize(self, asset: Ref, *, until: datetime | None = None) -> Draft:
@@ -209,10 +211,10 @@ class Desk:
         asset: Ref,
         *,
         particulars: Mapping[str, Any],
-        confidential: Mapping[str, str] | None = None,
+        confidential: Mapping[str, Any] | None = None,
     ) -> Draft:
         """Return the draft of a change of particulars (变更)."""
-        extra = {"confidential": dict(confidential)} if confidential else {}
+        extra = {"confidential": commitments(confidential)} if confidential else {}
         return self._event("asset.change", asset, particulars=dict(particulars), **extra)
 
     def version(self, asset: Ref, *, fingerprint: str) -> Draft:
@@ -405,3 +407,32 @@ def _find(what: str, ref: Ref, things: Mapping[bytes, _T], named: Callable[[_T],
         raise NotFound(f"no {what} has the id, id prefix or name {text!r}")
     ids = ", ".join(sorted(m.id.hex()[:12] for m in matches))
     raise MalformedInput(f"{text!r} names {len(matches)} {what}s ({ids}); give more of the id")
+
+
+def commitments(confidential: Mapping[str, Any]) -> dict[str, str]:
+    """Return the commitment (hex) to each confidential particular: given, or built from its text and salt.
+
+    A particular is either its commitment, 64 hex digits, or ``{"value": text,
+    "salt": base64}``, committed here as SHA-256(salt || text); the salt must
+    be 32 random bytes, which the holder keeps to deposit the text later.
+    """
+    out: dict[str, str] = {}
+    for name, given in confidential.items():
+        if not isinstance(given, Mapping):
+            out[str(name)] = str(given)
+            continue
+        where = f"confidential particular {name}"
+        if set(given) != {"value", "salt"} or not isinstance(given["value"], str):
+            raise MalformedInput(
+                f'{where}: give its commitment (64 hex digits) or {{"value": text, "salt": '
+                f"base64 of {SALT_SIZE} random bytes}}"
+            )
+        salt = decode_base64(given["salt"], what=f"{where}: salt")
+        if len(salt) != SALT_SIZE:
+            raise MalformedInput(
+                f"{where}: the salt has {len(salt)} bytes; it must be {SALT_SIZE} random bytes, "
+                "or the text could never be deposited (the log accepts only a "
+                f"{SALT_SIZE}-byte salt). Keep the salt: it is needed to deposit the text."
+            )
+        out[str(name)] = commit(given["value"].encode(), salt)[0].hex()
+    return out

@@ -329,3 +329,47 @@ def test_disclosed_record_content_is_shown_nowhere_in_the_report(
     cut = run_cli("verify", str(bundle), *key, "--disclosure", str(long)).stdout
     assert "(5008 bytes; the first " in cut and "x" * 300 not in cut
     assert shown_content(b"a\x1b[2J\xff\n") == ("a\\x1b[2J\\xff\\n", 7)
+
+
+def test_a_salt_not_32_bytes_makes_a_commitment_that_can_never_be_deposited(
+    live_server: LiveServer, holder: Path, tmp_path: Path
+) -> None:
+    import base64
+    import hashlib
+
+    from cunzheng.ledger.client.desk import commitments
+    from cunzheng.ledger.errors import MalformedInput
+    from cunzheng.ledger.fingerprint import commit
+    from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE
+
+    with pytest.raises(
+        MalformedInput,
+        match="a salt has 32 bytes, not 16: a commitment's salt must be 32 random bytes",
+    ):
+        commit(b"rules", b"s" * 16)
+    salt = bytes(range(32))
+    given = {"value": "rules", "salt": base64.b64encode(salt).decode()}
+    assert commitments({"processing_rules": given}) == {
+        "processing_rules": hashlib.sha256(salt + b"rules").hexdigest()
+    }
+    exchange = tmp_path / "exchange.key"
+    assert run_cli("keygen", "--out", str(exchange)).returncode == 0
+    operator = str(live_server.data_dir / OPERATOR_KEY_FILE)
+    r = run_cli(
+        "register", "--server", live_server.url, "--key", operator, "--party-key",
+        str(exchange), "--kind", "exchange", "--name", "Exchange",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    short = {"value": "rules", "salt": base64.b64encode(b"s" * 16).decode()}
+    particulars = tmp_path / "p.json"
+    particulars.write_text(json.dumps({"confidential": {"processing_rules": short}}))
+    data = tmp_path / "d.csv"
+    data.write_text("id\n1\n")
+    refused = run_cli(
+        "asset", "apply", "--holder", "Alice", "--registrar", "Exchange", "--particulars",
+        str(particulars), "--fingerprint-of", str(data), "--server", live_server.url,
+        "--prepare", str(tmp_path / "draft.json"),
+    )  # fmt: skip
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "the salt has 16 bytes; it must be 32 random bytes" in refused.stderr
+    assert "needed to deposit" in refused.stderr
