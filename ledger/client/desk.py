@@ -179,9 +179,7 @@ class Desk:
             "system": system or self._default_system(),
             "particulars": dict(particulars),
             "fingerprint": fingerprint,
-        }
-        if confidential:
-            body["confidential"] = commitments(confidential)
+        } | ({"confidential": commitments(confidential)} if confidential else {})
         return self._draft("asset.apply", body, submitter=who.id)
 
     def publicize(self, asset: Ref, *, until: datetime | None = None) -> Draft:
@@ -345,13 +343,15 @@ class Desk:
     def _summary(self, statement: Statement) -> tuple[str, ...]:
         submitter = self.describe("party", self._party_of_key(statement.signer))
         lines = [f"{statement.type}, submitted by {submitter}"]
-        name = statement.body.get("particulars", {}).get("name")
+        # The typed body the statement was parsed into: its members by their model names.
+        content = statement.content
+        name = getattr(getattr(content, "particulars", None), "name", None)
         if name is not None:
             lines.append(f"name: {name}")
         for member, kind in _NAMED.items():
-            value = statement.body.get(member)
-            if isinstance(value, str) and len(value) == 64:
-                lines.append(f"{member}: {self.describe(kind, bytes.fromhex(value))}")
+            value = getattr(content, member, None)
+            if isinstance(value, bytes) and len(value) == 32:
+                lines.append(f"{member}: {self.describe(kind, value)}")
         return tuple(lines)
 
     def _party_of_key(self, key: bytes) -> bytes:

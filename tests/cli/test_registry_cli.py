@@ -161,6 +161,8 @@ def test_the_whole_procedure_from_the_command_line(
     shown = run_cli(*apply, "--prepare", str(draft))
     assert shown.returncode == 0, shown.stderr
     assert "Shanghai Data Exchange (exchange, verified" in shown.stderr
+    assert f"name: {PARTICULARS['name']}" in shown.stderr  # the draft's summary, read typed
+    assert "registrar: Shanghai Data Exchange" in shown.stderr
     assert "missing  holder: Alice Data Ltd" in shown.stdout
     assert "missing  registrar: Shanghai Data Exchange" in shown.stdout
     unsigned = refused("submit", str(draft), "--server", served.url).stderr
