@@ -88,3 +88,51 @@ def add_rebuild(sub: Any) -> None:
         "--data-dir", type=Path, default=None, help="data directory (default ./cunzheng-data)"
     )
     p.set_defaults(run="cunzheng.cli.admin:rebuild")
+    # Backup and restore sit beside rebuild: the three keep a log's database.
+    add_backup(sub)
+
+
+EPILOG_BACKUP = """example:
+  cunzheng backup --data-dir ./cunzheng-data /backups/cunzheng-2026-11-25
+Copies the SQLite database with SQLite's online backup API (safe while the service writes)
+and latest-checkpoint into a new directory. The keys are NOT copied: they are secrets; keep
+log.key and operator.key apart. For PostgreSQL it prints the pg_dump procedure instead."""
+EPILOG_RESTORE = """example:
+  cunzheng restore /backups/cunzheng-2026-11-25 --data-dir ./cunzheng-data
+Stop the service first. The backup is put in place only if every entry rebuilds its stored
+tiles and the root of its newest checkpoint signed by the log key in the data directory, the
+registry replays from the log, and it is not behind the data directory's latest-checkpoint."""
+
+
+def add_backup(sub: Any) -> None:
+    """Add ``backup`` and ``restore`` to the ``cunzheng`` parser."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = sub.add_parser(
+        "backup",
+        help="copy a running log's database and latest checkpoint (not its keys)",
+        epilog=EPILOG_BACKUP,
+        formatter_class=fmt,
+    )
+    p.add_argument(
+        "--data-dir", type=Path, default=None, help="data directory (default ./cunzheng-data)"
+    )
+    p.add_argument("out", type=Path, help="a new or empty directory to write the backup to")
+    p.set_defaults(run="cunzheng.cli.backup:backup")
+
+    p = sub.add_parser(
+        "restore",
+        help="verify a backup and make it the log's database",
+        epilog=EPILOG_RESTORE,
+        formatter_class=fmt,
+    )
+    p.add_argument("backup", type=Path, help="a directory written by `cunzheng backup`")
+    p.add_argument(
+        "--data-dir", type=Path, default=None, help="data directory (default ./cunzheng-data)"
+    )
+    p.add_argument(
+        "--accept-rollback",
+        action="store_true",
+        help="restore even a backup behind the newest checkpoint this log signed "
+        "(forks the log; see docs/operations.md)",
+    )
+    p.set_defaults(run="cunzheng.cli.backup:restore")

@@ -10,9 +10,11 @@ Every other part of the ledger asks the store by name and never sees SQL.
 from __future__ import annotations
 
 import base64
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -20,7 +22,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from cunzheng.ledger.errors import NotFound
+from cunzheng.ledger.errors import LedgerError, NotFound
 from cunzheng.ledger.registry import KeyRecord, Party, Policy
 from cunzheng.ledger.registry.state import Asset, Object
 from cunzheng.ledger.store import index_tables, log_tables, registry_state
@@ -259,6 +261,30 @@ class Store:
         with conn, conn.begin():
             conn.execute(delete(used_requests).where(used_requests.c.expires_at < now))
             return conn.execute(stmt).first() is not None
+
+    # Backups (cli.backup) -------------------------------------------------
+
+    def backup_to(self, path: Path) -> None:
+        """Write a consistent copy of this SQLite database to the new file *path*.
+
+        SQLite's online backup API copies the database as of one read
+        transaction, committed WAL frames included, while the service goes on
+        writing: in WAL mode a reader does not block the writer.
+        """
+        if not self.is_sqlite:
+            raise LedgerError("only an SQLite database is copied by its backup API")
+        if path.exists():
+            raise LedgerError(f"{path} exists already; a backup is written to a new file")
+        raw = self._engine.raw_connection()
+        try:
+            target = sqlite3.connect(path)
+            try:
+                # pages=-1: the whole database in one step, so under one read snapshot.
+                raw.driver_connection.backup(target, pages=-1)  # type: ignore[union-attr]
+            finally:
+                target.close()
+        finally:
+            raw.close()
 
     # Writes --------------------------------------------------------------
 
