@@ -5,7 +5,8 @@ imprint, a random 128-bit serial number (unique across restarts and across
 processes sharing one key, with no state to keep), genTime in UTC with
 microseconds, the configured accuracy, ordering false, the request's nonce
 and the TSA's name. ``respond`` never raises on bad input: a request it cannot
-serve gets a TimeStampResp with status rejection and the RFC 3161 failure bit.
+serve (including one with a negative nonce, whose token verifiers cannot parse)
+gets a TimeStampResp with status rejection and the RFC 3161 failure bit.
 """
 
 from __future__ import annotations
@@ -107,6 +108,12 @@ class TimeStampAuthority:
             )
         if req.has_extensions:
             raise Rejected("unaccepted_extensions", "this TSA supports no request extensions")
+        # A negative nonce is valid ASN.1, but rfc3161-client (and so verify_token) cannot parse
+        # a token carrying one: granting it would hand out a token nobody can check.
+        if req.nonce is not None and req.nonce < 0:
+            raise Rejected(
+                "bad_request", "the nonce must not be negative: send a random positive integer"
+            )
         return req
 
     def _issue(
