@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parties.add_parsers(sub)
     evidence.add_search(sub)
     service.add_rebuild(sub)
+    service.add_backup(sub)
     questions.add_parsers(sub)
     evidence.add_tsa_stamp(sub)
     audit.add_witness(sub)

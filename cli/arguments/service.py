@@ -88,8 +88,6 @@ def add_rebuild(sub: Any) -> None:
         "--data-dir", type=Path, default=None, help="data directory (default ./cunzheng-data)"
     )
     p.set_defaults(run="cunzheng.cli.admin:rebuild")
-    # Backup and restore sit beside rebuild: the three keep a log's database.
-    add_backup(sub)
 
 
 EPILOG_BACKUP = """example:
