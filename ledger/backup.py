@@ -35,6 +35,7 @@ from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.merkle import HASH_SIZE, Frontier, leaf_hash
 from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint, read_note
 from cunzheng.ledger.rebuild import rebuild
+from cunzheng.ledger.startup import behind
 from cunzheng.ledger.store import Store
 from cunzheng.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, TileRef, tile_width_at
 
@@ -130,23 +131,6 @@ def check_tree(store: Store, size: int) -> bytes:
     return frontier.root()
 
 
-def behind(store: Store, checkpoint: Checkpoint, remembered: Checkpoint) -> str | None:
-    """Return how the backup whose newest checkpoint is *checkpoint* is behind *remembered*, or None if it is not."""
-    if checkpoint.size < remembered.size:
-        return f"the backup holds a tree of size {checkpoint.size}"
-    if checkpoint.size == remembered.size:
-        if checkpoint.root != remembered.root:
-            return f"the backup's tree of size {checkpoint.size} has root {checkpoint.root.hex()}"
-        return None
-    note = store.checkpoint_at(remembered.size)
-    if note is None:
-        return None  # the backup keeps no checkpoint of that size to compare
-    root = Checkpoint.parse(read_note(note, []).text).root
-    if root != remembered.root:
-        return f"the backup's checkpoint of size {remembered.size} has root {root.hex()}"
-    return None
-
-
 def restore(
     backup: Path, *, data_dir: Path, verifier: Verifier, accept_rollback: bool = False
 ) -> Restored:
@@ -171,10 +155,20 @@ def restore(
         try:
             checkpoint, note = verify_backup(store, verifier)
             own = read_latest(backup, verifier)
-            problem = None if own is None else behind(store, checkpoint, own)
+            problem = (
+                None
+                if own is None
+                else behind(store, checkpoint.size, checkpoint.root, own, holder="the backup")
+            )
             if own is not None and problem is not None:
                 raise RestoreRefused(_behind_message(problem, own, own=True))
-            problem = None if remembered is None else behind(store, checkpoint, remembered)
+            problem = (
+                None
+                if remembered is None
+                else behind(
+                    store, checkpoint.size, checkpoint.root, remembered, holder="the backup"
+                )
+            )
             if remembered is not None and problem is not None and not accept_rollback:
                 raise RestoreRefused(_behind_message(problem, remembered, own=False))
             store.backup_to(staged)

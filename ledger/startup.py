@@ -76,7 +76,8 @@ def check_not_rolled_back(
     remembered = read_latest(data_dir, verifier)
     if remembered is None:
         return
-    problem = _behind(store, remembered)
+    head = store.head()
+    problem = behind(store, head.size, head.root, remembered, holder="the database")
     if problem is None:
         return
     path = data_dir / LATEST_CHECKPOINT_FILE
@@ -100,18 +101,20 @@ def check_not_rolled_back(
     )
 
 
-def _behind(store: ReadOnlyStore, remembered: Checkpoint) -> str | None:
-    head = store.head()
-    if head.size < remembered.size:
-        return f"the database holds a tree of size {head.size}"
-    if head.size == remembered.size:
-        if head.root != remembered.root:
-            return f"the database's tree of size {head.size} has root {head.root.hex()}"
+def behind(
+    store: ReadOnlyStore, size: int, root: bytes, remembered: Checkpoint, *, holder: str
+) -> str | None:
+    """Return how *holder*'s tree of *size* and *root* is behind the *remembered* checkpoint, or None if it is not."""
+    if size < remembered.size:
+        return f"{holder} holds a tree of size {size}"
+    if size == remembered.size:
+        if root != remembered.root:
+            return f"{holder}'s tree of size {size} has root {root.hex()}"
         return None
     note = store.checkpoint_at(remembered.size)
     if note is None:
-        return None  # the database keeps no checkpoint of that size to compare
-    root = Checkpoint.parse(read_note(note, []).text).root
-    if root != remembered.root:
-        return f"the database's checkpoint of size {remembered.size} has root {root.hex()}"
+        return None  # it keeps no checkpoint of that size to compare
+    kept = Checkpoint.parse(read_note(note, []).text).root
+    if kept != remembered.root:
+        return f"{holder}'s checkpoint of size {remembered.size} has root {kept.hex()}"
     return None
