@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import orjson
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine, text
 
@@ -295,3 +297,20 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     server = serve_in_thread(server_settings(tmp_path / "data", database_url))
     yield server
     stop_server(server)
+
+
+def log_through_app(settings: Settings, holder: SigningKey, count: int, *, first: int = 0) -> int:
+    """Start the service on *settings*, log *count* evidence statements, stop; return the size.
+
+    With *first* 0 the holder is registered first; later calls go on from evidence *first*.
+    """
+    with TestClient(create_app(settings)) as client:
+        if first == 0:
+            r = client.post("/v1/statements", content=registration(holder).canonical, headers=JSON)
+            assert r.status_code == 201, r.text
+        if count:
+            batch = [evidence(holder, first + i).to_json() for i in range(count)]
+            r = client.post("/v1/statements/batch", content=orjson.dumps(batch), headers=JSON)
+            assert r.status_code == 200, r.text
+        size: int = client.get("/log/info").json()["size"]
+    return size

@@ -9,34 +9,26 @@ from pathlib import Path
 
 import httpx
 import orjson
-from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
-from cunzheng.api.app import create_app
 from cunzheng.ledger.checkpoint_file import LATEST_CHECKPOINT_FILE
 from cunzheng.ledger.keyfiles import LOG_KEY_FILE, OPERATOR_KEY_FILE
 from cunzheng.ledger.note import Checkpoint, read_note
 from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.store import Store
-from tests.conftest import JSON, evidence, registration, run_cli, serve_in_thread, stop_server
+from tests.conftest import (
+    JSON,
+    evidence,
+    log_through_app,
+    registration,
+    run_cli,
+    serve_in_thread,
+    stop_server,
+)
 
 
 def _settings(data_dir: Path) -> Settings:
     return Settings(data_dir=data_dir, batch_wait_ms=1)
-
-
-def _log(settings: Settings, holder: SigningKey, count: int, *, first: int = 0) -> int:
-    """Start the service on *settings*, log *count* evidence statements, stop; return the size."""
-    with TestClient(create_app(settings)) as client:
-        if first == 0:
-            r = client.post("/v1/statements", content=registration(holder).canonical, headers=JSON)
-            assert r.status_code == 201, r.text
-        if count:
-            batch = [evidence(holder, first + i).to_json() for i in range(count)]
-            r = client.post("/v1/statements/batch", content=orjson.dumps(batch), headers=JSON)
-            assert r.status_code == 200, r.text
-        size: int = client.get("/log/info").json()["size"]
-    return size
 
 
 def _fresh(tmp_path: Path, source: Path) -> Path:
@@ -119,7 +111,7 @@ def test_a_log_backed_up_while_written_restores_into_a_fresh_data_dir(
 
 def test_a_backup_with_a_changed_leaf_is_refused(tmp_path: Path, holder: SigningKey) -> None:
     settings = _settings(tmp_path / "data")
-    _log(settings, holder, 300)
+    log_through_app(settings, holder, 300)
     assert (
         run_cli("backup", "--data-dir", str(settings.data_dir), str(tmp_path / "bk")).returncode
         == 0
@@ -144,12 +136,12 @@ def test_a_backup_behind_the_latest_checkpoint_is_refused(
     tmp_path: Path, holder: SigningKey
 ) -> None:
     settings = _settings(tmp_path / "data")
-    early = _log(settings, holder, 5)
+    early = log_through_app(settings, holder, 5)
     assert (
         run_cli("backup", "--data-dir", str(settings.data_dir), str(tmp_path / "bk")).returncode
         == 0
     )
-    late = _log(settings, holder, 5, first=5)
+    late = log_through_app(settings, holder, 5, first=5)
     cli = run_cli("restore", str(tmp_path / "bk"), "--data-dir", str(settings.data_dir))
     assert cli.returncode == 1
     assert (
@@ -157,7 +149,7 @@ def test_a_backup_behind_the_latest_checkpoint_is_refused(
         f"signed a checkpoint of size {late}"
     ) in cli.stderr
     assert len(cli.stderr.strip().splitlines()) == 1
-    assert _log(settings, holder, 0, first=10) == late  # nothing was replaced
+    assert log_through_app(settings, holder, 0, first=10) == late  # nothing was replaced
 
     cli = run_cli(
         "restore", str(tmp_path / "bk"), "--data-dir", str(settings.data_dir), "--accept-rollback"
@@ -165,4 +157,4 @@ def test_a_backup_behind_the_latest_checkpoint_is_refused(
     assert cli.returncode == 0, cli.stderr
     assert "ROLLED BACK" in cli.stderr
     assert (settings.data_dir / f"{LATEST_CHECKPOINT_FILE}.rolled-back-from-{late}").exists()
-    assert _log(settings, holder, 0, first=10) == early
+    assert log_through_app(settings, holder, 0, first=10) == early

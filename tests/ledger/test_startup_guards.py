@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
 import pytest
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
@@ -36,7 +35,7 @@ from cunzheng.ledger.note import Checkpoint, sign_checkpoint
 from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.startup import StartRefused
 from cunzheng.ledger.store import Store
-from tests.conftest import JSON, evidence, registration, run_cli
+from tests.conftest import log_through_app, run_cli
 
 
 def _all_at_once(count: int, work: Callable[[], object]) -> list[BaseException]:
@@ -129,25 +128,11 @@ def _settings(data_dir: Path, database_url: str, **fields: object) -> Settings:
     return Settings(data_dir=data_dir, database_url=database_url, batch_wait_ms=1, **fields)
 
 
-def _log(settings: Settings, holder: SigningKey, count: int, *, first: int = 0) -> int:
-    """Start the service on *settings*, log *count* evidence statements, stop; return the size."""
-    with TestClient(create_app(settings)) as client:
-        if first == 0:
-            r = client.post("/v1/statements", content=registration(holder).canonical, headers=JSON)
-            assert r.status_code == 201, r.text
-        if count:
-            batch = [evidence(holder, first + i).to_json() for i in range(count)]
-            r = client.post("/v1/statements/batch", content=orjson.dumps(batch), headers=JSON)
-            assert r.status_code == 200, r.text
-        size: int = client.get("/log/info").json()["size"]
-    return size
-
-
 def test_another_log_key_on_the_database_is_refused_in_one_line(
     database_url: str, tmp_path: Path, holder: SigningKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = _settings(tmp_path / "a", database_url)
-    _log(first, holder, 3)
+    log_through_app(first, holder, 3)
     other = tmp_path / "b"
     other.mkdir()
     shutil.copy(first.data_dir / OPERATOR_KEY_FILE, other / OPERATOR_KEY_FILE)
@@ -163,7 +148,7 @@ def test_another_operator_key_on_the_database_is_refused_in_one_line(
     database_url: str, tmp_path: Path, holder: SigningKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = _settings(tmp_path / "a", database_url)
-    _log(first, holder, 3)
+    log_through_app(first, holder, 3)
     other = tmp_path / "b"
     other.mkdir()
     shutil.copy(first.data_dir / LOG_KEY_FILE, other / LOG_KEY_FILE)
@@ -180,12 +165,12 @@ def test_the_newest_checkpoint_is_remembered_in_the_data_directory(
     database_url: str, tmp_path: Path, holder: SigningKey
 ) -> None:
     settings = _settings(tmp_path / "data", database_url)
-    size = _log(settings, holder, 20)
+    size = log_through_app(settings, holder, 20)
     signer = log_signer(settings.data_dir, settings.origin)
     remembered = read_latest(settings.data_dir, signer.verifier())
     assert remembered is not None and remembered.size == size
     # The normal restart path starts, and logs on.
-    assert _log(settings, holder, 5, first=20) == size + 5
+    assert log_through_app(settings, holder, 5, first=20) == size + 5
 
 
 def _sqlite(tmp_path: Path) -> tuple[Settings, Path]:
@@ -195,10 +180,10 @@ def _sqlite(tmp_path: Path) -> tuple[Settings, Path]:
 
 def test_a_rolled_back_database_is_refused(tmp_path: Path, holder: SigningKey) -> None:
     settings, db = _sqlite(tmp_path)
-    early = _log(settings, holder, 50)
+    early = log_through_app(settings, holder, 50)
     assert not db.with_name("cunzheng.db-wal").exists()  # checkpointed when the service stopped
     shutil.copy(db, tmp_path / "early.db")
-    late = _log(settings, holder, 70, first=50)
+    late = log_through_app(settings, holder, 70, first=50)
     assert late == early + 70
     shutil.copy(tmp_path / "early.db", db)
     message = _refused(settings)
@@ -211,7 +196,7 @@ def test_a_rolled_back_database_is_refused(tmp_path: Path, holder: SigningKey) -
 
 def test_another_root_at_the_remembered_size_is_refused(tmp_path: Path, holder: SigningKey) -> None:
     settings, _ = _sqlite(tmp_path)
-    size = _log(settings, holder, 5)
+    size = log_through_app(settings, holder, 5)
     signer = log_signer(settings.data_dir, settings.origin)
     forked = sign_checkpoint(Checkpoint(settings.origin, size, b"\x01" * 32), signer)
     path = settings.data_dir / LATEST_CHECKPOINT_FILE
@@ -227,9 +212,9 @@ def test_accept_rollback_starts_loudly_and_sets_the_old_checkpoint_aside(
     tmp_path: Path, holder: SigningKey, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings, db = _sqlite(tmp_path)
-    _log(settings, holder, 10)
+    log_through_app(settings, holder, 10)
     shutil.copy(db, tmp_path / "early.db")
-    late = _log(settings, holder, 10, first=10)
+    late = log_through_app(settings, holder, 10, first=10)
     shutil.copy(tmp_path / "early.db", db)
     accepting = settings.model_copy(update={"accept_rollback": True})
     with caplog.at_level(logging.CRITICAL), TestClient(create_app(accepting)) as client:
@@ -237,4 +222,4 @@ def test_accept_rollback_starts_loudly_and_sets_the_old_checkpoint_aside(
     assert "ROLLED-BACK DATABASE" in caplog.text
     assert (settings.data_dir / f"{LATEST_CHECKPOINT_FILE}.rolled-back-from-{late}").exists()
     # From then on the database's own newest checkpoint is remembered: a plain restart starts.
-    assert _log(settings, holder, 0, first=10) < late
+    assert log_through_app(settings, holder, 0, first=10) < late
