@@ -22,7 +22,7 @@ from cunzheng.ledger import merkle
 from cunzheng.ledger.committed import CommittedTree, Logged
 from cunzheng.ledger.errors import Conflict, InvalidProof, NotFound
 from cunzheng.ledger.index import IndexProof, checkpoint_index_root
-from cunzheng.ledger.note import Verifier, open_checkpoint
+from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint
 from cunzheng.ledger.receipts import build_receipt, receipt_bytes
 from cunzheng.ledger.store import CheckpointEvidence, EntryRow, ReadOnlyStore
 from cunzheng.ledger.tiles import TILE_WIDTH, TileRef, encode_entry_bundle, tile_width_at
@@ -49,6 +49,8 @@ class LogReader:
         self.verifier = verifier
         self.origin = verifier.name
         self._tree = tree
+        # The last checkpoint note opened, so the same note's signature is checked once.
+        self._opened: tuple[str, Checkpoint] | None = None
 
     # Checkpoints and entries ---------------------------------------------
 
@@ -58,6 +60,15 @@ class LogReader:
         if note is None:
             raise NotFound("the log has published no checkpoint yet")
         return note
+
+    def open(self, note: str) -> Checkpoint:
+        """Return the checkpoint in *note*, signed by this log's key (checked once per note)."""
+        opened = self._opened
+        if opened is not None and opened[0] == note:
+            return opened[1]
+        checkpoint = open_checkpoint(note, self.verifier)[0]
+        self._opened = (note, checkpoint)
+        return checkpoint
 
     def checkpoint_evidence(self, size: int | None = None) -> CheckpointEvidence | None:
         """Return the time-stamps and cosignatures kept about the checkpoint of *size* (default: the latest that has any)."""
@@ -88,7 +99,7 @@ class LogReader:
         covers every entry, else against the latest checkpoint.
         """
         note = self.checkpoint()
-        size = open_checkpoint(note, self.verifier)[0].size
+        size = self.open(note).size
         tokens: tuple[bytes, ...] = ()
         evidence = self.records.checkpoint_evidence()
         if evidence is not None and evidence.tokens and all(i < evidence.size for i in indexes):
@@ -153,7 +164,7 @@ class LogReader:
                 f"index proofs are served at the latest checkpoint only (size {answer_size}), "
                 f"not at size {size}"
             )
-        checkpoint = open_checkpoint(note, self.verifier)[0]
+        checkpoint = self.open(note)
         signed = checkpoint_index_root(checkpoint)
         if signed is None:
             raise NotFound(

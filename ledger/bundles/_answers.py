@@ -9,7 +9,6 @@ from cunzheng.ledger.bundles._assembly import assemble, document, index_proof
 from cunzheng.ledger.bundles._requests import build_bundle
 from cunzheng.ledger.errors import Conflict, MalformedInput, NotFound
 from cunzheng.ledger.index import SETTINGS_KEY
-from cunzheng.ledger.note import open_checkpoint
 from cunzheng.ledger.reader import IndexAnswer, LogReader
 from cunzheng.ledger.verify.completeness import answer_keys, asset_events, listed_assets
 from cunzheng.schemas.bundles import MAX_REQUESTED, Bundle, BundleIndexProof, BundleRequest
@@ -48,7 +47,7 @@ def build_answer_bundle(
         raise MalformedInput(
             f"the answer rests on {len(events)} entries; a bundle covers at most {MAX_REQUESTED}"
         )
-    size = open_checkpoint(note, log.verifier)[0].size
+    size = log.open(note).size
     evidence = log.checkpoint_evidence(size)
     if evidence is not None and evidence.size != size:
         evidence = None

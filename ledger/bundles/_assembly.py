@@ -19,7 +19,6 @@ from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.cosignature import parse_line
 from cunzheng.ledger.errors import LedgerError, MalformedInput
 from cunzheng.ledger.index import proof_json
-from cunzheng.ledger.note import open_checkpoint
 from cunzheng.ledger.reader import IndexAnswer, LogReader
 from cunzheng.ledger.statements import Statement
 from cunzheng.ledger.store import CheckpointEvidence, ReadOnlyStore
@@ -55,7 +54,7 @@ def assemble(
     *settings* is the proof of ``settings:log`` at *note*, if the log served
     one; without it the settings entries are those the store lists.
     """
-    size = open_checkpoint(note, log.verifier)[0].size
+    size = log.open(note).size
     held = leaves(log.records, indexes, size)
     for index, (statement, _) in held.items():
         if role(statement) is None:

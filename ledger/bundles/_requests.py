@@ -34,13 +34,13 @@ def build_bundle(
     if wanted > MAX_REQUESTED:
         raise MalformedInput(f"a bundle covers at most {MAX_REQUESTED} entries, not {wanted}")
     latest = log.checkpoint()
-    latest_size = open_checkpoint(latest, log.verifier)[0].size
+    latest_size = log.open(latest).size
     indexes = {_check_index(log.records, i, latest_size) for i in request.indexes}
     indexes |= {_index_of_leaf(log.records, h, latest_size) for h in request.leaf_hashes}
     indexes |= {_index_of_receipt(log, r, n, latest_size) for n, r in enumerate(request.receipts)}
     needed = max([i + 1 for i in indexes] + [r.tree_size for r in request.receipts])
     note, evidence = _bundle_checkpoint(log, latest, needed)
-    size = open_checkpoint(note, log.verifier)[0].size
+    size = log.open(note).size
     earlier = {r.tree_size: r.checkpoint for r in request.receipts if r.tree_size != size}
     proofs = [
         EarlierCheckpoint(checkpoint=earlier[s], consistency_proof=log.consistency_proof(s, size))
