@@ -47,6 +47,22 @@ def loads(data: bytes | str, *, what: str = "JSON") -> Any:
     return value
 
 
+def loads_canonical(data: bytes, *, what: str = "JSON") -> Any:
+    """Return the JSON value in *data*, which must be its own RFC 8785 canonical encoding.
+
+    A canonical text cannot name a key twice (re-encoding keeps one of them), so
+    the duplicate-key pass of ``loads`` is not needed: leaves read back from the
+    log take this path.
+    """
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise MalformedInput(f"{what} is not valid JSON: {e}") from None
+    if canonical_json(value) != data:
+        raise MalformedInput(f"{what} is not in RFC 8785 canonical form")
+    return value
+
+
 def _refuse_duplicate_keys(data: bytes | str, what: str) -> None:
     # orjson keeps the last of two equal keys without saying so; the standard library's
     # parser hands each object's pairs to a hook. orjson has accepted the text already, so

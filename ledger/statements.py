@@ -28,7 +28,7 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
 from cunzheng.ledger.bodies import StatementBody, parse_body, require_keys
-from cunzheng.ledger.canonical import canonical_json, loads
+from cunzheng.ledger.canonical import canonical_json, loads, loads_canonical
 from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import InvalidSignature, MalformedInput
@@ -231,9 +231,7 @@ def split_leaf(leaf: bytes) -> tuple[str, bytes]:
 
 def parse_leaf(leaf: bytes) -> tuple[Statement, datetime]:
     """Return the statement and ``logged_at`` held in a leaf."""
-    obj = loads(leaf, what="leaf")
+    obj = loads_canonical(leaf, what="leaf")
     if not isinstance(obj, dict) or set(obj) != {"logged_at", "statement"}:
         raise MalformedInput("leaf must be an object with exactly logged_at and statement")
-    if canonical_json(obj) != leaf:
-        raise MalformedInput("leaf is not in RFC 8785 canonical form")
     return parse_statement(obj["statement"]), parse_time(obj["logged_at"], what="logged_at")
