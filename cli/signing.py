@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from cunzheng.ledger.client import Client, Draft, Logged
+from cunzheng.ledger.durable import write_atomically
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.keyfiles import read_key, read_verifier, submitter_key
-from cunzheng.ledger.witness.datadir import write_atomically
 
 
 def client(args: argparse.Namespace) -> Client:

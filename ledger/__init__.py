@@ -22,6 +22,7 @@ __all__ = [
     "cosignature",
     "digest",
     "disclosure",
+    "durable",
     "encoding",
     "errors",
     "fingerprint",

@@ -31,6 +31,7 @@ from cunzheng.ledger.checkpoint_file import (
     set_aside,
     write_latest,
 )
+from cunzheng.ledger.durable import fsync_path
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.merkle import HASH_SIZE, Frontier, leaf_hash
 from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint, read_note
@@ -69,9 +70,9 @@ def take_backup(store: Store, *, data_dir: Path, out: Path) -> Checkpoint | None
     partial = out / f".{DATABASE_FILE}.partial"
     partial.unlink(missing_ok=True)
     store.backup_to(partial)
-    _fsync(partial)
+    fsync_path(partial)
     os.replace(partial, database)
-    _fsync(out)
+    fsync_path(out)
     copy = Store.open(f"sqlite:///{database.resolve()}")
     try:
         note = copy.latest_checkpoint()
@@ -174,10 +175,10 @@ def restore(
             store.backup_to(staged)
         finally:
             store.close()
-        _fsync(staged)
+        fsync_path(staged)
         _set_database_aside(data_dir / DATABASE_FILE)
         os.replace(staged, data_dir / DATABASE_FILE)
-        _fsync(data_dir)
+        fsync_path(data_dir)
     finally:
         _remove(scratch, staged)
     rolled_back_from = None
@@ -240,11 +241,3 @@ def _remove(*databases: Path) -> None:
     for database in databases:
         for suffix in ("", "-wal", "-shm"):
             database.with_name(database.name + suffix).unlink(missing_ok=True)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from cunzheng.ledger.durable import fsync_path, write_atomically
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.note import Checkpoint, Verifier, open_checkpoint, read_note
 
@@ -55,13 +56,7 @@ def write_latest(data_dir: Path, note: str) -> bool:
         held = _size_on_disk(path)
         if held is not None and held >= size:
             return False
-        temp = path.with_name(f".{LATEST_CHECKPOINT_FILE}.{os.getpid()}.tmp")
-        with open(temp, "w", encoding="utf-8") as f:
-            f.write(note)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-        _fsync_dir(data_dir)
+        write_atomically(path, note.encode(), mode=0o644)
     return True
 
 
@@ -73,7 +68,7 @@ def set_aside(data_dir: Path, *, tag: str) -> Path | None:
             return None
         aside = path.with_name(f"{LATEST_CHECKPOINT_FILE}.{tag}")
         os.replace(path, aside)
-        _fsync_dir(data_dir)
+        fsync_path(data_dir)
     return aside
 
 
@@ -150,11 +145,3 @@ def _locked(data_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 
 from cunzheng.ledger.cosignature import WitnessPolicy
+from cunzheng.ledger.durable import write_atomically
 from cunzheng.ledger.errors import LedgerError, NotFound
 from cunzheng.ledger.monitor.audit import Audit, Fetch, MonitorState, audit
 from cunzheng.ledger.note import Verifier
-from cunzheng.ledger.witness.datadir import write_atomically
 
 # A full entry bundle is at most 256 entries of 2 + 65,535 bytes.
 MAX_RESPONSE = 256 * (2 + 0xFFFF)

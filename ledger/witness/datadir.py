@@ -24,6 +24,7 @@ from typing import IO, Any
 import orjson
 
 from cunzheng.ledger.cosignature import CosignatureSigner
+from cunzheng.ledger.durable import fsync_path, write_atomically
 from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import LedgerError, MalformedInput
 from cunzheng.ledger.keyfiles import read_private_key
@@ -34,30 +35,6 @@ STATE_FILE = "witness-state.json"
 LOCK_FILE = "witness.lock"
 EVIDENCE_DIR = "evidence"
 STATE_FORMAT = "cunzheng.witness-state/v1"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace the file at *path* with *data* so that a crash leaves the old or the new file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def witness_key_path(data_dir: Path) -> Path:
@@ -87,7 +64,7 @@ def witness_signer(data_dir: Path, name: str | None) -> CosignatureSigner:
             f.write(signer.to_string() + "\n")
             f.flush()
             os.fsync(f.fileno())
-        _fsync_dir(data_dir)
+        fsync_path(data_dir)
     signer = read_witness_key(data_dir)
     if name is not None and signer.name != name:
         raise LedgerError(
