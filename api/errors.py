@@ -8,30 +8,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from cunzheng.ledger.errors import (
-    Conflict,
-    InvalidProof,
-    InvalidSignature,
+    WIRE,
     LedgerError,
-    MalformedInput,
-    NotFound,
-    RequestOutsideWindow,
-    RequestReplayed,
     RuleViolation,
-    Unavailable,
 )
-
-STATUS: list[tuple[type[LedgerError], int, str]] = [
-    (MalformedInput, 400, "malformed_input"),
-    # Before their parents: a signature that verifies but is stale, or was used before.
-    (RequestOutsideWindow, 401, "request_outside_window"),
-    (RequestReplayed, 409, "request_replayed"),
-    (InvalidSignature, 422, "invalid_signature"),
-    (InvalidProof, 422, "invalid_proof"),
-    (RuleViolation, 422, "rule_violation"),
-    (NotFound, 404, "not_found"),
-    (Conflict, 409, "conflict"),
-    (Unavailable, 503, "unavailable"),
-]
 
 
 class Refusal(HTTPException):
@@ -62,7 +42,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LedgerError)
     async def _ledger(_: Request, exc: LedgerError) -> JSONResponse:
-        for cls, status, code in STATUS:
+        for cls, status, code in WIRE:
             if isinstance(exc, cls):
                 if isinstance(exc, RuleViolation):
                     code = exc.reason_code

@@ -1,11 +1,14 @@
 """The errors every part of the ledger raises.
 
 Each error carries a message written for a person: what did not hold and,
-where it helps, what to do. The API maps these classes to HTTP status codes
-in one place (``api.errors``); the command line prints the message and exits 1.
+where it helps, what to do. ``WIRE`` says how each travels over HTTP (the
+API answers with it in ``api.errors``, the client reads answers back with
+it); the command line prints the message and exits 1.
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 
 class LedgerError(Exception):
@@ -58,3 +61,19 @@ class RequestReplayed(Conflict):
 
 class Unavailable(LedgerError):
     """The log cannot answer now (for example a commit that took too long); try again."""
+
+
+# How each error travels over HTTP: its status and the "error" code of the answer's body
+# (a rule violation's code is its reason code). Subclasses come before their parents.
+# The API answers with it (``api.errors``) and the client reads answers back with it.
+WIRE: Final[tuple[tuple[type[LedgerError], int, str], ...]] = (
+    (MalformedInput, 400, "malformed_input"),
+    (RequestOutsideWindow, 401, "request_outside_window"),
+    (RequestReplayed, 409, "request_replayed"),
+    (InvalidSignature, 422, "invalid_signature"),
+    (InvalidProof, 422, "invalid_proof"),
+    (RuleViolation, 422, "rule_violation"),
+    (NotFound, 404, "not_found"),
+    (Conflict, 409, "conflict"),
+    (Unavailable, 503, "unavailable"),
+)

@@ -13,9 +13,8 @@ from typing import Any
 import orjson
 
 from cunzheng.ledger.errors import (
+    WIRE,
     Conflict,
-    InvalidProof,
-    InvalidSignature,
     LedgerError,
     MalformedInput,
     NotFound,
@@ -25,13 +24,9 @@ from cunzheng.ledger.errors import (
 
 __all__ = ["refusal"]
 
+# A rule's refusal carries its reason code instead, and is read apart below.
 _BY_CODE: dict[str, type[LedgerError]] = {
-    "malformed_input": MalformedInput,
-    "invalid_signature": InvalidSignature,
-    "invalid_proof": InvalidProof,
-    "not_found": NotFound,
-    "conflict": Conflict,
-    "unavailable": Unavailable,
+    code: cls for cls, _, code in WIRE if cls is not RuleViolation
 }
 _BY_STATUS: dict[int, type[LedgerError]] = {
     400: MalformedInput,
