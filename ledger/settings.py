@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     term_days: int = Field(
         default=3 * 365 + 1, ge=1, description="Longest registration term in days."
     )
+    platform: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "The platform's own facts, declared in the log's settings and shown in every report: "
+            '{"operator_name": legal name, "credit_code": 统一社会信用代码, "blockchain_filing": '
+            '区块链信息服务备案 number, "security_level": 网络安全等级保护 level 1-5, '
+            '"security_filing": its filing number, "tsa_name": the time-stamp authority, '
+            '"tsa_status": "trusted" or "test", "neutrality": a neutrality statement}; '
+            "each optional, and one left out is reported as not declared (docs/operations.md)."
+        ),
+    )
     external_tsas: list[str] = Field(
         default_factory=list,
         description="URLs of external RFC 3161 TSAs that also time-stamp each checkpoint.",
@@ -124,6 +135,8 @@ class Settings(BaseSettings):
             "term_days": self.term_days,
             "systems": systems,
         }
+        if self.platform:
+            body["platform"] = self.platform
         return Policy.from_body(LogSettings.parse(body))
 
     def resolved_database_url(self) -> str:

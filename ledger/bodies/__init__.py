@@ -57,6 +57,7 @@ from cunzheng.ledger.bodies.parties import (
     PartyRevokeKey,
     PartyRotateKey,
 )
+from cunzheng.ledger.bodies.platform import PlatformFacts
 from cunzheng.ledger.bodies.settings import LogSettings, SystemFormat
 from cunzheng.ledger.errors import MalformedInput
 
@@ -131,6 +132,7 @@ __all__ = [
     "PartyRegister",
     "PartyRevokeKey",
     "PartyRotateKey",
+    "PlatformFacts",
     "Scale",
     "StatementBody",
     "SystemFormat",

@@ -1,11 +1,13 @@
 """The body of ``log.settings``: the registry settings the log applies from that entry on.
 
 ``{"publicity_days": int, "term_days": int, "systems": {"<system>":
-{"certificate": regex, "registration_number"?: regex}, ...}}``: the
-publicity period (公示期), the longest registration term, and each
+{"certificate": regex, "registration_number"?: regex}, ...}, "platform"?:
+{...}}``: the publicity period (公示期), the longest registration term, each
 registration system the log accepts with the format its certificate
 numbers (and, if a registration carries one, its registration numbers)
-must match in full. Signed by the operator; see ``ledger.registry.policy``.
+must match in full, and the platform's own facts as the operator declares
+them (``ledger.bodies.platform``). Signed by the operator; see
+``ledger.registry.policy``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from cunzheng.ledger.bodies.core import Body, StatementBody, count, require_keys, text
+from cunzheng.ledger.bodies.platform import PlatformFacts
 from cunzheng.ledger.errors import MalformedInput
 
 MAX_SYSTEMS = 16
@@ -66,13 +69,17 @@ class LogSettings(StatementBody):
     publicity_days: int
     term_days: int
     systems: tuple[SystemFormat, ...]
+    platform: PlatformFacts | None = None
 
     @classmethod
     def parse(cls, body: Body) -> Self:
         """Return the body of a ``log.settings``, or raise MalformedInput."""
         what = "log.settings body"
         require_keys(
-            body, required={"publicity_days", "term_days", "systems"}, optional=set(), what=what
+            body,
+            required={"publicity_days", "term_days", "systems"},
+            optional={"platform"},
+            what=what,
         )
         publicity = count(body["publicity_days"], f"{what}: publicity_days")
         term = count(body["term_days"], f"{what}: term_days")
@@ -87,4 +94,9 @@ class LogSettings(StatementBody):
             _system(_SYSTEM_NAME(name, f"{what}: system name"), value, f"{what}: systems: {name}")
             for name, value in sorted(systems.items())
         )
-        return cls(publicity_days=publicity, term_days=term, systems=parsed)
+        platform = (
+            PlatformFacts.parse(body["platform"], f"{what}: platform")
+            if "platform" in body
+            else None
+        )
+        return cls(publicity_days=publicity, term_days=term, systems=parsed, platform=platform)

@@ -17,7 +17,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from cunzheng.ledger.bodies import LogSettings, SystemFormat
+from cunzheng.ledger.bodies import LogSettings, PlatformFacts, SystemFormat
 
 DEFAULT_SYSTEM = "shanghai-data-ip"
 # CNIPA's unified certificate (2024): 17 digits, year, month, registrar code and serial.
@@ -35,11 +35,17 @@ def default_systems(name: str = DEFAULT_SYSTEM) -> tuple[SystemFormat, ...]:
 
 @dataclass(frozen=True)
 class Policy:
-    """Publicity period (公示期), longest registration term and the registration systems accepted."""
+    """Publicity period (公示期), longest registration term, the registration systems accepted, and the platform's declared facts.
+
+    The rules read only the first three; ``platform`` travels in the same
+    statement so that the facts a report shows about the platform are signed
+    and proved complete like the rest of the log's settings.
+    """
 
     publicity: timedelta = timedelta(days=15)  # Shanghai's 2024 interim measures
     term: timedelta = timedelta(days=3 * 365 + 1)  # a common 3-year certificate
     systems: tuple[SystemFormat, ...] = field(default_factory=default_systems)
+    platform: PlatformFacts | None = None
 
     def system(self, name: str) -> SystemFormat | None:
         """Return the registration system *name*, if the log accepts it.
@@ -59,11 +65,14 @@ class Policy:
             if s.registration_number is not None:
                 formats["registration_number"] = s.registration_number
             systems[s.name] = formats
-        return {
+        body: dict[str, Any] = {
             "publicity_days": self.publicity.days,
             "term_days": self.term.days,
             "systems": systems,
         }
+        if self.platform is not None:
+            body["platform"] = self.platform.body()
+        return body
 
     @classmethod
     def from_body(cls, body: LogSettings) -> Policy:
@@ -72,6 +81,7 @@ class Policy:
             publicity=timedelta(days=body.publicity_days),
             term=timedelta(days=body.term_days),
             systems=tuple(sorted(body.systems, key=lambda s: s.name)),
+            platform=body.platform,
         )
 
 
