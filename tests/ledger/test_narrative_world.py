@@ -1,0 +1,229 @@
+"""Bundles that tell a whole story, for the narrative's tests in Python and in the browser's JavaScript.
+
+One log: the operator declares its platform's facts in ``log.settings``; an
+exchange registers an asset for a holder whose identity it attests; the
+holder licenses it exclusively to a buyer, who accepts; pledges it to a
+bank, which releases it; transfers it to the buyer; and stamps a contract
+and a dataset. ``python -m tests.ledger.test_narrative_world`` prints each
+case (bundle, report JSON without texts, narrative) as one JSON list, which
+``tests/web/narrative.test.js`` compares with its own narrative.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cunzheng.ledger import merkle
+from cunzheng.ledger.bodies.identifiers import uscc_check_character
+from cunzheng.ledger.bundles import build_bundle
+from cunzheng.ledger.disclosure import disclose_record
+from cunzheng.ledger.fingerprint import dataset_body, record_digest, record_leaf
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Signer
+from cunzheng.ledger.statements import Statement
+from cunzheng.ledger.store import Store
+from cunzheng.ledger.verify import Report, bundle_json, parse_bundle, report_json, verify_bundle
+from cunzheng.ledger.verify.narrative import narrative_json
+from cunzheng.schemas.bundles import BundleRequest
+from cunzheng.schemas.fingerprints import Manifest
+from tests.ledger.registry_world import Actor, Clock, World, digest, event, sign, when
+
+CONTRACT = b"the licence contract, signed on 5 January"
+RECORDS = [b'{"road": "G2", "cars": 120}', b'{"road": "S20", "cars": "?"}']
+CREDIT_CODE = "91310000MA1K0000" + "0"
+PLATFORM = {
+    "operator_name": "上海存证科技有限公司",
+    "blockchain_filing": "沪网信备31010000000001号",
+    "security_level": 3,
+    "tsa_status": "test",
+    "neutrality": "本平台不是任何争议的当事人。",
+}
+
+
+def _code() -> str:
+    return CREDIT_CODE[:17] + uscc_check_character(CREDIT_CODE[:17])
+
+
+@dataclass(frozen=True)
+class Case:
+    """A bundle, what verifying it gave, and the files presented with it."""
+
+    name: str
+    bundle: bytes
+    report: Report
+    files: dict[str, bytes]
+
+
+def _settings(w: World) -> Statement:
+    body = {
+        "publicity_days": 15,
+        "term_days": 3 * 365,
+        "systems": {"shanghai-data-ip": {"certificate": r"\d{17}"}},
+        "platform": {**PLATFORM, "credit_code": _code()},
+    }
+    return w.ok(sign(w.operator, "log.settings", body))
+
+
+def _attested_holder(w: World) -> Actor:
+    """Register a rights holder with its credit code and have the exchange attest it (实名核验)."""
+    holder = Actor("数据持有有限公司", "rights_holder")
+    body = {
+        "kind": "rights_holder",
+        "name": holder.name,
+        "registry_id_type": "uscc",
+        "registry_id": _code(),
+        "key": base64.b64encode(bytes(holder.key.verify_key)).decode(),
+    }
+    holder.id = w.ok(sign(holder, "party.register", body)).hash
+    attest = {"party": holder.hex, "name": holder.name, "registry_id_type": "uscc"}
+    w.ok(sign(w.exchange, "party.attest", {**attest, "registry_id": _code()}))
+    return holder
+
+
+def _manifest() -> Manifest:
+    digests = [record_digest(r, None) for r in RECORDS]
+    leaves = [merkle.leaf_hash(record_leaf(i, d)) for i, d in enumerate(digests)]
+    root = merkle.root_from_leaf_hashes(leaves)
+    return Manifest(
+        kind="records", record_format="jsonl", records=digests, count=len(RECORDS), root=root
+    )
+
+
+def story(w: World) -> dict[str, int]:
+    """Play the story on *w*'s log; return the index of each event by name."""
+    at: dict[str, int] = {}
+
+    def ok(name: str, statement: Statement) -> Statement:
+        w.ok(statement)
+        at[name] = w.log.store.find_statements([statement.hash])[statement.hash].index
+        return statement
+
+    _settings(w)
+    w.holder = _attested_holder(w)
+    asset = w.registered_asset()
+    start = w.clock.now
+    grant = ok(
+        "grant",
+        event(
+            w.holder,
+            "licence.grant",
+            asset.id,
+            asset.last_event,
+            licensee=w.buyer.hex,
+            kind="exclusive",
+            scope=["analytics", "navigation"],
+            territory=["CN-31"],
+            start=when(start),
+            end=when(start + timedelta(days=365)),
+            sublicensing=False,
+            fee_terms_sha256=digest("fee"),
+        ),
+    )
+    ok("accept", sign(w.buyer, "licence.accept", {"licence": grant.hash.hex()}))
+    last = grant.hash
+    pledge = event(
+        w.holder,
+        "asset.pledge",
+        asset.id,
+        last,
+        w.bank,
+        pledgee=w.bank.hex,
+        terms_sha256=digest("loan"),
+    )
+    last = ok("pledge", pledge).hash
+    last = ok("release", event(w.bank, "asset.release", asset.id, last)).hash
+    transfer = event(
+        w.holder, "asset.transfer", asset.id, last, w.buyer, w.exchange, to=w.buyer.hex
+    )
+    ok("transfer", transfer)
+    contract = {"sha256": hashlib.sha256(CONTRACT).hexdigest(), "media_type": "text/plain"}
+    ok("contract", sign(w.holder, "evidence.timestamp", contract))
+    ok("dataset", sign(w.holder, "evidence.dataset", dataset_body(_manifest())))
+    return at
+
+
+def cases(w: World, at: dict[str, int]) -> list[Case]:
+    """Return the story's bundles, verified with the log key and the contract presented."""
+    files = {"contract.txt": hashlib.sha256(CONTRACT).digest()}
+    whole = build_bundle(
+        w.log, BundleRequest(indexes=[at["transfer"], at["contract"], at["dataset"]])
+    )
+    disclosed = whole.model_copy(
+        update={"disclosures": [disclose_record(_manifest(), 1, RECORDS[1])]}
+    )
+    licence = build_bundle(w.log, BundleRequest(indexes=[at["accept"]]))
+    out = []
+    for name, bundle, presented in (
+        ("whole story", disclosed, files),
+        ("licence", licence, {}),
+    ):
+        data = bundle_json(bundle)
+        report = verify_bundle(data, log_key=w.log.signer.verifier(), files=presented)
+        out.append(Case(name, data, report, {"contract.txt": CONTRACT} if presented else {}))
+    return out
+
+
+def open_world(path: Path) -> tuple[World, Store]:
+    """Return a registry world on a new log in *path*, and its store to close."""
+    store = Store.open(f"sqlite:///{path / 'narrative.db'}")
+    clock = Clock()
+    log = Log(
+        store, Signer.generate("test.example/log"), batch_size=32, batch_wait=0.001, now=clock
+    )
+    return World(log.start(), clock), store
+
+
+@pytest.fixture(scope="module")
+def story_cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Case]]:
+    w, store = open_world(tmp_path_factory.mktemp("narrative"))
+    try:
+        yield cases(w, story(w))
+    finally:
+        w.log.stop()
+        store.close()
+
+
+def test_the_story_verifies(story_cases: list[Case]) -> None:
+    for case in story_cases:
+        assert case.report.ok, [c.reason for c in case.report.failed()]
+
+
+def case_json(case: Case) -> dict[str, Any]:
+    """Return a case as the JavaScript test reads it: the bundle, the report without texts, the narrative."""
+    checks = report_json(case.report)
+    for check in checks["checks"]:
+        del check["text"]
+    narrative = narrative_json(parse_bundle(case.bundle), case.report)
+    return {
+        "name": case.name,
+        "bundle": case.bundle.decode(),
+        "report": checks,
+        "narrative": narrative,
+    }
+
+
+def main() -> None:
+    """Print every case of the story as one JSON list."""
+    with tempfile.TemporaryDirectory() as tmp:
+        w, store = open_world(Path(tmp))
+        try:
+            printed = [case_json(c) for c in cases(w, story(w))]
+        finally:
+            w.log.stop()
+            store.close()
+    json.dump(printed, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
