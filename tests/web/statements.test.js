@@ -55,6 +55,7 @@ for (const c of expected.cases) {
 test("statements given as bytes or as parsed objects parse the same", () => {
   const text = expected.cases.find((c) => c.name === "valid-cosigned").text;
   const fromText = CZ.statements.parse(text);
+  assert.strictEqual(fromText.content.TYPE, "evidence.timestamp");
   for (const data of [B.utf8(text), CZ.canonical.parse(text)]) {
     const again = CZ.statements.parse(data);
     assert.ok(B.equal(again.canonical, fromText.canonical));

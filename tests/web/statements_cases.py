@@ -41,9 +41,7 @@ def b64(raw: bytes) -> str:
 
 def signed(key: SigningKey = KEYS[0], **body: Any) -> dict[str, Any]:
     body = body or {"sha256": "ab" * 32}
-    return sign_statement(
-        type="evidence.timestamp", body=body, key=key, signed_at=T0
-    ).to_json()
+    return sign_statement(type="evidence.timestamp", body=body, key=key, signed_at=T0).to_json()
 
 
 def cosigned(*cosigners: SigningKey) -> dict[str, Any]:
@@ -91,7 +89,9 @@ def cases() -> dict[str, Any]:
         "valid-cosigned": two,
         "valid-cosignatures-null": nulled,
         "cosignatures-null-not-covered": nulled_unsigned,
-        "valid-unicode-body": signed(KEYS[4], sha256="ef" * 32, media_type='张三 \u2028 "q" \U0001f600'),
+        "valid-unicode-body": signed(
+            KEYS[4], sha256="ef" * 32, media_type='张三 \u2028 "q" \U0001f600'
+        ),
         "signature-bit-flipped": with_(good, signature=b64(bytes(flipped))),
         "body-altered": with_(good, body={"sha256": "ac" * 32}),
         "signed-at-altered": with_(good, signed_at="2026-11-25T08:00:00.000001Z"),
@@ -137,15 +137,30 @@ def cases() -> dict[str, Any]:
         "signed-at-not-string": with_(good, signed_at=20261125),
         "type-unknown": with_(good, type="evidence.other"),
         "body-not-object": with_(good, body=["sha256"]),
-        "too-large": with_(good, body={"sha256": "ab" * 32, "media_type": "x" * MAX_STATEMENT_SIZE}),
+        "body-digest-upper-case": with_(good, body={"sha256": "AB" * 32}),
+        "body-unknown-member": with_(good, body={"sha256": "ab" * 32, "size": 3}),
+        "body-before-signer": with_(good, body={}, signer="x"),
+        "valid-dataset": sign_statement(
+            type="evidence.dataset",
+            body={"root": "01" * 32, "scheme": "records", "count": 6, "format": "jsonl"},
+            key=KEYS[5],
+            signed_at=T0,
+        ).to_json(),
+        "too-large": with_(
+            good, body={"sha256": "ab" * 32, "media_type": "x" * MAX_STATEMENT_SIZE}
+        ),
         "not-an-object": [good],
     }
-    out: dict[str, Any] = {"logged_at": LOGGED_AT, "max_statement_size": MAX_STATEMENT_SIZE, "cases": []}
+    out: dict[str, Any] = {
+        "logged_at": LOGGED_AT,
+        "max_statement_size": MAX_STATEMENT_SIZE,
+        "cases": [],
+    }
     for name, obj in texts.items():
         text = json.dumps(obj, ensure_ascii=False, indent=1)
         out["cases"].append({"name": name, "text": text, **verdict(text)})
     out["duplicate_key_text"] = '{"type":"a","type":"b"}'
-    out["leaf_not_canonical"] = "{\"statement\": 1, \"logged_at\": \"x\"}"
+    out["leaf_not_canonical"] = '{"statement": 1, "logged_at": "x"}'
     return out
 
 
