@@ -16,6 +16,7 @@ from cunzheng.api.routers import confidential as confidential_router
 from cunzheng.api.routers import evidence as evidence_router
 from cunzheng.api.routers import health as health_router
 from cunzheng.api.routers import log as log_router
+from cunzheng.api.routers import pages as pages_router
 from cunzheng.api.routers import registry as registry_router
 from cunzheng.api.routers import statements as statements_router
 from cunzheng.api.routers import tsa as tsa_router
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
     app.include_router(tsa_router.router)
     app.include_router(bundles_router.router)
     app.include_router(health_router.router)
+    app.include_router(pages_router.router)
     return app
 
 
