@@ -104,5 +104,5 @@ test("WebCrypto alone would take a small-order key that the strict check refuses
   const algorithm = { name: "Ed25519" };
   const key = await crypto.subtle.importKey("raw", identity, algorithm, false, ["verify"]);
   assert.strictEqual(await crypto.subtle.verify(algorithm, key, signature, message), true);
-  assert.strictEqual(await CZ.statements.verifyEd25519(identity, message, signature), false);
+  assert.strictEqual(await CZ.note.verifyEd25519(identity, message, signature), false);
 });

@@ -15,12 +15,12 @@
 // The body is parsed into the typed model of its statement type by
 // CZ.bodies.parseBody (cunzheng.ledger.bodies), a later part: `content`.
 //
-// Signatures are checked with WebCrypto's Ed25519, which (like libsodium) uses
-// the cofactorless equation, plus the cheap refusals libsodium's strict
-// verify makes and WebCrypto does not: S >= L, a public key that is not a
-// canonical encoding or has small order, and an R of small order
-// (docs/decisions/0006-one-signature-at-a-time.md). So the page refuses
-// exactly the signatures PyNaCl refuses.
+// Signatures are checked by CZ.note.verifyEd25519: WebCrypto's Ed25519, which
+// (like libsodium) uses the cofactorless equation, plus the cheap refusals
+// libsodium's strict verify makes and WebCrypto does not (S >= L, keys that
+// are not canonical or have small order, R of small order;
+// docs/decisions/0006-one-signature-at-a-time.md). So the page refuses exactly
+// the signatures PyNaCl refuses.
 "use strict";
 (function (CZ) {
   const { MalformedInput, InvalidSignature } = CZ.errors;
@@ -162,58 +162,13 @@
 
   // --- Signatures ----------------------------------------------------------------------
 
-  const P = (1n << 255n) - 19n;
-  const L = (1n << 252n) + 27742317777372353535851937790883648493n;
-  // Encodings (sign bit aside) of the points of small order, as libsodium lists them:
-  // 0 (order 4), 1 (order 1), two points of order 8, p - 1 (order 2), and p and p + 1,
-  // the non-canonical spellings of 0 and 1.
-  const SMALL_ORDER = [
-    "0000000000000000000000000000000000000000000000000000000000000000",
-    "0100000000000000000000000000000000000000000000000000000000000000",
-    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
-    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
-    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-  ].map((h) => B.fromHex(h));
-
-  function littleEndian(u8) {
-    let n = 0n;
-    for (let i = u8.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(u8[i]);
-    return n;
-  }
-
-  function hasSmallOrder(point) {
-    const masked = Uint8Array.from(point);
-    masked[31] &= 0x7f;
-    return SMALL_ORDER.some((p) => B.equal(p, masked));
-  }
-
-  /** Return whether *signature* is *key*'s Ed25519 signature of *message*, by libsodium's strict rules. */
-  async function verifyEd25519(key, message, signature) {
-    if (key.length !== 32 || signature.length !== 64) return false;
-    if (littleEndian(signature.subarray(32)) >= L || hasSmallOrder(signature.subarray(0, 32))) {
-      return false;
-    }
-    const y = Uint8Array.from(key);
-    y[31] &= 0x7f;
-    if (littleEndian(y) >= P || hasSmallOrder(key)) return false;
-    try {
-      const algorithm = { name: "Ed25519" };
-      const imported = await crypto.subtle.importKey("raw", key, algorithm, false, ["verify"]);
-      return await crypto.subtle.verify(algorithm, imported, signature, message);
-    } catch {
-      return false; // a key that is not a point on the curve
-    }
-  }
-
   /** Resolve if every signature of *statement* verifies (signer first, then cosigners), else reject with InvalidSignature. */
   async function checkSignature(statement) {
     const message = statement.signedMessage();
     const signatures = [statement.signature, ...statement.cosignatures];
     for (let i = 0; i < statement.signers.length; i++) {
       const key = statement.signers[i];
-      if (!(await verifyEd25519(key, message, signatures[i]))) {
+      if (!(await CZ.note.verifyEd25519(key, message, signatures[i]))) {
         const role = i === 0 ? "signer" : "cosigner";
         throw new InvalidSignature(
           `statement signature does not verify with ${role} key ${B.b64encode(key)}`,
@@ -260,7 +215,6 @@
     parse,
     parseTime,
     checkSignature,
-    verifyEd25519,
     makeLeaf,
     jsonLeaf,
     parseLeaf,
