@@ -19,12 +19,15 @@ from typing import Any
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.index import (
     IndexTree,
+    checkpoint_index_root,
+    index_root_line,
     parse_index_root_line,
     parse_proof,
     proof_json,
     verify_absence,
     verify_presence,
 )
+from cunzheng.ledger.note import Checkpoint
 from cunzheng.schemas.bundles import IndexProofJson
 
 VECTORS = Path(__file__).parents[1] / "ledger" / "vectors" / "index" / "known-answers.json"
@@ -201,12 +204,33 @@ def line_cases() -> list[dict[str, Any]]:
     return out
 
 
+def checkpoint_cases() -> list[dict[str, Any]]:
+    """Checkpoint note bodies and the index root checkpoint_index_root reads from each."""
+    root = bytes(range(32))
+    bodies = [
+        Checkpoint("example.com/log", 7, bytes(32), (index_root_line(root),)),
+        Checkpoint("example.com/log", 7, bytes(32), ("other extension", index_root_line(root))),
+        Checkpoint("example.com/log", 3, bytes(32)),
+        Checkpoint("example.com/log", 9, bytes(32), (index_root_line(root),) * 2),
+    ]
+    out = []
+    for cp in bodies:
+        try:
+            found = checkpoint_index_root(cp)
+        except LedgerError as e:
+            out.append({"body": cp.body(), "error": type(e).__name__, "message": e.message})
+        else:
+            out.append({"body": cp.body(), "error": None, "root": found and b64(found)})
+    return out
+
+
 if __name__ == "__main__":
     print(
         json.dumps(
             {
                 "cases": [*known_cases(), *mutated_cases(), unicode_case(), bundle_form_case()],
                 "lines": line_cases(),
+                "checkpoints": checkpoint_cases(),
             },
             ensure_ascii=False,
         )
