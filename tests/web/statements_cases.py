@@ -13,6 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from nacl.bindings import crypto_scalarmult_ed25519_base_noclamp
 from nacl.signing import SigningKey
 
 from cunzheng.ledger.canonical import canonical_json
@@ -32,6 +33,7 @@ from cunzheng.ledger.statements import (
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 LOGGED_AT = "2026-11-25T08:00:01.250000Z"
 L = (1 << 252) + 27742317777372353535851937790883648493
+ONE = (1).to_bytes(32, "little")
 KEYS = [SigningKey(bytes([n]) * 32) for n in range(1, 12)]
 
 
@@ -97,6 +99,11 @@ def cases() -> dict[str, Any]:
         "signed-at-altered": with_(good, signed_at="2026-11-25T08:00:00.000001Z"),
         "signature-s-plus-l": with_(good, signature=b64(s_plus_l)),
         "identity-key-zero-signature": forged_with_key(identity, identity + bytes(32)),
+        # R = the base point and S = 1 satisfy the cofactorless equation for the
+        # identity key whatever the message: only the check of the key refuses it.
+        "identity-key-base-point-r": forged_with_key(
+            identity, crypto_scalarmult_ed25519_base_noclamp(ONE) + ONE
+        ),
         "small-order-key": forged_with_key(order8, identity + bytes(32)),
         "small-order-key-sign-bit": forged_with_key(
             order8[:31] + bytes([order8[31] | 0x80]), identity + bytes(32)
