@@ -15,4 +15,4 @@ function py(code) {
   return JSON.parse(out);
 }
 
-module.exports = { py };
+module.exports = { py, python };

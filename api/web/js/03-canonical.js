@@ -9,9 +9,9 @@
 // parse() accepts what the Python's loads() accepts (orjson's strict RFC 8259
 // grammar, then I-JSON's ban on naming a key twice) and keeps what JavaScript
 // numbers would lose: an integer beyond ±2^53-1 comes back as a BigInt and a
-// number written with a fraction or exponent (or beyond 64 bits, as orjson
-// reads it) as a JsonFloat, so that json()
-// refuses both as the Python refuses them.
+// number written with a fraction or an exponent (or beyond 64 bits, which
+// orjson reads as a float) as a JsonFloat, so that json() refuses both as the
+// Python refuses them.
 "use strict";
 (function (CZ) {
   const { MalformedInput } = CZ.errors;
