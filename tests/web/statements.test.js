@@ -52,6 +52,19 @@ for (const c of expected.cases) {
   });
 }
 
+for (const c of expected.times) {
+  test(`time ${c.text}: read as the Python reads it`, () => {
+    let got;
+    try {
+      got = { error: null, micros: CZ.statements.parseTime(c.text, "t") };
+    } catch (e) {
+      got = { error: e.name, message: e.message };
+    }
+    const { text, ...want } = c;
+    assert.deepStrictEqual(got, want);
+  });
+}
+
 test("statements given as bytes or as parsed objects parse the same", () => {
   const text = expected.cases.find((c) => c.name === "valid-cosigned").text;
   const fromText = CZ.statements.parse(text);

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from nacl.bindings import crypto_scalarmult_ed25519_base_noclamp
 from nacl.signing import SigningKey
 
 from cunzheng.ledger.canonical import canonical_json
+from cunzheng.ledger.clock import parse_time
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.statements import (
     CONTEXT,
@@ -166,8 +167,40 @@ def cases() -> dict[str, Any]:
     for name, obj in texts.items():
         text = json.dumps(obj, ensure_ascii=False, indent=1)
         out["cases"].append({"name": name, "text": text, **verdict(text)})
+    out["times"] = time_cases()
     out["duplicate_key_text"] = '{"type":"a","type":"b"}'
     out["leaf_not_canonical"] = '{"statement": 1, "logged_at": "x"}'
+    return out
+
+
+TIMES = [
+    "2026-11-25T08:00:00Z",
+    "2024-02-29T23:59:59.999999999Z",
+    "2023-02-29T00:00:00Z",
+    "0001-01-01T00:00:00Z",
+    "0000-12-31T00:00:00Z",
+    "1969-12-31T23:59:59.5Z",
+    "9999-12-31T23:59:59.000001Z",
+    "2026-11-25T24:00:00Z",
+    "2026-11-25T08:60:00Z",
+    "2026-11-25T08:00:60Z",
+    "2026-00-10T08:00:00Z",
+    "2026-11-25T08:00:00.Z",
+    "2026-11-25T08:00:00+00:00",
+    "2026-11-25 08:00:00Z",
+]
+
+
+def time_cases() -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for text in TIMES:
+        try:
+            moment = parse_time(text, what="t")
+        except LedgerError as e:
+            out.append({"text": text, "error": type(e).__name__, "message": e.message})
+        else:
+            micros = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+            out.append({"text": text, "error": None, "micros": micros})
     return out
 
 

@@ -49,7 +49,8 @@
   /**
    * Return the microseconds since 1970-01-01T00:00:00Z (a Number) written in *text*, an
    * RFC 3339 UTC time ending in "Z"; digits finer than a microsecond are dropped, as
-   * Python's datetime drops them.
+   * Python's datetime drops them. A Number holds every microsecond exactly from about
+   * 1685 to 2255 (2^53 of them either side of 1970); further out it is rounded.
    */
   function parseTime(text, what = "time") {
     const m = typeof text === "string" ? RFC3339_UTC.exec(text) : null;
