@@ -36,6 +36,9 @@ test("each kind of question is confirmed with its answer in the facts", async ()
   assert.equal(history.holder_name, "Buyer Ltd");
   assert.equal(history.registrar_name, "Shanghai Data Exchange");
   assert.equal((await claimOf(caseNamed("fingerprint none"))).facts.found, 0);
+  assert.equal((await claimOf(caseNamed("objection upheld"))).facts.status, "suspended");
+  assert.equal((await claimOf(caseNamed("licence in force"))).facts.found, 1);
+  assert.equal((await claimOf(caseNamed("licence ended"))).facts.found, 0);
 });
 
 test("an altered answer or bundle is refused for the reason it was altered", async () => {
@@ -47,6 +50,8 @@ test("an altered answer or bundle is refused for the reason it was altered", asy
     "portfolio answer changed": "claim.contradicted",
     "broken signature": "claim.unprovable",
     "extra registry entry": "claim.confirmed",
+    "entry the claim does not name": "claim.unprovable",
+    "objection dropped": "claim.chain_broken",
   };
   for (const [name, reason] of Object.entries(expected)) {
     assert.equal((await claimOf(caseNamed(name))).reason, reason, name);

@@ -63,7 +63,7 @@ def main() -> None:
         signer = Signer.generate("test.example/log")
         cases: list[dict[str, Any]] = []
         logs: list[dict[str, Any]] = []
-        for make in (_default_log, _settings_log):
+        for make in (_default_log, _settings_log, _objection_log):
             store = Store.open(f"sqlite:///{Path(tmp) / make.__name__}.db")
             clock = Clock()
             log = Log(store, signer, batch_size=32, batch_wait=0.001, now=clock).start()
@@ -132,6 +132,7 @@ def _default_log(w: World) -> list[dict[str, Any]]:
         "hidden pledge": lambda o: _drop(o, pledge, claim=True),
         "omitted entry": lambda o: _drop(o, pledge, claim=False),
         "broken chain": lambda o: _drop(o, publicize, claim=True),
+        "entry the claim does not name": lambda o: o["claim"]["entries"].remove(pledge),
         "changed index value": lambda o: _first_proof(o, "asset:")["value"]["events"].pop(),
         "index value made absent": lambda o: _first_proof(o, "asset:").pop("value"),
         "index proofs dropped": lambda o: o.update(index=[]),
@@ -177,6 +178,39 @@ def _settings_log(w: World) -> list[dict[str, Any]]:
         _case(w, "settings plain", plain),
         _case(w, "settings plain without proofs", _edit(plain, lambda o: o.update(index=[]))),
         _case(w, "settings plain without entry", _edit(plain, altered["settings entry dropped"])),
+    ]
+
+
+# A log with a licence ended and an objection upheld.
+
+
+def _objection_log(w: World) -> list[dict[str, Any]]:
+    asset, _ = _register(w, w.holder, "Ports 2026")
+    grant = w.ok(_grant(w, asset, w.buyer))
+    w.ok(sign(w.buyer, "licence.accept", {"licence": grant.hash.hex()}))
+    w.clock.advance(days=1)
+    in_force = format_time(w.clock.now)
+    w.clock.advance(days=1)
+    w.ok(sign(w.holder, "licence.terminate", {"licence": grant.hash.hex()}))
+    w.clock.advance(days=1)
+    apply = w.ok(application(w.holder, w.exchange, "Rivers 2026"))
+    until = when(w.clock.now + timedelta(days=15))
+    pub = w.ok(event(w.exchange, "asset.publicize", apply.hash, apply.hash, until=until))
+    body = {"asset": apply.hash.hex(), "evidence_sha256": digest("prior art"), "grounds": "ours"}
+    filed = w.ok(sign(w.buyer, "objection.file", body))
+    w.clock.advance(days=16)
+    decide = {"objection": filed.hash.hex(), "outcome": "upheld", "effect": "suspend"}
+    w.ok(event(w.exchange, "objection.decide", apply.hash, pub.hash, **decide))
+    ended = format_time(w.clock.now)
+    a = asset.hex()
+    history = _ask(w, Question(kind="history", asset=apply.hash.hex()))
+    filing = _registry_indexes(history)[2]
+    return [
+        _case(w, "licence in force", _ask(w, _licensed(a, w.buyer.hex, in_force))),
+        _case(w, "licence ended", _ask(w, _licensed(a, w.buyer.hex, ended))),
+        _case(w, "licensee's portfolio", _ask(w, Question(kind="portfolio", party=w.buyer.hex))),
+        _case(w, "objection upheld", history),
+        _case(w, "objection dropped", _edit(history, lambda o: _drop(o, filing, claim=True))),
     ]
 
 

@@ -49,6 +49,8 @@ test("the altered bundles fail for the reason they were altered", async () => {
     "broken checkpoint": "checkpoint.unusable",
     "index line dropped": "completeness.no_index",
     "fingerprint none": "completeness.proved",
+    "entry the claim does not name": "completeness.missing_event",
+    "objection dropped": "completeness.missing_event",
   };
   for (const [name, reason] of Object.entries(expected)) {
     assert.equal((await completenessOf(caseNamed(name))).reason, reason, name);
