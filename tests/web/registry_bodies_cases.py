@@ -21,7 +21,10 @@ from cunzheng.ledger.clock import format_time
 from cunzheng.ledger.errors import LedgerError
 
 H1, H2, H3 = "11" * 32, "22" * 32, "33" * 32
-KEY1, KEY2 = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=", "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="
+KEY1, KEY2 = (
+    "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
+    "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=",
+)
 T1, T2 = "2026-02-01T08:00:00Z", "2027-02-01T08:00:00.123456789Z"
 PARTICULARS = {
     "name": "Traffic flows",
@@ -45,7 +48,7 @@ VALID: list[tuple[str, dict[str, Any]]] = [
             "kind": "exchange",
             "name": "Exchange",
             "key": KEY1,
-            "registry_id": "91310000MA1FL0000Q",
+            "registry_id": "91310000MA1FL0000N",
             "registry_id_type": "uscc",
         },
     ),
@@ -79,7 +82,7 @@ VALID: list[tuple[str, dict[str, Any]]] = [
             },
             "platform": {
                 "operator_name": "Operator",
-                "credit_code": "91310000MA1FL0000Q",
+                "credit_code": "91310000MA1FL0000N",
                 "security_level": 3,
                 "tsa_status": "test",
             },
@@ -201,7 +204,7 @@ WRONG: list[Any] = [
     "uscc",
     "resident_id",
     "91310000MA1FL0000Q",
-    "91310000MA1FL0000A",
+    "91310000MA1FL0000N",
     "11010519491231002X",
     "110105194912310021",
     "\u0661" * 17 + "X",
@@ -246,7 +249,11 @@ def verdict(type_: str, body: Any) -> dict[str, Any]:
 
 
 def cases() -> list[dict[str, Any]]:
-    out = [{"type": "no.such", "body": {}}, {"type": 7, "body": {}}, {"type": "asset.cancel", "body": []}]
+    out = [
+        {"type": "no.such", "body": {}},
+        {"type": 7, "body": {}},
+        {"type": "asset.cancel", "body": []},
+    ]
     for type_, body in VALID:
         out.append({"type": type_, "body": body})
         out.extend({"type": type_, "body": m} for m in mutations(type_, body))
