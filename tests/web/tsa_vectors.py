@@ -1,0 +1,318 @@
+"""Time-stamp tokens and what ledger.tsa says of each, as JSON for tests/web/tsa.test.js.
+
+Prints one JSON object: ``cases``, each a token with the digest, trust roots,
+extra certificates and nonce to check it against, and ``expected``: either
+the TokenInfo verify_token returns or the error class and message it raises;
+``read`` holds what read_token says (or its error). The tokens come from the
+project's TSA (ECDSA P-256 and RSA keys, a fixed clock, defects made one at a
+time), from ``openssl ts -reply`` with an RSA key when the openssl command is
+installed, and single-bit changes of both.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from cunzheng.ledger.clock import format_time
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.tsa import TimeStampAuthority, TokenInfo, TsaIdentity, read_token, verify_token
+from cunzheng.ledger.tsa.certs import generate_ca, issue_tsa_certificate
+from cunzheng.ledger.tsa.cms import sign_token, signed_attributes
+from cunzheng.ledger.tsa.tokens import signed_data_of, token_from_response
+
+POLICY = "2.25.263737314945060897510708092574744900752.1"
+NOW = dt.datetime(2026, 11, 25, 8, 0, 0, 123456, tzinfo=dt.UTC)
+ISSUED = NOW - dt.timedelta(days=30)
+DIGEST = hashlib.sha256(b"evidence of a data asset").digest()
+Cert = x509.Certificate
+
+
+def der(cert: Cert) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def info_json(info: TokenInfo) -> dict[str, object]:
+    """Return *info* as the JSON the JavaScript TokenInfo is compared with."""
+    return {
+        "genTime": format_time(info.gen_time),
+        "accuracyMicros": None
+        if info.accuracy is None
+        else info.accuracy // dt.timedelta(microseconds=1),
+        "latest": format_time(info.latest),
+        "serial": str(info.serial),
+        "policy": info.policy,
+        "hashName": info.hash_name,
+        "imprint": info.imprint.hex(),
+        "nonce": None if info.nonce is None else str(info.nonce),
+        "tsaSubject": info.tsa_subject,
+        "tsaCertificate": None if info.tsa_certificate is None else b64(info.tsa_certificate),
+    }
+
+
+def outcome(call: Callable[[], TokenInfo]) -> dict[str, object]:
+    try:
+        return {"info": info_json(call())}
+    except LedgerError as e:
+        return {"error": type(e).__name__, "message": e.message}
+
+
+def case(
+    name: str,
+    token: bytes,
+    roots: Sequence[Cert],
+    *,
+    digest: bytes = DIGEST,
+    nonce: int | None = None,
+    certificates: Sequence[Cert] = (),
+) -> dict[str, object]:
+    def check() -> TokenInfo:
+        return verify_token(
+            token, digest=digest, trust_roots=list(roots), nonce=nonce, certificates=certificates
+        )
+
+    return {
+        "name": name,
+        "token": b64(token),
+        "digest": digest.hex(),
+        "roots": [b64(der(c)) for c in roots],
+        "certificates": [b64(der(c)) for c in certificates],
+        "nonce": None if nonce is None else str(nonce),
+        "expected": outcome(check),
+        "read": outcome(lambda: read_token(token)),
+    }
+
+
+def flip(data: bytes, position: int) -> bytes:
+    changed = bytearray(data)
+    changed[position] ^= 0x01
+    return bytes(changed)
+
+
+def leaf(
+    issuer_key: ec.EllipticCurvePrivateKey,
+    issuer: Cert,
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey,
+    name: str,
+    *,
+    start: dt.datetime,
+    purposes: Sequence[x509.ObjectIdentifier] | None = (ExtendedKeyUsageOID.TIME_STAMPING,),
+    critical: bool = True,
+) -> Cert:
+    """Return a TSA certificate for *key* issued by *issuer*, with the given extendedKeyUsage."""
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(issuer.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=365))
+    )
+    if purposes is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(purposes)), critical=critical)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def ca_certificate(
+    name: str,
+    key: ec.EllipticCurvePrivateKey,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    issuer: Cert | None,
+    *,
+    path_length: int,
+) -> Cert:
+    """Return a CA certificate for *key*, self-signed when *issuer* is None."""
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    usage = x509.KeyUsage(False, False, False, False, False, True, True, False, False)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.subject if issuer else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(ISSUED)
+        .not_valid_after(ISSUED + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
+        .add_extension(usage, critical=True)
+        .sign(issuer_key, hashes.SHA256())
+    )
+
+
+def chain_cases() -> list[dict[str, object]]:
+    """Tokens whose TSA certificate an intermediate CA issued, and a TSA on P-384."""
+    root_key = ec.generate_private_key(ec.SECP384R1())
+    root = ca_certificate("Deep root", root_key, root_key, None, path_length=1)
+    tight = ca_certificate("Deep root", root_key, root_key, None, path_length=0)
+    inter_key = ec.generate_private_key(ec.SECP256R1())
+    inter = ca_certificate("Issuing CA", inter_key, root_key, root, path_length=0)
+    key, cert = issue_tsa_certificate(inter_key, inter, "Deep TSA", now=ISSUED)
+    deep = TimeStampAuthority(TsaIdentity(key, cert, (inter, root)), policy=POLICY, now=lambda: NOW)
+    token = deep.issue_for_digest(DIGEST)
+    p384_key = ec.generate_private_key(ec.SECP384R1())
+    p384 = leaf(root_key, root, p384_key, "P-384 TSA", start=ISSUED)
+    p384_tsa = TimeStampAuthority(
+        TsaIdentity(p384_key, p384, (root,)), policy=POLICY, now=lambda: NOW
+    )
+    return [
+        case("intermediate-given", token, [root], certificates=[inter]),
+        case("intermediate-missing", token, [root]),
+        case("intermediate-as-root", token, [inter]),
+        case("intermediate-and-root-as-roots", token, [inter, root]),
+        case("path-length-exceeded", token, [tight], certificates=[inter]),
+        case("ecdsa-p384", p384_tsa.issue_for_digest(DIGEST), [root]),
+    ]
+
+
+def project_cases() -> list[dict[str, object]]:
+    """Tokens of the project's TSA, good ones and ones with one defect each."""
+    ca_key, ca = generate_ca("Web CA", now=ISSUED)
+    key, cert = issue_tsa_certificate(ca_key, ca, "Web TSA", now=ISSUED)
+    identity = TsaIdentity(key=key, certificate=cert, chain=(ca,))
+    tsa = TimeStampAuthority(identity, policy=POLICY, now=lambda: NOW)
+    s_key, s_ca = generate_ca("Stranger CA", now=ISSUED)
+    good = tsa.issue_for_digest(DIGEST, nonce=2**70 + 5)
+    plain = tsa.issue_for_digest(DIGEST)
+    cases = [
+        case("ecdsa-p256", good, [ca], nonce=2**70 + 5),
+        case("ecdsa-no-nonce", plain, [ca]),
+        case("wrong-nonce", good, [ca], nonce=6),
+        case("other-digest", plain, [ca], digest=hashlib.sha256(b"other").digest()),
+        case("wrong-root", plain, [s_ca]),
+        case("no-roots", plain, []),
+        case("tsa-cert-as-root", plain, [cert]),
+    ]
+    for name in ("sha384", "sha512"):
+        digest = hashlib.new(name, b"data").digest()
+        cases.append(case(f"imprint-{name}", tsa.issue_for_digest(digest), [ca], digest=digest))
+    bare = tsa.issue_for_digest(DIGEST, include_certificate=False)
+    cases += [
+        case("no-certificate", bare, [ca]),
+        case("certificate-given", bare, [ca], certificates=[cert]),
+    ]
+    late = NOW + dt.timedelta(days=11 * 365)
+    expired = TimeStampAuthority(identity, policy=POLICY, now=lambda: late).issue_for_digest(DIGEST)
+    cases.append(case("expired-certificate", expired, [ca]))
+    early = TimeStampAuthority(identity, policy=POLICY, now=lambda: ISSUED - dt.timedelta(days=1))
+    cases.append(case("before-certificate", early.issue_for_digest(DIGEST), [ca]))
+    for name, purposes, critical in [
+        ("eku-not-critical", [ExtendedKeyUsageOID.TIME_STAMPING], False),
+        (
+            "eku-extra-purpose",
+            [ExtendedKeyUsageOID.TIME_STAMPING, ExtendedKeyUsageOID.CODE_SIGNING],
+            True,
+        ),
+        ("eku-missing", None, False),
+    ]:
+        odd_key = ec.generate_private_key(ec.SECP256R1())
+        odd = leaf(
+            ca_key, ca, odd_key, "Odd TSA", start=ISSUED, purposes=purposes, critical=critical
+        )
+        odd_tsa = TimeStampAuthority(
+            TsaIdentity(odd_key, odd, (ca,)), policy=POLICY, now=lambda: NOW
+        )
+        cases.append(case(name, odd_tsa.issue_for_digest(DIGEST), [ca]))
+    tst = bytes(signed_data_of(plain)["encap_content_info"]["content"].contents)
+    attrs = signed_attributes(tst, cert, signing_time=NOW)
+    cases.append(case("no-ess", sign_token(tst, identity, attributes=attrs[:3]), [ca]))
+    other_ess = [*attrs[:3], signed_attributes(tst, ca, signing_time=NOW)[3]]
+    cases.append(case("ess-names-ca", sign_token(tst, identity, attributes=other_ess), [ca]))
+    s_tsa_key, _ = issue_tsa_certificate(s_key, s_ca, "Stranger TSA", now=ISSUED)
+    impostor = TsaIdentity(key=s_tsa_key, certificate=cert, chain=(ca,))
+    cases.append(case("another-key", sign_token(tst, impostor, attributes=attrs), [ca]))
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    rsa_cert = leaf(ca_key, ca, rsa_key, "RSA TSA", start=ISSUED)
+    rsa_tsa = TimeStampAuthority(
+        TsaIdentity(rsa_key, rsa_cert, (ca,)), policy=POLICY, now=lambda: NOW
+    )
+    rsa_token = rsa_tsa.issue_for_digest(DIGEST, nonce=9)
+    cases.append(case("rsa-pkcs1", rsa_token, [ca], nonce=9))
+    cases += [
+        case(f"flip-ecdsa-{i}", flip(good, i), [ca], nonce=2**70 + 5) for i in range(len(good))
+    ]
+    cases += [case(f"flip-rsa-{i}", flip(rsa_token, i), [ca]) for i in range(0, len(rsa_token), 3)]
+    return cases
+
+
+def openssl_cases() -> list[dict[str, object]]:
+    """Tokens of OpenSSL's own TSA signing with an RSA key (none when openssl is missing)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return []
+    now = dt.datetime.now(dt.UTC)
+    ca_key, ca = generate_ca("OpenSSL test CA", now=now - dt.timedelta(days=1))
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = leaf(ca_key, ca, key, "OpenSSL RSA TSA", start=now - dt.timedelta(days=1))
+    cases = []
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        (home / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+        (home / "tsa.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        (home / "tsa.key").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        (home / "serial").write_text("01\n")
+        for ess in ("sha256", "sha1"):
+            (home / "ts.cnf").write_text(
+                "[ tsa ]\ndefault_tsa = tsa_config\n[ tsa_config ]\n"
+                f"serial = {home / 'serial'}\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n"
+                "digests = sha256, sha384, sha512\naccuracy = secs:1, millisecs:500\n"
+                f"ordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = {ess}\n"
+                f"certs = {home / 'ca.pem'}\n"
+            )
+            run = [openssl, "ts"]
+            subprocess.run(
+                [
+                    *run,
+                    "-query",
+                    "-digest",
+                    DIGEST.hex(),
+                    "-sha256",
+                    "-cert",
+                    "-out",
+                    home / "q.tsq",
+                ],
+                check=True,
+                capture_output=True,
+            )
+            subprocess.run(
+                [*run, "-reply", "-config", home / "ts.cnf", "-queryfile", home / "q.tsq",
+                 "-signer", home / "tsa.pem", "-inkey", home / "tsa.key", "-out", home / "r.tsr"],
+                check=True,
+                capture_output=True,
+            )  # fmt: skip
+            token = token_from_response((home / "r.tsr").read_bytes())
+            cases.append(case(f"openssl-rsa-ess-{ess}", token, [ca]))
+    token = base64.b64decode(str(cases[0]["token"]))
+    cases.append(case("openssl-rsa-wrong-root", token, [cert]))
+    cases += [case(f"flip-openssl-{i}", flip(token, i), [ca]) for i in range(0, len(token), 5)]
+    return cases
+
+
+def main() -> None:
+    json.dump({"cases": project_cases() + chain_cases() + openssl_cases()}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
