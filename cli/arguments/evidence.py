@@ -16,6 +16,13 @@ Only each file's SHA-256, or each dataset's Merkle root and count, leaves this m
 Writes contract.pdf.receipt.json, customers.manifest.json.receipt.json etc.; an existing
 receipt is never overwritten (stamping again writes contract.pdf.receipt-2.json, and so on).
 A directory is fingerprinted first: cunzheng hash DIR --manifest DIR.manifest.json."""
+EPILOG_CERTIFICATE = """example:
+  cunzheng certificate evidence.bundle.json --out cert.pdf --log-key log.vkey --tsa-root tsa-ca.pem
+The bundle is checked as `cunzheng verify` checks it; the certificate (存证证书) shows the
+verdict, the platform's declared facts, every party by name, each asset's timeline, every
+check, how to verify independently and a QR code that opens the verification page. Its
+CJK fonts are embedded: install Debian's fonts-noto-cjk or set CUNZHENG_CJK_FONT. Exit
+status 0 only if every required check holds; a failing bundle's certificate says so."""
 EPILOG_VERIFY = """example:
   cunzheng verify evidence.bundle.json --file contract.pdf --log-key log.vkey --lang zh
   cunzheng verify evidence.bundle.json --log-key log.vkey --online https://log.example --json
@@ -86,56 +93,40 @@ def add_evidence(sub: Any) -> None:
         usage="%(prog)s BUNDLE [options] | %(prog)s FILE RECEIPT --log-key VKEY",
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="BUNDLE | FILE RECEIPT")
-    p.add_argument(
-        "--log-key", default=None, help="the log's verifier key, or a file that holds it"
-    )
-    p.add_argument(
-        "--file",
-        type=Path,
-        action="append",
-        default=[],
-        help="a file to compare with the logged digests (repeatable)",
-    )
-    p.add_argument(
-        "--disclosure",
-        type=Path,
-        action="append",
-        default=[],
-        help="a dataset disclosure file (repeatable)",
-    )
+    _trust_options(p)
     p.add_argument(
         "--online",
         metavar="URL",
         default=None,
         help="also check the bundle against the log as it stands now",
     )
-    p.add_argument(
-        "--tsa-root",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PEM",
-        help="a trusted TSA's CA certificate, to check the bundle's RFC 3161 tokens (repeatable)",
-    )
-    p.add_argument(
-        "--witness",
-        action="append",
-        default=[],
-        metavar="VKEY",
-        help="a trusted witness's verifier key, or a file that holds it (repeatable)",
-    )
-    p.add_argument(
-        "--witness-threshold",
-        type=int,
-        default=None,
-        metavar="K",
-        help="how many of the --witness witnesses must have cosigned (default: all of them)",
-    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument(
-        "--lang", choices=["en", "zh"], default="en", help="language of the report (default en)"
+        "--lang",
+        choices=["zh-en", "en", "zh"],
+        default=None,
+        help="language of the report: zh-en (Chinese, then English; the default for a bundle), "
+        "en (the default for a receipt) or zh",
     )
     p.set_defaults(run="cunzheng.cli.verifying:verify")
+
+    p = sub.add_parser(
+        "certificate",
+        help="write the bilingual PDF certificate of an evidence bundle, with a QR code",
+        epilog=EPILOG_CERTIFICATE,
+        formatter_class=fmt,
+    )
+    p.add_argument("bundle", type=Path, metavar="BUNDLE")
+    p.add_argument("--out", type=Path, required=True, help="the PDF file to write")
+    p.add_argument(
+        "--server",
+        default=None,
+        metavar="URL",
+        help="the log's public address, for the QR code's link (default: https:// and the "
+        "log's origin)",
+    )
+    _trust_options(p)
+    p.set_defaults(run="cunzheng.cli.certificates:certificate")
 
     p = sub.add_parser(
         "bundle",
@@ -210,3 +201,46 @@ def add_tsa_stamp(sub: Any) -> None:
         "--out", type=Path, default=None, help="where to write the token (default FILE.tst)"
     )
     p.set_defaults(run="cunzheng.cli.timestamps:tsa_stamp")
+
+
+def _trust_options(p: argparse.ArgumentParser) -> None:
+    """Add what a bundle is checked against: the log key, files, disclosures, TSA roots, witnesses."""
+    p.add_argument(
+        "--log-key", default=None, help="the log's verifier key, or a file that holds it"
+    )
+    p.add_argument(
+        "--file",
+        type=Path,
+        action="append",
+        default=[],
+        help="a file to compare with the logged digests (repeatable)",
+    )
+    p.add_argument(
+        "--disclosure",
+        type=Path,
+        action="append",
+        default=[],
+        help="a dataset disclosure file (repeatable)",
+    )
+    p.add_argument(
+        "--tsa-root",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="a trusted TSA's CA certificate, to check the bundle's RFC 3161 tokens (repeatable)",
+    )
+    p.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help="a trusted witness's verifier key, or a file that holds it (repeatable)",
+    )
+    p.add_argument(
+        "--witness-threshold",
+        type=int,
+        default=None,
+        metavar="K",
+        help="how many of the --witness witnesses must have cosigned (default: all of them)",
+    )
