@@ -145,7 +145,8 @@
     return value;
   }
 
-  // What the operator declares about itself and its platform; null where it declares nothing.
+  // What the operator declares about itself and its platform (PlatformFacts' fields, in
+  // its order); null where it declares nothing.
   function parsePlatform(value, what) {
     if (!B.isObject(value) || Object.keys(value).length === 0) {
       throw new MalformedInput(`${what} must be an object declaring at least one fact`);
@@ -162,10 +163,16 @@
     if (status !== null && !TSA_STATUSES.includes(status)) {
       throw new MalformedInput(`${what}: tsa_status must be one of ${TSA_STATUSES.join(", ")}`);
     }
-    facts.credit_code = code === null ? null : creditCode(code, `${what}: credit_code`);
-    facts.security_level = level;
-    facts.tsa_status = status;
-    return Object.freeze(facts);
+    return Object.freeze({
+      operator_name: facts.operator_name,
+      credit_code: code === null ? null : creditCode(code, `${what}: credit_code`),
+      blockchain_filing: facts.blockchain_filing,
+      security_level: level,
+      security_filing: facts.security_filing,
+      tsa_name: facts.tsa_name,
+      tsa_status: status,
+      neutrality: facts.neutrality,
+    });
   }
 
   // The log's registry settings, in force from this statement's entry until the next one.
