@@ -9,7 +9,8 @@
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const CZ = require("./load.js");
-const { generate, caseNamed, inputs, assertSameCheck } = require("./claims_fixture.js");
+const { execFileSync } = require("node:child_process");
+const { PYTHON, generate, caseNamed, inputs, assertSameCheck } = require("./claims_fixture.js");
 
 async function claimOf(kase) {
   const i = await inputs(kase);
@@ -69,4 +70,11 @@ test("answers are written as the API writes them", () => {
 test("the question's parameters are the facts, in the question's own order", () => {
   const question = { at: "2026-01-05T09:00:00.000000Z", asset: "ab".repeat(32), kind: "holder" };
   assert.deepEqual(Object.keys(CZ.claims.questionFacts(question)), ["kind", "asset", "at"]);
+});
+
+test("a claimed answer canonical JSON cannot hold is written as Python's repr writes it", () => {
+  const texts = ["1.5", "2.0", "1e-05", "1e16", "1.5e16", "0.0001", "123456.789", "1e22", "-2.5e-7", "0.1", "12345678901234567.0", "-0.0"];
+  const doc = `{"a": [${texts.join(", ")}], "b\\u00e9": [true, null, "it's", 18446744073709551615]}`;
+  const python = execFileSync(PYTHON, ["-c", "import json, sys; print(repr(json.loads(sys.argv[1])))", doc]);
+  assert.equal(CZ.claims.pyRepr(CZ.canonical.parse(doc)), python.toString("utf8").trim());
 });

@@ -8,7 +8,7 @@ every kind of question, alters some bundles the way a party hiding an event
 would, and prints one JSON object:
 
 ``cases``: ``[{"name", "bundle", "cp_ok", "proved", "checks"}]`` -- the
-bundle as a JSON object; whether its checkpoint verified; for each entry
+bundle's JSON text; whether its checkpoint verified; for each entry
 index whether its signature and inclusion proof held; and the ``settings``,
 ``completeness`` and ``claim`` checks of the report (null where the report
 has none), facts as the verifier holds them.
@@ -145,8 +145,17 @@ def _default_log(w: World) -> list[dict[str, Any]]:
         "index line dropped": lambda o: o.update(checkpoint=_resign(w, o["checkpoint"])),
     }
     out += [_case(w, name, _edit(history, edit)) for name, edit in altered.items()]
+    odd: dict[str, Edit] = {
+        "answer with floats": lambda o: o["claim"]["answer"].update(
+            version=1.5, n=[2.0, 1e-05, 1e16]
+        ),
+        "answer with a big integer": lambda o: o["claim"]["answer"].update(version=2**60),
+        "answer nested too deep": lambda o: o["claim"]["answer"].update(version=_nested(17)),
+    }
+    out += [_case(w, name, _edit(history, edit)) for name, edit in odd.items()]
     portfolio = _ask(w, asked["portfolio"])
     out.append(_case(w, "portfolio answer changed", _edit(portfolio, _pledge_held)))
+    out.append(_case(w, "portfolio answer with odd items", _edit(portfolio, _odd_items)))
     plain = build_bundle(w.log, BundleRequest(indexes=[pledge]))
     out.append(_case(w, "plain bundle", bundle_json(plain)))
     return out
@@ -320,6 +329,14 @@ def _pledge_held(obj: dict[str, Any]) -> None:
     answer["pledged"].append(answer["holds"][0])
 
 
+def _odd_items(obj: dict[str, Any]) -> None:
+    obj["claim"]["answer"]["holds"].extend([{"id": 5}, {"x": 1}, "zz", True])
+
+
+def _nested(depth: int) -> Any:
+    return [] if depth == 0 else [_nested(depth - 1)]
+
+
 def _first_proof(obj: dict[str, Any], prefix: str) -> dict[str, Any]:
     return next(i for i in obj["index"] if i["key"].startswith(prefix))
 
@@ -355,7 +372,7 @@ def _case(w: World, name: str, data: bytes) -> dict[str, Any]:
     cp_ok = any(c.check == "checkpoint" and c.outcome.value == "passed" for c in report.checks)
     return {
         "name": name,
-        "bundle": json.loads(data),
+        "bundle": data.decode(),
         "cp_ok": cp_ok,
         "proved": proved,
         "checks": {kind: _check(report, kind) for kind in ("settings", "completeness", "claim")},

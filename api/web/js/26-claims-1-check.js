@@ -90,7 +90,7 @@
     if (question.kind === "portfolio") {
       const out = {};
       for (const part of PORTFOLIO_PARTS) {
-        const ids = answer[part].map((doc) => (isDoc(doc) ? pyStr(doc.id) : pyStr(doc)));
+        const ids = answer[part].map((doc) => (isDoc(doc) ? claims.pyStr(doc.id) : claims.pyStr(doc)));
         out[part] = ids.join(", ") || "—";
         out[`${part}_count`] = ids.length;
       }
@@ -133,12 +133,12 @@
       return CZ.canonical.json(sorted);
     } catch (e) {
       if (!(e instanceof MalformedInput)) throw e;
-      return CZ.bodies.pyRepr(sorted);
+      return claims.pyRepr(sorted);
     }
   }
 
   function byId(list) {
-    const key = (d) => (isDoc(d) ? pyStr(d.id === undefined ? null : d.id) : pyStr(d));
+    const key = (d) => claims.pyStr(isDoc(d) ? (d.id === undefined ? null : d.id) : d);
     return [...list].sort((a, b) => CZ.bodies.byCodePoint(key(a), key(b)));
   }
 
@@ -149,11 +149,6 @@
 
   function isDoc(value) {
     return value !== null && typeof value === "object" && !Array.isArray(value);
-  }
-
-  // A JSON value as Python's str writes it.
-  function pyStr(value) {
-    return typeof value === "string" ? value : CZ.bodies.pyRepr(value);
   }
 
   function failed(reason, facts, detail) {
