@@ -1,8 +1,9 @@
 // What every statement body shares: the member checks, times and the base of the typed bodies.
 //
-// Mirrors ledger/bodies/core.py, with ledger/clock.py (parse_time,
-// format_time) and the size check of ledger/encoding.py. Shapes only: whether
-// a well-formed statement is allowed is decided by CZ.registry.
+// Mirrors ledger/bodies/core.py, with ledger/clock.py's format_time (its
+// parse_time is CZ.statements.parseTime, and canonical base64 is
+// CZ.bytes.b64decode). Shapes only: whether a well-formed statement is
+// allowed is decided by CZ.registry.
 //
 // Conventions of the JavaScript side, kept by every CZ.bodies and CZ.registry
 // part:
@@ -36,9 +37,7 @@
 
   // The length of a text in code points, as Python's len counts a str.
   function textLength(value) {
-    let n = 0;
-    for (const _ of value) n += 1;
-    return n;
+    return [...value].length;
   }
 
   // Order texts by code point, as Python's sorted does.
