@@ -271,21 +271,18 @@ def _ask(w: World, question: Question) -> bytes:
 
 
 def _answer(w: World, q: Question) -> questions.Answer:
-    store, at = w.log.store, None if q.at is None else parse_time(q.at)
+    store, at = w.log.store, parse_time(q.at or "1970-01-01T00:00:00Z")
     lookup = lambda key: w.log.index_proof(key).value  # noqa: E731
+    asset, party = bytes.fromhex(q.asset or ""), bytes.fromhex(q.party or "")
     if q.kind == "history":
-        return questions.history(store, bytes.fromhex(q.asset or ""))
+        return questions.history(store, asset)
     if q.kind == "holder":
-        assert at is not None
-        return questions.holder_on(store, bytes.fromhex(q.asset or ""), at)
+        return questions.holder_on(store, asset, at)
     if q.kind == "licensed":
-        assert at is not None and q.purpose is not None
-        asset, party = bytes.fromhex(q.asset or ""), bytes.fromhex(q.party or "")
-        return questions.licences_on(store, asset, party, q.purpose, at)
+        return questions.licences_on(store, asset, party, q.purpose or "", at)
+    if q.kind == "portfolio" and q.at is None:
+        return questions.portfolio(store, party)
     if q.kind == "portfolio":
-        party = bytes.fromhex(q.party or "")
-        if at is None:
-            return questions.portfolio(store, party)
         return questions.portfolio_on(store, lookup, party, at)
     if q.kind == "fingerprint":
         return questions.fingerprint(store, lookup, bytes.fromhex(q.fingerprint or ""))
