@@ -38,9 +38,10 @@ def seconds(result: Any) -> Any:
     return [[name, int(time.timestamp())] for name, time in result]
 
 
-def outcome(run: Callable[[], Any]) -> Any:
+def outcome(run: Callable[..., Any], *args: Any) -> Any:
+    """Return {"ok": run(*args)} with times as POSIX seconds, or the LedgerError it raises."""
     try:
-        return {"ok": seconds(run())}
+        return {"ok": seconds(run(*args))}
     except LedgerError as e:
         return {"error": type(e).__name__, "message": str(e)}
 
@@ -85,12 +86,15 @@ def line_cases() -> list[Any]:
             "note": text,
             "line": line,
             "verifier": verifier.to_string(),
-            "verdict": outcome(
-                lambda t=text, x=line: cosignature.verify_cosignature(t, x, verifier)
-            ),
+            "verdict": outcome(cosignature.verify_cosignature, text, line, verifier),
         }
         for name, (text, line) in lines.items()
     ]
+
+
+def policy_check(witnesses: list[str], threshold: int, note: str) -> Any:
+    verifiers = [cosignature.CosignatureVerifier.from_string(w) for w in witnesses]
+    return cosignature.WitnessPolicy(verifiers, threshold).check(note)
 
 
 def policy_cases() -> list[Any]:
@@ -111,18 +115,13 @@ def policy_cases() -> list[Any]:
     for witnesses in (keys, keys[:1], keys + keys[:1]):
         for threshold in range(0, len(witnesses) + 2):
             for name, note in notes.items():
-
-                def check(t: int = threshold, ws: list[str] = witnesses, n: str = note) -> Any:
-                    verifiers = [cosignature.CosignatureVerifier.from_string(w) for w in ws]
-                    return cosignature.WitnessPolicy(verifiers, t).check(n)
-
                 cases.append(
                     {
                         "name": f"{name}, {threshold} of {len(witnesses)}",
                         "witnesses": witnesses,
                         "threshold": threshold,
                         "note": note,
-                        "verdict": outcome(check),
+                        "verdict": outcome(policy_check, witnesses, threshold, note),
                     }
                 )
     return cases

@@ -19,7 +19,13 @@ from nacl import bindings
 
 from cunzheng.ledger import cosignature
 from cunzheng.ledger.errors import LedgerError
-from cunzheng.ledger.note import Signer, Verifier, open_checkpoint, open_note
+from cunzheng.ledger.note import (
+    Ed25519PrivateKey,
+    Signer,
+    Verifier,
+    open_checkpoint,
+    open_note,
+)
 
 # The group order of Ed25519, and two points of small order.
 L = (1 << 252) + 27742317777372353535851937790883648493
@@ -44,9 +50,10 @@ def b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
 
 
-def outcome(run: Callable[[], Any]) -> Any:
+def outcome(run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Return {"ok": run(*args, **kwargs)}, or the class and message of the LedgerError it raises."""
     try:
-        return {"ok": run()}
+        return {"ok": run(*args, **kwargs)}
     except LedgerError as e:
         return {"error": type(e).__name__, "message": str(e)}
 
@@ -62,7 +69,7 @@ def opened_json(opened: Any) -> Any:
     }
 
 
-def sign_line(signer: Signer, text: bytes, *, signature: bytes | None = None) -> bytes:
+def sign_line(signer: Ed25519PrivateKey, text: bytes, *, signature: bytes | None = None) -> bytes:
     raw = signer.key_id.to_bytes(4, "big") + (signature or signer.sign(text))
     return f"— {signer.name} {b64(raw)}\n".encode()
 
@@ -140,8 +147,8 @@ def checkpoint_notes() -> dict[str, bytes]:
     return signed
 
 
-def checkpoint_json(result: Any) -> Any:
-    checkpoint, opened = result
+def opened_checkpoint(data: bytes, verifier: Verifier, origin: str | None = None) -> Any:
+    checkpoint, opened = open_checkpoint(data, verifier, origin=origin)
     return {
         "origin": checkpoint.origin,
         "size": str(checkpoint.size),
@@ -150,6 +157,10 @@ def checkpoint_json(result: Any) -> Any:
         "body": checkpoint.body(),
         "note": opened_json(opened),
     }
+
+
+def opened_note(data: bytes, verifiers: list[Verifier]) -> Any:
+    return opened_json(open_note(data, verifiers))
 
 
 def note_cases() -> list[Any]:
@@ -161,13 +172,9 @@ def note_cases() -> list[Any]:
                 "name": name,
                 "note": b64(data),
                 "verifiers": [verifier.to_string()],
-                "checkpoint": outcome(lambda d=data: checkpoint_json(open_checkpoint(d, verifier))),
-                "pinned": outcome(
-                    lambda d=data: checkpoint_json(open_checkpoint(d, verifier, origin="other.org"))
-                ),
-                "note_any": outcome(
-                    lambda d=data: opened_json(open_note(d, [verifier, OTHER.verifier()]))
-                ),
+                "checkpoint": outcome(opened_checkpoint, data, verifier),
+                "pinned": outcome(opened_checkpoint, data, verifier, origin="other.org"),
+                "note_any": outcome(opened_note, data, [verifier, OTHER.verifier()]),
             }
         )
     # Signatures that hold under the cofactorless equation, so that WebCrypto
@@ -190,9 +197,7 @@ def note_cases() -> list[Any]:
                 "name": name,
                 "note": b64(forged),
                 "verifiers": [weak.to_string()],
-                "checkpoint": outcome(
-                    lambda d=forged, v=weak: checkpoint_json(open_checkpoint(d, v))
-                ),
+                "checkpoint": outcome(opened_checkpoint, forged, weak),
             }
         )
     return cases
@@ -228,9 +233,9 @@ def key_cases() -> list[Any]:
     return [
         {
             "text": text,
-            "verifier": outcome(lambda t=text: Verifier.from_string(t).to_string()),
+            "verifier": outcome(lambda t: Verifier.from_string(t).to_string(), text),
             "witness": outcome(
-                lambda t=text: cosignature.CosignatureVerifier.from_string(t).to_string()
+                lambda t: cosignature.CosignatureVerifier.from_string(t).to_string(), text
             ),
         }
         for text in key_strings()
