@@ -78,3 +78,17 @@ test("a claimed answer canonical JSON cannot hold is written as Python's repr wr
   const python = execFileSync(PYTHON, ["-c", "import json, sys; print(repr(json.loads(sys.argv[1])))", doc]);
   assert.equal(CZ.claims.pyRepr(CZ.canonical.parse(doc)), python.toString("utf8").trim());
 });
+
+test("the whole verifier reports the same settings, completeness and claim checks", async () => {
+  // report_json writes a fact's gap ("—" or "?") as null.
+  const asJson = (check) =>
+    check && { ...check, facts: Object.fromEntries(Object.entries(check.facts).map(([k, v]) => [k, v === "—" || v === "?" ? null : v])) };
+  for (const kase of generate().cases) {
+    const report = await CZ.verifyBundle(kase.text);
+    for (const kind of ["settings", "completeness", "claim"]) {
+      const found = report.checks.find((c) => c.check === kind);
+      const actual = found === undefined ? null : (({ text, ...rest }) => rest)(found);
+      assert.deepEqual(actual, asJson(kase.checks[kind]), `${kase.name}: ${kind}`);
+    }
+  }
+});

@@ -17,7 +17,7 @@ const PYTHON = fs.existsSync(VENV_PYTHON) ? VENV_PYTHON : "python3";
 
 let generated = null;
 
-/** Return {cases, logs} as tests/web/claims_bundles.py prints them, each bundle parsed (generated once). */
+/** Return {cases, logs} as tests/web/claims_bundles.py prints them, each bundle parsed and its text kept as `text` (generated once). */
 function generate() {
   if (generated === null) {
     const out = execFileSync(PYTHON, [path.join(__dirname, "claims_bundles.py")], {
@@ -25,7 +25,10 @@ function generate() {
     });
     generated = JSON.parse(out.toString("utf8"));
     // As the verifier reads a bundle: floats and integers beyond 2^53 kept apart from integers.
-    for (const kase of generated.cases) kase.bundle = CZ.canonical.parse(kase.bundle, "bundle");
+    for (const kase of generated.cases) {
+      kase.text = kase.bundle;
+      kase.bundle = CZ.canonical.parse(kase.text, "bundle");
+    }
   }
   return generated;
 }
