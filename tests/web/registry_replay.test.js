@@ -30,15 +30,34 @@ function entriesOf(history) {
   );
 }
 
-// Replay *entries* as the Python cases do: the refusal code of each and the state reached.
+// The signatures *statement* lacks before it is added, or the code that refuses the asking.
+function missing(statement, view) {
+  try {
+    return R.missingSigners(statement, view).map((r) => ({
+      role: r.role,
+      parties: r.parties.map((p) => CZ.bytes.hex(p)),
+      code: r.code,
+      submitter: r.submitter,
+    }));
+  } catch (e) {
+    if (!(e instanceof CZ.errors.RuleViolation)) throw e;
+    return { refused: e.reasonCode };
+  }
+}
+
+// Replay *entries* as the Python cases do: the refusal code of each, the signatures
+// each lacks and the state reached.
 function codesAndState(entries, policy) {
   const view = new R.MemoryRegistry({ settings: policy ?? CZ.replay.REPLAY_POLICY });
   const codes = [];
+  const lacking = [];
   for (const entry of entries) {
     if (!entry.proved) {
       codes.push("skipped");
+      lacking.push(null);
       continue;
     }
+    lacking.push(missing(entry.statement, view));
     try {
       view.add(entry.statement, { index: entry.index, loggedAt: entry.loggedAt });
     } catch (e) {
@@ -51,6 +70,7 @@ function codesAndState(entries, policy) {
   }
   return {
     codes,
+    lacking,
     state: {
       parties: [...view.parties.values()].map(R.toDoc),
       keys: [...view.keys.values()].map(R.toDoc),
@@ -76,8 +96,9 @@ for (const history of histories) {
     });
 
     test(`${label}: the rules refuse the same entries for the same reasons and reach the same state`, () => {
-      const { codes, state } = codesAndState(entriesOf(history), policy);
+      const { codes, lacking, state } = codesAndState(entriesOf(history), policy);
       codes.forEach((code, i) => assert.strictEqual(code, run.codes[i], `entry ${i} (${history.entries[i].statement.type})`));
+      lacking.forEach((needs, i) => assert.deepStrictEqual(needs, run.missing[i], `signatures entry ${i} lacks`));
       assert.deepStrictEqual(state, run.state);
     });
   }

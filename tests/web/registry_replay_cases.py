@@ -5,8 +5,9 @@ Prints JSON: for each history (the scripted one of
 model of ``tests/ledger/test_registry_model.py``), its entries (index,
 logged_at, statement, proved) and, replayed with the log's settings proved
 and not: the check ``ledger.verify.replay.replay`` gives each entry, the
-reason code ``MemoryRegistry.add`` refuses each with, and the registry
-state at the end (parties, keys, objects, digests, events, settings).
+reason code ``MemoryRegistry.add`` refuses each with, the signatures
+``missing_signers`` says each lacks, and the registry state at the end
+(parties, keys, objects, digests, events, settings).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from cunzheng.ledger.clock import format_time  # noqa: E402
 from cunzheng.ledger.errors import RuleViolation  # noqa: E402
 from cunzheng.ledger.registry.memory import MemoryRegistry  # noqa: E402
 from cunzheng.ledger.registry.policy import DEFAULT_POLICY, Policy  # noqa: E402
+from cunzheng.ledger.registry.signers import missing_signers  # noqa: E402
 from cunzheng.ledger.registry.state import kind_of_object, to_doc  # noqa: E402
 from cunzheng.ledger.statements import Statement  # noqa: E402
 from cunzheng.ledger.verify.replay import REPLAY_POLICY, ReplayEntry, replay  # noqa: E402
@@ -39,16 +41,37 @@ def replay_entries(items: list[tuple[Statement, datetime, bool]]) -> list[Replay
     ]
 
 
+def missing(statement: Statement, view: MemoryRegistry) -> Any:
+    """Return the signatures *statement* lacks before it is added, or the code that refuses the asking."""
+    try:
+        needs = missing_signers(statement, view)
+    except RuleViolation as e:
+        return {"refused": e.reason_code}
+    return [
+        {
+            "role": r.role,
+            "parties": [p.hex() for p in r.parties],
+            "code": r.code,
+            "submitter": r.submitter,
+        }
+        for r in needs
+    ]
+
+
 def state(
     entries: list[ReplayEntry], policy: Policy | None
-) -> tuple[list[str | None], dict[str, Any]]:
-    """Return the reason code each entry is refused with (None: allowed) and the state reached."""
+) -> tuple[list[str | None], list[Any], dict[str, Any]]:
+    """Return the reason code each entry is refused with (None: allowed), the signatures each
+    lacks (missing_signers, None where not proved) and the state reached."""
     view = MemoryRegistry(settings=policy or REPLAY_POLICY)
     codes: list[str | None] = []
+    lacking: list[Any] = []
     for entry in entries:
         if not entry.proved:
             codes.append("skipped")
+            lacking.append(None)
             continue
+        lacking.append(missing(entry.statement, view))
         try:
             view.add(entry.statement, index=entry.index, logged_at=entry.logged_at)
         except RuleViolation as e:
@@ -57,19 +80,23 @@ def state(
         codes.append(None)
         if policy is None:
             view.settings = REPLAY_POLICY
-    return codes, {
-        "parties": [to_doc(p) for p in view.parties.values()],  # type: ignore[arg-type]
-        "keys": [to_doc(k) for k in view.keys.values()],  # type: ignore[arg-type]
-        "objects": [[kind_of_object(o), to_doc(o)] for o in view.objects.values()],
-        "digests": {d.hex(): indices for d, indices in view.digests.items()},
-        "events": {a.hex(): indices for a, indices in view.events.items()},
-        "settings": view.settings.body(),
-    }
+    return (
+        codes,
+        lacking,
+        {
+            "parties": [to_doc(p) for p in view.parties.values()],  # type: ignore[arg-type]
+            "keys": [to_doc(k) for k in view.keys.values()],  # type: ignore[arg-type]
+            "objects": [[kind_of_object(o), to_doc(o)] for o in view.objects.values()],
+            "digests": {d.hex(): indices for d, indices in view.digests.items()},
+            "events": {a.hex(): indices for a, indices in view.events.items()},
+            "settings": view.settings.body(),
+        },
+    )
 
 
 def run(entries: list[ReplayEntry], policy: Policy | None) -> dict[str, Any]:
     checks = replay(entries, policy=policy)
-    codes, end = state(entries, policy)
+    codes, lacking, end = state(entries, policy)
     return {
         "settings_proved": policy is not None,
         "checks": {
@@ -85,6 +112,7 @@ def run(entries: list[ReplayEntry], policy: Policy | None) -> dict[str, Any]:
             for index, c in checks.items()
         },
         "codes": codes,
+        "missing": lacking,
         "state": end,
     }
 
