@@ -45,13 +45,13 @@ function missing(statement, view) {
   }
 }
 
-// Replay *entries* as the Python cases do: the refusal code of each, the signatures
-// each lacks and the state reached.
+// Replay *entries* as the Python cases do: in index order, the refusal code of each,
+// the signatures each lacks, and the state reached.
 function codesAndState(entries, policy) {
   const view = new R.MemoryRegistry({ settings: policy ?? CZ.replay.REPLAY_POLICY });
   const codes = [];
   const lacking = [];
-  for (const entry of entries) {
+  for (const entry of [...entries].sort((a, b) => a.index - b.index)) {
     if (!entry.proved) {
       codes.push("skipped");
       lacking.push(null);
@@ -97,8 +97,9 @@ for (const history of histories) {
 
     test(`${label}: the rules refuse the same entries for the same reasons and reach the same state`, () => {
       const { codes, lacking, state } = codesAndState(entriesOf(history), policy);
-      codes.forEach((code, i) => assert.strictEqual(code, run.codes[i], `entry ${i} (${history.entries[i].statement.type})`));
-      lacking.forEach((needs, i) => assert.deepStrictEqual(needs, run.missing[i], `signatures entry ${i} lacks`));
+      const indices = history.entries.map((e) => e.index).sort((a, b) => a - b);
+      codes.forEach((code, i) => assert.strictEqual(code, run.codes[i], `entry ${indices[i]}`));
+      lacking.forEach((needs, i) => assert.deepStrictEqual(needs, run.missing[i], `signatures entry ${indices[i]} lacks`));
       assert.deepStrictEqual(state, run.state);
     });
   }

@@ -1,8 +1,9 @@
 """Registry histories for tests/web/registry_replay.test.js, with what the Python replay makes of them.
 
 Prints JSON: for each history (the scripted one of
-``tests/web/registry_replay_world.py`` and random ones from the reference
-model of ``tests/ledger/test_registry_model.py``), its entries (index,
+``tests/web/registry_replay_world.py``, the same with entries left out and
+shuffled, and random ones from the reference model of
+``tests/ledger/test_registry_model.py``), its entries (index,
 logged_at, statement, proved) and, replayed with the log's settings proved
 and not: the check ``ledger.verify.replay.replay`` gives each entry, the
 reason code ``MemoryRegistry.add`` refuses each with, the signatures
@@ -61,12 +62,12 @@ def missing(statement: Statement, view: MemoryRegistry) -> Any:
 def state(
     entries: list[ReplayEntry], policy: Policy | None
 ) -> tuple[list[str | None], list[Any], dict[str, Any]]:
-    """Return the reason code each entry is refused with (None: allowed), the signatures each
-    lacks (missing_signers, None where not proved) and the state reached."""
+    """Return, in index order, the reason code each entry is refused with (None: allowed), the
+    signatures each lacks (missing_signers, None where not proved), and the state reached."""
     view = MemoryRegistry(settings=policy or REPLAY_POLICY)
     codes: list[str | None] = []
     lacking: list[Any] = []
-    for entry in entries:
+    for entry in sorted(entries, key=lambda e: e.index):
         if not entry.proved:
             codes.append("skipped")
             lacking.append(None)
@@ -117,8 +118,7 @@ def run(entries: list[ReplayEntry], policy: Policy | None) -> dict[str, Any]:
     }
 
 
-def history(name: str, items: list[tuple[Statement, datetime, bool]]) -> dict[str, Any]:
-    entries = replay_entries(items)
+def history(name: str, entries: list[ReplayEntry]) -> dict[str, Any]:
     return {
         "name": name,
         "entries": [
@@ -135,13 +135,19 @@ def history(name: str, items: list[tuple[Statement, datetime, bool]]) -> dict[st
 
 
 def histories() -> list[dict[str, Any]]:
-    out = [history("scripted", scripted_history())]
+    out = [history("scripted", replay_entries(scripted_history()))]
+    for seed in (1, 2):
+        # A bundle that leaves entries out, its entries in no order: the replay sorts them.
+        rnd = random.Random(seed)
+        kept = [e for e in replay_entries(scripted_history()) if rnd.random() > 0.15]
+        rnd.shuffle(kept)
+        out.append(history(f"scripted, entries left out and shuffled ({seed})", kept))
     for seed in (7, 2026, 31337):
         _, record = run_history(seed, 150)
         # A few entries of each model history are not proved (their bundle entry does not verify).
         rnd = random.Random(seed)
         items = [(s, moment, rnd.random() > 0.04) for s, moment, _ in record]
-        out.append(history(f"model {seed}", items))
+        out.append(history(f"model {seed}", replay_entries(items)))
     return out
 
 
