@@ -25,7 +25,10 @@ test("every case's claim check is the one cunzheng verify makes", async () => {
 });
 
 test("each kind of question is confirmed with its answer in the facts", async () => {
-  const genuine = ["history", "holder before", "holder now", "licensed", "licensed elsewhere", "portfolio", "portfolio then", "portfolio of nobody", "fingerprint", "fingerprint none", "certificate", "certificate none"];
+  const genuine = [
+    ...["history", "holder before", "holder now", "licensed", "licensed elsewhere", "portfolio"],
+    ...["portfolio then", "portfolio of nobody", "fingerprint", "fingerprint none", "certificate", "certificate none"],
+  ];
   const kinds = new Set();
   for (const name of genuine) {
     const check = await claimOf(caseNamed(name));
@@ -73,16 +76,19 @@ test("the question's parameters are the facts, in the question's own order", () 
 });
 
 test("a claimed answer canonical JSON cannot hold is written as Python's repr writes it", () => {
-  const texts = ["1.5", "2.0", "1e-05", "1e16", "1.5e16", "0.0001", "123456.789", "1e22", "-2.5e-7", "0.1", "12345678901234567.0", "-0.0"];
+  const texts = ["1.5", "2.0", "1e-05", "1e16", "1.5e16", "0.0001", "123456.789", "1e22", "-2.5e-7", "0.1"];
+  texts.push("12345678901234567.0", "-0.0");
   const doc = `{"a": [${texts.join(", ")}], "b\\u00e9": [true, null, "it's", 18446744073709551615]}`;
-  const python = execFileSync(PYTHON, ["-c", "import json, sys; print(repr(json.loads(sys.argv[1])))", doc]);
+  const script = "import json, sys; print(repr(json.loads(sys.argv[1])))";
+  const python = execFileSync(PYTHON, ["-c", script, doc]);
   assert.equal(CZ.claims.pyRepr(CZ.canonical.parse(doc)), python.toString("utf8").trim());
 });
 
 test("the whole verifier reports the same settings, completeness and claim checks", async () => {
   // report_json writes a fact's gap ("—" or "?") as null.
+  const gap = (v) => v === "—" || v === "?";
   const asJson = (check) =>
-    check && { ...check, facts: Object.fromEntries(Object.entries(check.facts).map(([k, v]) => [k, v === "—" || v === "?" ? null : v])) };
+    check && { ...check, facts: Object.fromEntries(Object.entries(check.facts).map(([k, v]) => [k, gap(v) ? null : v])) };
   for (const kase of generate().cases) {
     const report = await CZ.verifyBundle(kase.text);
     for (const kind of ["settings", "completeness", "claim"]) {

@@ -17,7 +17,10 @@ const PYTHON = fs.existsSync(VENV_PYTHON) ? VENV_PYTHON : "python3";
 
 let generated = null;
 
-/** Return {cases, logs} as tests/web/claims_bundles.py prints them, each bundle parsed and its text kept as `text` (generated once). */
+/**
+ * Return {cases, logs} as tests/web/claims_bundles.py prints them, generated
+ * once; each case's bundle parsed, its text kept as `text`.
+ */
 function generate() {
   if (generated === null) {
     const out = execFileSync(PYTHON, [path.join(__dirname, "claims_bundles.py")], {
@@ -44,7 +47,8 @@ function caseNamed(name) {
 async function inputs(kase) {
   const bundle = kase.bundle;
   const proved = (index) => kase.proved[String(index)] === true;
-  const byRole = (role) => new Map(bundle.entries.filter((e) => e.role === role).map((e) => [e.index, proved(e.index)]));
+  const byRole = (role) =>
+    new Map(bundle.entries.filter((e) => e.role === role).map((e) => [e.index, proved(e.index)]));
   const claim = bundle.claim === undefined ? null : bundle.claim;
   const index = bundle.index || [];
   const settingsKey = CZ.indexEntries.SETTINGS_KEY;

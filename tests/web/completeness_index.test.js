@@ -59,7 +59,8 @@ test("each kind of key is derived", () => {
 });
 
 test("a certificate stays with the first asset; a list holds an item once", () => {
-  const lookup = (key) => (key === "certificate:N1" ? B.utf8('{"asset":"aa"}') : key === "asset:bb" ? B.utf8('{"events":[1]}') : null);
+  const stored = { "certificate:N1": '{"asset":"aa"}', "asset:bb": '{"events":[1]}' };
+  const lookup = (key) => (key in stored ? B.utf8(stored[key]) : null);
   const asset = new CZ.registry.Asset({
     id: B.fromHex("bb"),
     holder: B.fromHex("cc"),

@@ -180,7 +180,7 @@
   }
 
   function unusable(facts) {
-    return { check: "completeness", subject: "claim", outcome: "not_checked", reason: "checkpoint.unusable", required: true, facts, detail: "" };
+    return result("not_checked", "checkpoint.unusable", facts);
   }
 
   function result(outcome, reason, facts, detail = "") {

@@ -48,7 +48,8 @@
         : `entries ${pyList(unproved)} did not verify`;
       return failed("claim.unprovable", facts, detail);
     }
-    const moment = question.at === undefined || question.at === null ? null : CZ.statements.parseTime(question.at, "question.at");
+    const asked = question.at === undefined ? null : question.at;
+    const moment = asked === null ? null : CZ.statements.parseTime(asked, "question.at");
     const view = new CZ.registry.MemoryRegistry({ settings: CZ.replay.REPLAY_POLICY });
     const seen = new claims.Seen();
     for (const entry of [...entries].sort((a, b) => a.index - b.index)) {
@@ -71,7 +72,7 @@
     if (recomputed !== claimed) {
       return failed("claim.contradicted", facts, `claimed ${claimed}; the entries give ${recomputed}`);
     }
-    return { check: "claim", subject: "claim", outcome: "passed", reason: "claim.confirmed", required: true, facts, detail: "" };
+    return result("passed", "claim.confirmed", facts, "");
   }
 
   /** Return the question's kind and parameters as report facts, in the question model's order. */
@@ -151,8 +152,12 @@
     return value !== null && typeof value === "object" && !Array.isArray(value);
   }
 
+  function result(outcome, reason, facts, detail) {
+    return { check: "claim", subject: "claim", outcome, reason, required: true, facts, detail };
+  }
+
   function failed(reason, facts, detail) {
-    return { check: "claim", subject: "claim", outcome: "failed", reason, required: true, facts, detail };
+    return result("failed", reason, facts, detail);
   }
 
   Object.assign(claims, { OMISSION_RULES, checkClaim, questionFacts, answerFacts });
