@@ -99,6 +99,17 @@ test("every single-bit change is refused exactly as verify_token refuses it", as
   assert.deepStrictEqual(differ, []);
 });
 
+test("every truncation of a token is MalformedInput, to readToken and verifyToken", async () => {
+  const c = named.find((x) => x.name === "rsa-pkcs1");
+  const token = B.b64decode(c.token);
+  const options = { digest: B.fromHex(c.digest), trustRoots: c.roots.map((r) => B.b64decode(r)) };
+  for (let size = 0; size < token.length; size += 7) {
+    const part = token.subarray(0, size);
+    assert.throws(() => CZ.tsa.readToken(part), MalformedInput, `readToken, ${size} bytes`);
+    await assert.rejects(CZ.tsa.verifyToken(part, options), MalformedInput, `verifyToken, ${size} bytes`);
+  }
+});
+
 test("der.read accepts only DER", () => {
   const bad = {
     "indefinite length": [0x30, 0x80, 0x00, 0x00],

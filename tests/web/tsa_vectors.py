@@ -82,7 +82,10 @@ def case(
     digest: bytes = DIGEST,
     nonce: int | None = None,
     certificates: Sequence[Cert] = (),
+    read: bool = True,
 ) -> dict[str, object]:
+    """Return the case of *token* checked against *roots*, with what read_token says if *read*."""
+
     def check() -> TokenInfo:
         return verify_token(
             token, digest=digest, trust_roots=list(roots), nonce=nonce, certificates=certificates
@@ -96,7 +99,7 @@ def case(
         "certificates": [b64(der(c)) for c in certificates],
         "nonce": None if nonce is None else str(nonce),
         "expected": outcome(check),
-        "read": outcome(lambda: read_token(token)),
+        "read": outcome(lambda: read_token(token)) if read else None,
     }
 
 
@@ -245,9 +248,13 @@ def project_cases() -> list[dict[str, object]]:
     rsa_token = rsa_tsa.issue_for_digest(DIGEST, nonce=9)
     cases.append(case("rsa-pkcs1", rsa_token, [ca], nonce=9))
     cases += [
-        case(f"flip-ecdsa-{i}", flip(good, i), [ca], nonce=2**70 + 5) for i in range(len(good))
+        case(f"flip-ecdsa-{i}", flip(good, i), [ca], nonce=2**70 + 5, read=False)
+        for i in range(len(good))
     ]
-    cases += [case(f"flip-rsa-{i}", flip(rsa_token, i), [ca]) for i in range(0, len(rsa_token), 3)]
+    cases += [
+        case(f"flip-rsa-{i}", flip(rsa_token, i), [ca], read=False)
+        for i in range(0, len(rsa_token), 3)
+    ]
     return cases
 
 
@@ -306,7 +313,9 @@ def openssl_cases() -> list[dict[str, object]]:
             cases.append(case(f"openssl-rsa-ess-{ess}", token, [ca]))
     token = base64.b64decode(str(cases[0]["token"]))
     cases.append(case("openssl-rsa-wrong-root", token, [cert]))
-    cases += [case(f"flip-openssl-{i}", flip(token, i), [ca]) for i in range(0, len(token), 5)]
+    cases += [
+        case(f"flip-openssl-{i}", flip(token, i), [ca], read=False) for i in range(0, len(token), 5)
+    ]
     return cases
 
 

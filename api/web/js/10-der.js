@@ -114,10 +114,6 @@
     return expect(node, TAG.OCTET_STRING, what).value;
   }
 
-  function nullValue(node, what) {
-    if (expect(node, TAG.NULL, what).value.length !== 0) fail(what, "NULL with contents");
-  }
-
   // Returns the bits of the BIT STRING *node*: its bytes and how many trailing bits are unused.
   function bitString(node, what) {
     const v = expect(node, TAG.BIT_STRING, what).value;
@@ -151,6 +147,24 @@
         n = 0n;
       }
     }
+    const first = arcs[0] < 80n ? arcs[0] / 40n : 2n;
+    return [first, arcs[0] - 40n * first, ...arcs.slice(1)].join(".");
+  }
+
+  // Returns the OBJECT IDENTIFIER *node* in dotted form as asn1crypto reads it: arcs with
+  // leading 0x80 octets count, an unfinished last arc is dropped, nothing at all is "".
+  // For fields of a time-stamp token that asn1crypto reads where cryptography does not.
+  function looseOid(node, what) {
+    const arcs = [];
+    let n = 0n;
+    for (const b of expect(node, TAG.OID, what).value) {
+      n = (n << 7n) | BigInt(b & 0x7f);
+      if (!(b & 0x80)) {
+        arcs.push(n);
+        n = 0n;
+      }
+    }
+    if (!arcs.length) return "";
     const first = arcs[0] < 80n ? arcs[0] / 40n : 2n;
     return [first, arcs[0] - 40n * first, ...arcs.slice(1)].join(".");
   }
@@ -242,7 +256,7 @@
   }
 
   CZ.der = {
-    TAG, read, children, expect, sequence, integer, integerBytes, boolean, octets, nullValue,
-    bitString, octetBits, oid, time, formatTime, string,
+    TAG, read, children, expect, sequence, integer, integerBytes, boolean, octets,
+    bitString, octetBits, oid, looseOid, time, formatTime, string,
   };
 })((globalThis.CZ = globalThis.CZ || {}));

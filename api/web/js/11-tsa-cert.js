@@ -18,11 +18,13 @@
     issuerAltName: "2.5.29.18", policyConstraints: "2.5.29.36",
     rsaEncryption: "1.2.840.113549.1.1.1", ecPublicKey: "1.2.840.10045.2.1",
   };
-  // Key types cryptography loads but a TSA token cannot be checked with here (refused later).
-  const OTHER_KEY_TYPES = new Set([
-    "1.3.101.112", "1.3.101.113", "1.3.101.110", "1.3.101.111", "1.2.840.10040.4.1",
-    "1.2.840.10046.2.1", "1.2.840.113549.1.3.1", "1.2.840.113549.1.1.10",
-  ]);
+  // Key types cryptography loads but a TSA token cannot be checked with here (refused later),
+  // with the parameters each takes: none (EdDSA, X25519, X448) or a SEQUENCE, maybe absent.
+  const OTHER_KEY_TYPES = {
+    "1.3.101.112": "none", "1.3.101.113": "none", "1.3.101.110": "none", "1.3.101.111": "none",
+    "1.2.840.10040.4.1": "sequence", "1.2.840.10046.2.1": "sequence",
+    "1.2.840.113549.1.3.1": "sequence", "1.2.840.113549.1.1.10": "sequence",
+  };
   // Further curves cryptography loads (secp192r1, secp224r1, secp256k1, sect*, brainpool).
   const OTHER_CURVES = new Set([
     "1.2.840.10045.3.1.1", "1.3.132.0.33", "1.3.132.0.10", "1.3.132.0.1", "1.3.132.0.26",
@@ -72,6 +74,7 @@
       const [v, ...rest] = der.children(fields[i++], WHAT);
       if (rest.length) damaged("bad version field");
       version = Number(der.integer(v, WHAT));
+      if (version === 0) damaged("version 1 is the default and is left out");
       if (version !== 0 && version !== 2) damaged(`version ${version} certificates are not X.509 v1 or v3`);
     }
     const serialNode = fields[i++];
@@ -106,6 +109,7 @@
       notBefore: der.time(validity[0], WHAT), notAfter: der.time(validity[1], WHAT),
       validityTags: [validity[0].tag, validity[1].tag], key, extensions,
     };
+    checkShapes(extensions);
     for (const [oid, decode] of Object.entries(DECODERS)) {
       const e = extensions.get(OID[oid]);
       cert[oid] = e ? decode(der.read(e.value, WHAT)) : null;
@@ -144,6 +148,9 @@
 
   function authorityKeyId(node) {
     const f = taggedFields(node, [0x80, 0xa1, 0x82], "bad authorityKeyIdentifier");
+    if (!f[0xa1] !== !f[0x82]) {
+      damaged("authority_cert_issuer and authority_cert_serial_number must both be present or both None");
+    }
     if (f[0xa1]) generalNames(f[0xa1]);
     if (f[0x82]) der.integer({ ...f[0x82], tag: TAG.INTEGER }, WHAT);
     return { keyIdentifier: f[0x80] ? f[0x80].value : null };
@@ -166,6 +173,29 @@
       if ([0x81, 0x82, 0x86].includes(n.tag) && n.value.some((b) => b > 0x7f)) damaged("non-ASCII IA5String");
     }
     return list;
+  }
+
+  // The outer type of the other extensions cryptography parses when a certificate is loaded:
+  // CRL distribution points, freshest CRL, certificate policies, name constraints, subject
+  // information access, TLS feature, subject directory attributes, admissions; inhibit
+  // anyPolicy; OCSP no-check and the precertificate poison; embedded SCTs.
+  const SHAPES = {
+    "2.5.29.31": TAG.SEQUENCE, "2.5.29.46": TAG.SEQUENCE, "2.5.29.32": TAG.SEQUENCE,
+    "2.5.29.30": TAG.SEQUENCE, "1.3.6.1.5.5.7.1.11": TAG.SEQUENCE, "1.3.6.1.5.5.7.1.24": TAG.SEQUENCE,
+    "2.5.29.9": TAG.SEQUENCE, "1.3.36.8.3.3": TAG.SEQUENCE, "1.3.6.1.5.5.7.1.1": TAG.SEQUENCE,
+    "2.5.29.54": TAG.INTEGER, "1.3.6.1.5.5.7.48.1.5": TAG.NULL, "1.3.6.1.4.1.11129.2.4.3": TAG.NULL,
+    "1.3.6.1.4.1.11129.2.4.2": TAG.OCTET_STRING,
+  };
+
+  function checkShapes(extensions) {
+    for (const e of extensions.values()) {
+      const tag = SHAPES[e.oid];
+      if (tag === undefined) continue;
+      const node = der.expect(der.read(e.value, WHAT), tag, WHAT);
+      if (tag === TAG.SEQUENCE) der.children(node, WHAT);
+      if (tag === TAG.INTEGER && der.integer(node, WHAT) < 0n) damaged("negative inhibitAnyPolicy");
+      if (tag === TAG.NULL && node.value.length) damaged("NULL with contents");
+    }
   }
 
   // The extensions read when a certificate is loaded, as cryptography parses them.
@@ -211,7 +241,11 @@
       if (e < 3n || e >= n || !(e & 1n)) damaged("bad RSA public exponent");
       return { ...spki, kind: "rsa", modulusBytes: der.integerBytes(nNode, WHAT).length };
     }
-    if (!OTHER_KEY_TYPES.has(alg.oid)) damaged(`Unknown key type: ${alg.oid}`);
+    const params = OTHER_KEY_TYPES[alg.oid];
+    if (!params) damaged(`Unknown key type: ${alg.oid}`);
+    if (alg.params && (params === "none" || alg.params.tag !== TAG.SEQUENCE)) {
+      damaged(`bad parameters for key type ${alg.oid}`);
+    }
     return spki;
   }
 
@@ -244,11 +278,13 @@
       if ((y & 1n) !== BigInt(bytes[0] & 1)) y = p - y;
       return Uint8Array.of(4, ...toBytes(x, size), ...toBytes(y, size));
     }
-    if (bytes[0] !== 4 || bytes.length !== 2 * size + 1) damaged("bad EC point encoding");
+    // Uncompressed (04), or hybrid (06, 07: the parity of y repeated in the first octet).
+    if (![4, 6, 7].includes(bytes[0]) || bytes.length !== 2 * size + 1) damaged("bad EC point encoding");
     const x = toInt(bytes.subarray(1, size + 1));
     const y = toInt(bytes.subarray(size + 1));
     if (x >= p || y >= p || (y * y) % p !== rhs(x)) damaged("EC point not on its curve");
-    return bytes;
+    if (bytes[0] !== 4 && (y & 1n) !== BigInt(bytes[0] & 1)) damaged("EC point with the wrong parity");
+    return Uint8Array.of(4, ...bytes.subarray(1));
   }
 
   function names(node) {
@@ -256,8 +292,19 @@
       der.sequence(rdn, WHAT, TAG.SET).map((atv) => {
         const [type, value, ...rest] = der.sequence(atv, WHAT);
         if (!value || rest.length) damaged("bad AttributeTypeAndValue");
+        checkString(value);
         return { oid: der.oid(type, WHAT), value };
       }));
+  }
+
+  const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+
+  // Checks a name's string value as cryptography does when it loads the name: PrintableString,
+  // BMPString and UniversalString then, the others when the name is written out.
+  function checkString(value) {
+    if (![TAG.PRINTABLE_STRING, TAG.BMP_STRING, TAG.UNIVERSAL_STRING].includes(value.tag)) return;
+    const text = der.string(value, WHAT);
+    if (value.tag === TAG.PRINTABLE_STRING && !PRINTABLE.test(text)) damaged("bad PrintableString");
   }
 
   function escape(text) {

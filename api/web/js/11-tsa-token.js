@@ -27,7 +27,7 @@
   function signedDataOf(token) {
     const [typeNode, contentNode, ...rest] = der.sequence(der.read(token, TOKEN), TOKEN);
     if (!typeNode || rest.length) throw new MalformedInput(`not a DER ${TOKEN}: bad ContentInfo`);
-    if (der.oid(typeNode, TOKEN) !== ID_SIGNED_DATA || !contentNode) {
+    if (der.looseOid(typeNode, TOKEN) !== ID_SIGNED_DATA || !contentNode) {
       throw new MalformedInput("a time-stamp token is a CMS SignedData; this is something else");
     }
     const what = "SignedData";
@@ -57,18 +57,18 @@
       throw new MalformedInput("the token's digestAlgorithms do not match its signer's");
     }
     if (crls) throw new MalformedInput("a time-stamp token carries no revocation lists");
-    if (encap.length < 1 || encap.length > 2 || der.oid(encap[0], what) !== ID_CT_TST_INFO) {
+    if (encap.length < 1 || encap.length > 2 || der.looseOid(encap[0], what) !== ID_CT_TST_INFO) {
       throw new MalformedInput("the token does not encapsulate a TSTInfo (id-ct-TSTInfo)");
     }
     const content = encap[1] ? der.octets(explicit(der.expect(encap[1], 0xa0, what), what), what) : null;
-    return { certificates, signer, content, digestAlgorithms };
+    return { certificates, signer, content, digestAlgorithms, oidNodes: [typeNode, encap[0]] };
   }
 
   // Returns an AlgorithmIdentifier's OID and its parameters' node (or null).
   function algorithm(node, what) {
     const f = der.sequence(node, what);
     if (f.length < 1 || f.length > 2) throw new MalformedInput(`not a DER ${what}: bad AlgorithmIdentifier`);
-    return { oid: der.oid(f[0], what), params: f[1] || null };
+    return { oid: der.looseOid(f[0], what), params: f[1] || null, oidNode: f[0] };
   }
 
   function signerInfo(node) {
@@ -88,6 +88,7 @@
       throw new MalformedInput(`not a DER ${what}: bad signer identifier`);
     }
     const digestAlgorithm = algorithm(f[i++], what);
+    if (f[i] && f[i].tag === 0x80) throw new MalformedInput(`not a DER ${what}: primitive signed attributes`);
     const signedAttrs = f[i] && f[i].tag === 0xa0 ? f[i] : null;
     const attributes = signedAttrs ? der.children(signedAttrs, what).map((a) => attribute(a, what)) : null;
     return { version, sid, digestAlgorithm, signedAttrs, attributes, rest: f.slice(i) };
@@ -113,7 +114,7 @@
   // (asn1crypto reads no further, so damage elsewhere shows as a signature that fails).
   function attribute(node, what) {
     const [type, values] = der.sequence(node, what);
-    return { oid: der.oid(type, what), values };
+    return { oid: der.looseOid(type, what), values };
   }
 
   // Returns the TSTInfo encapsulated in *signedData* (tst_info_of): its version and imprint
@@ -138,7 +139,7 @@
   function decodeTstInfo({ fields: f, hashName }) {
     const what = "TSTInfo";
     let i = 1;
-    const policy = der.oid(f[i++], what);
+    const policy = der.looseOid(f[i++], what);
     const [hashAlg, hashed, ...more] = der.sequence(f[i++], what);
     if (!hashed || more.length) throw new MalformedInput(`not a DER ${what}: bad MessageImprint`);
     const hashAlgorithm = algorithm(hashAlg, what);

@@ -9,7 +9,7 @@
 // ESS signing-certificate-v2 attribute names that certificate; the
 // certificate's extendedKeyUsage is timeStamping only and critical; it chains
 // to one of trustRoots (DER bytes or PEM text) at genTime; the token is over
-// *digest* and carries *nonce* when one is given (a BigInt).
+// *digest* (bytes) and carries *nonce* when one is given (a BigInt or an integer).
 "use strict";
 (function (CZ) {
   const { MalformedInput, InvalidProof, InvalidSignature } = CZ.errors;
@@ -25,10 +25,6 @@
     "1.3.14.3.2.26": "sha1", "2.16.840.1.101.3.4.2.4": "sha224", "1.2.840.113549.2.5": "md5",
   };
   const UNTRUSTED = "check that the trust root is the CA that issued the TSA certificate";
-
-  function hexOf(bytes) {
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
 
   async function digestOf(hashName, data) {
     return new Uint8Array(await globalThis.crypto.subtle.digest(tsa.HASHES[hashName], data));
@@ -81,7 +77,7 @@
       throw new InvalidSignature(`the token's digest algorithm ${name} is not SHA-2`);
     }
     const contentType = attribute(signer.attributes, "content_type");
-    if (contentType === null || der.oid(contentType, "content-type attribute") !== tsa.ID_CT_TST_INFO) {
+    if (contentType === null || der.looseOid(contentType, "content-type attribute") !== tsa.ID_CT_TST_INFO) {
       throw new InvalidSignature("the token's signed content-type attribute is not id-ct-TSTInfo");
     }
     const messageDigest = attribute(signer.attributes, "message_digest");
@@ -123,7 +119,7 @@
     const f = der.sequence(certs[0], what);
     let i = 0;
     let hashOid = "2.16.840.1.101.3.4.2.1"; // the DEFAULT of ESSCertIDv2's hashAlgorithm
-    if (f[i] && f[i].tag === 0x30) hashOid = der.oid(der.sequence(f[i++], what)[0], what);
+    if (f[i] && f[i].tag === 0x30) hashOid = der.looseOid(der.sequence(f[i++], what)[0], what);
     const certHash = der.octets(f[i++], what);
     const issuerSerial = f[i] ? der.sequence(f[i++], what) : null;
     const hashName = tsa.HASH_OIDS[hashOid];
@@ -137,7 +133,7 @@
     }
     if (issuerSerial) {
       const names = der.sequence(issuerSerial[0], what).filter((n) => n.tag === 0xa4)
-        .map((n) => der.children(n, what)[0].der);
+        .map((n) => der.expect(der.children(n, what)[0], der.TAG.SEQUENCE, what).der);
       if (der.integer(issuerSerial[1], what) !== cert.serial || !names.some((n) => CZ.bytes.equal(n, cert.issuer))) {
         throw new InvalidSignature(
           "the ESS signing-certificate-v2 issuer and serial do not match the TSA certificate");
@@ -155,13 +151,20 @@
     }
   }
 
-  // The token read again as strictly as rfc3161-client does: no parameters where none belong.
-  function checkAlgorithmParameters(signedData, tst) {
+  // The token read again as strictly as rfc3161-client does: DER object identifiers, and no
+  // parameters where none belong.
+  function checkStrictly(signedData, tst) {
     const { signer } = signedData;
     const algorithms = [
       ...signedData.digestAlgorithms, signer.digestAlgorithm, tsa.signatureAlgorithmOf(signer),
       tsa.decodeTstInfo(tst).hashAlgorithm,
     ];
+    const oidNodes = [...signedData.oidNodes, ...algorithms.map((a) => a.oidNode)];
+    try {
+      oidNodes.forEach((node) => der.oid(node, "time-stamp token"));
+    } catch (e) {
+      throw new MalformedInput(`the token does not parse strictly: ${e.message}`);
+    }
     for (const { oid, params } of algorithms) {
       if (!tsa.parametersFit({ oid, params })) {
         throw new MalformedInput(`the token does not parse strictly: algorithm ${oid} with parameters`);
@@ -181,6 +184,7 @@
 
   // Returns what *token* states after checking it is a valid TSA token over *digest* under *trustRoots*.
   async function verifyToken(token, { digest, trustRoots, nonce = null, certificates = [] }) {
+    const expectedNonce = nonce === null ? null : BigInt(nonce);
     const roots = loadCertificates(trustRoots);
     if (!roots.length) throw new MalformedInput("no trust roots given: pass the TSA's CA certificate");
     const extra = loadCertificates(certificates);
@@ -195,7 +199,7 @@
     const candidates = [...embedded, ...extra].filter((c) => !CZ.bytes.equal(c.der, signer.der));
     const { genTime } = tsa.decodeTstInfo(tst);
     const path = await untrustedUnless(() => tsa.buildPath(signer, roots, candidates, genTime), true);
-    checkAlgorithmParameters(signedData, tst);
+    checkStrictly(signedData, tst);
     await untrustedUnless(async () => {
       if (signedData.signer.sid.kind !== "issuerAndSerialNumber") {
         throw new tsa.PathError("No leaf certificate found matching the SignerInfo.");
@@ -206,9 +210,9 @@
     if (!CZ.bytes.equal(info.imprint, digest)) {
       throw new InvalidProof(
         `the token is over another digest: it time-stamps ${info.hashName} ` +
-          `${hexOf(info.imprint)}, not ${hexOf(digest)}`);
+          `${CZ.bytes.hex(info.imprint)}, not ${CZ.bytes.hex(digest)}`);
     }
-    if (nonce !== null && info.nonce !== nonce) {
+    if (expectedNonce !== null && info.nonce !== expectedNonce) {
       throw new InvalidProof(
         `nonce mismatch: the token carries ${info.nonce === null ? "None" : info.nonce}, the request sent ${nonce}`);
     }
