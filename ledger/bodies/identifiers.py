@@ -18,8 +18,9 @@ import re
 from cunzheng.ledger.errors import MalformedInput
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-_RESIDENT_ID = re.compile(r"^\d{17}[0-9X]$")
+# ASCII digits only, matched in full: a Unicode digit or a trailing newline is not part of a code.
+_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
+_RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
 _MOD11_2 = "10X98765432"
 REGISTRY_ID_TYPES = ("uscc", "resident_id", "foreign_company")
 
@@ -39,7 +40,7 @@ def resident_id_check_character(first17: str) -> str:
 def check_registry_id(kind: str, value: str, what: str) -> None:
     """Return None if *value* is a well-formed registry id of type *kind*, else raise MalformedInput."""
     if kind == "uscc":
-        if not _USCC.match(value):
+        if not _USCC.fullmatch(value):
             raise MalformedInput(
                 f"{what}: {value!r} is not a 统一社会信用代码: 18 characters from 0-9 and "
                 "A-Z without I, O, S, V and Z, positions 3 to 8 digits (GB 32100-2015)"
@@ -50,7 +51,7 @@ def check_registry_id(kind: str, value: str, what: str) -> None:
                 f"(GB 32100-2015 gives {uscc_check_character(value[:17])}); check for a typing error"
             )
     elif kind == "resident_id":
-        if not _RESIDENT_ID.match(value):
+        if not _RESIDENT_ID.fullmatch(value):
             raise MalformedInput(
                 f"{what}: a resident ID card number is 17 digits and a check character 0-9 or X"
             )

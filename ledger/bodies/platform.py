@@ -15,18 +15,14 @@ reports, never guessed. Shapes only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final, Self
 
 from cunzheng.ledger.bodies.core import optional_text, require_keys
+from cunzheng.ledger.bodies.identifiers import check_registry_id
 from cunzheng.ledger.errors import MalformedInput
 
-# GB 32100-2015: 18 characters of this alphabet, the last a check character.
-CREDIT_CODE_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_CODE = re.compile(f"^[{CREDIT_CODE_ALPHABET}]{{18}}$")
-_CREDIT_CODE_WEIGHTS: Final = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # Levels 1 to 5 of China's classified cybersecurity protection (GB/T 22239).
 SECURITY_LEVELS: Final = range(1, 6)
 TSA_STATUSES: Final = ("trusted", "test")
@@ -40,27 +36,11 @@ _TEXTS: Final = {
 _MEMBERS: Final = {*_TEXTS, "credit_code", "security_level", "tsa_status"}
 
 
-def credit_code_check(code: str) -> str:
-    """Return the check character GB 32100-2015 gives for the first 17 characters of *code*."""
-    total = sum(
-        CREDIT_CODE_ALPHABET.index(c) * w
-        for c, w in zip(code[:17], _CREDIT_CODE_WEIGHTS, strict=True)
-    )
-    return CREDIT_CODE_ALPHABET[-total % 31]
-
-
 def credit_code(value: Any, what: str) -> str:
     """Return *value* if it is a unified social credit code whose check character is right."""
-    if not isinstance(value, str) or not _CREDIT_CODE.match(value):
-        raise MalformedInput(
-            f"{what} must be an 18-character unified social credit code (GB 32100-2015: "
-            "digits and capital letters other than I, O, S, V and Z)"
-        )
-    if credit_code_check(value) != value[17]:
-        raise MalformedInput(
-            f"{what}: {value} fails its check character (GB 32100-2015 gives "
-            f"{credit_code_check(value)!r}, not {value[17]!r}); it is mistyped"
-        )
+    if not isinstance(value, str):
+        raise MalformedInput(f"{what} must be an 18-character unified social credit code")
+    check_registry_id("uscc", value, what)
     return value
 
 
@@ -84,18 +64,23 @@ class PlatformFacts:
             raise MalformedInput(f"{what} must be an object declaring at least one fact")
         require_keys(value, required=set(), optional=_MEMBERS, what=what)
         texts = {key: optional_text(value, key, what, limit) for key, limit in _TEXTS.items()}
-        code = value.get("credit_code")
+        # A member written null is refused like a wrong value: leave out a fact not declared.
         level = value.get("security_level")
-        if level is not None and (
+        if "security_level" in value and (
             not isinstance(level, int) or isinstance(level, bool) or level not in SECURITY_LEVELS
         ):
             raise MalformedInput(f"{what}: security_level must be a level from 1 to 5")
         status = value.get("tsa_status")
-        if status is not None and status not in TSA_STATUSES:
+        if "tsa_status" in value and status not in TSA_STATUSES:
             raise MalformedInput(f"{what}: tsa_status must be one of {', '.join(TSA_STATUSES)}")
+        code = (
+            credit_code(value["credit_code"], f"{what}: credit_code")
+            if "credit_code" in value
+            else None
+        )
         return cls(
             **texts,
-            credit_code=None if code is None else credit_code(code, f"{what}: credit_code"),
+            credit_code=code,
             security_level=level,
             tsa_status=status,
         )

@@ -21,7 +21,7 @@ from nacl.signing import SigningKey
 
 from cunzheng.api.app import create_app
 from cunzheng.ledger.bodies import LogSettings, PlatformFacts
-from cunzheng.ledger.bodies.platform import credit_code_check
+from cunzheng.ledger.bodies.identifiers import uscc_check_character
 from cunzheng.ledger.errors import MalformedInput
 from cunzheng.ledger.registry.policy import DEFAULT_POLICY
 from cunzheng.ledger.settings import Settings
@@ -44,15 +44,21 @@ SETTINGS = {"publicity_days": 15, "term_days": 30, "systems": {"x": {"certificat
     "code", ["91440300708461136T", "91330100799655058B", "9144030071526726XG", "91110000802100433B"]
 )
 def test_published_credit_codes_pass_their_check_character(code: str) -> None:
-    assert credit_code_check(code) == code[17]
+    assert uscc_check_character(code[:17]) == code[17]
     assert PlatformFacts.parse({"credit_code": code}, "platform").credit_code == code
 
 
 @pytest.mark.parametrize(
     ("platform", "says"),
     [
-        ({"credit_code": "91440300708461136A"}, "fails its check character"),
-        ({"credit_code": "9144030070846113OT"}, "18-character unified social credit code"),
+        ({"credit_code": "91440300708461136A"}, "check character .* is wrong"),
+        ({"credit_code": "9144030070846113OT"}, "is not a 统一社会信用代码"),
+        ({"credit_code": "91440300708461136T\n"}, "is not a 统一社会信用代码"),
+        ({"credit_code": "9144030070846113\u0663T"}, "is not a 统一社会信用代码"),
+        ({"credit_code": 91440300708461136}, "unified social credit code"),
+        ({"credit_code": None}, "unified social credit code"),
+        ({"security_level": None}, "level from 1 to 5"),
+        ({"tsa_status": None}, "trusted, test"),
         ({"security_level": 6}, "level from 1 to 5"),
         ({"security_level": True}, "level from 1 to 5"),
         ({"tsa_status": "accredited"}, "trusted, test"),

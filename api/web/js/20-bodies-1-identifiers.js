@@ -13,10 +13,9 @@
   const B = CZ.bodies;
 
   const USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  // \p{Nd} where Python's \d stands: any script's decimal digit.
-  const USCC = /^[0-9A-HJ-NPQRTUWXY]{2}\p{Nd}{6}[0-9A-HJ-NPQRTUWXY]{10}$/u;
-  const RESIDENT_ID = /^\p{Nd}{17}[0-9X]$/u;
-  const DIGIT = /^\p{Nd}$/u;
+  // ASCII digits only, matched in full (as Python's fullmatch with [0-9]).
+  const USCC = /^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
+  const RESIDENT_ID = /^[0-9]{17}[0-9X]$/;
   const MOD11_2 = "10X98765432";
   const REGISTRY_ID_TYPES = ["uscc", "resident_id", "foreign_company"];
 
@@ -27,17 +26,6 @@
     return out;
   }
 
-  // The value of a decimal digit of any script, as Python's int() reads it: digits come in runs from 0.
-  function digitValue(c) {
-    let cp = c.codePointAt(0);
-    let offset = 0;
-    while (DIGIT.test(String.fromCodePoint(cp - 1))) {
-      cp -= 1;
-      offset += 1;
-    }
-    return offset % 10;
-  }
-
   function usccCheckCharacter(first17) {
     let total = 0;
     for (const [i, c] of Array.from(first17).entries()) total += USCC_ALPHABET.indexOf(c) * powMod(3, i, 31);
@@ -46,7 +34,7 @@
 
   function residentIdCheckCharacter(first17) {
     let total = 0;
-    for (const [i, c] of Array.from(first17).entries()) total += digitValue(c) * powMod(2, 17 - i, 11);
+    for (const [i, c] of Array.from(first17).entries()) total += Number(c) * powMod(2, 17 - i, 11);
     return MOD11_2[total % 11];
   }
 
