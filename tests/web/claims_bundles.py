@@ -23,20 +23,36 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from claims_edits import (  # noqa: E402
+    Edit,
+    add,
+    add_entry,
+    break_checkpoint,
+    break_signature,
+    drop,
+    edit,
+    first_proof,
+    last_registry,
+    nested,
+    odd_items,
+    pledge_held,
+    registry_entry,
+    registry_indexes,
+    resign,
+)
+
 from cunzheng.ledger import questions  # noqa: E402
 from cunzheng.ledger.answers import answer_json  # noqa: E402
 from cunzheng.ledger.bundles import build_answer_bundle, build_bundle  # noqa: E402
 from cunzheng.ledger.clock import format_time, parse_time  # noqa: E402
 from cunzheng.ledger.log import Log  # noqa: E402
-from cunzheng.ledger.note import Signer, open_checkpoint, sign_checkpoint  # noqa: E402
+from cunzheng.ledger.note import Signer  # noqa: E402
 from cunzheng.ledger.registry.policy import Policy  # noqa: E402
 from cunzheng.ledger.store import Store  # noqa: E402
 from cunzheng.ledger.verify import Report, bundle_json, verify_bundle  # noqa: E402
@@ -54,8 +70,6 @@ from tests.ledger.registry_world import (  # noqa: E402
     sign,
     when,
 )
-
-Edit = Callable[[dict[str, Any]], None]
 
 
 def main() -> None:
@@ -125,37 +139,37 @@ def _default_log(w: World) -> list[dict[str, Any]]:
     history = _ask(w, Question(kind="history", asset=a))
     out = [_case(w, "history", history)]
     out += [_case(w, name, _ask(w, question)) for name, question in asked.items()]
-    pledge = _last_registry(history)
-    publicize = _registry_indexes(history)[1]
-    extra = _registry_entry(_ask(w, Question(kind="history", asset=other.hex())))
+    pledge = last_registry(history)
+    publicize = registry_indexes(history)[1]
+    extra = registry_entry(_ask(w, Question(kind="history", asset=other.hex())))
     altered: dict[str, Edit] = {
-        "hidden pledge": lambda o: _drop(o, pledge, claim=True),
-        "omitted entry": lambda o: _drop(o, pledge, claim=False),
-        "broken chain": lambda o: _drop(o, publicize, claim=True),
+        "hidden pledge": lambda o: drop(o, pledge, claim=True),
+        "omitted entry": lambda o: drop(o, pledge, claim=False),
+        "broken chain": lambda o: drop(o, publicize, claim=True),
         "entry the claim does not name": lambda o: o["claim"]["entries"].remove(pledge),
-        "changed index value": lambda o: _first_proof(o, "asset:")["value"]["events"].pop(),
-        "index value made absent": lambda o: _first_proof(o, "asset:").pop("value"),
+        "changed index value": lambda o: first_proof(o, "asset:")["value"]["events"].pop(),
+        "index value made absent": lambda o: first_proof(o, "asset:").pop("value"),
         "index proofs dropped": lambda o: o.update(index=[]),
-        "asset proof dropped": lambda o: o["index"].remove(_first_proof(o, "asset:")),
+        "asset proof dropped": lambda o: o["index"].remove(first_proof(o, "asset:")),
         "changed answer": lambda o: o["claim"]["answer"].update(status="revoked"),
         "claim out of order": lambda o: o["claim"]["entries"].reverse(),
-        "extra registry entry": lambda o: _add(o, extra),
-        "broken signature": lambda o: _break_signature(o, pledge),
-        "broken checkpoint": _break_checkpoint,
-        "index line dropped": lambda o: o.update(checkpoint=_resign(w, o["checkpoint"])),
+        "extra registry entry": lambda o: add(o, extra),
+        "broken signature": lambda o: break_signature(o, pledge),
+        "broken checkpoint": break_checkpoint,
+        "index line dropped": lambda o: o.update(checkpoint=resign(w, o["checkpoint"])),
     }
-    out += [_case(w, name, _edit(history, edit)) for name, edit in altered.items()]
+    out += [_case(w, name, edit(history, change)) for name, change in altered.items()]
     odd: dict[str, Edit] = {
         "answer with floats": lambda o: o["claim"]["answer"].update(
             version=1.5, n=[2.0, 1e-05, 1e16]
         ),
         "answer with a big integer": lambda o: o["claim"]["answer"].update(version=2**60),
-        "answer nested too deep": lambda o: o["claim"]["answer"].update(version=_nested(17)),
+        "answer nested too deep": lambda o: o["claim"]["answer"].update(version=nested(17)),
     }
-    out += [_case(w, name, _edit(history, edit)) for name, edit in odd.items()]
+    out += [_case(w, name, edit(history, change)) for name, change in odd.items()]
     portfolio = _ask(w, asked["portfolio"])
-    out.append(_case(w, "portfolio answer changed", _edit(portfolio, _pledge_held)))
-    out.append(_case(w, "portfolio answer with odd items", _edit(portfolio, _odd_items)))
+    out.append(_case(w, "portfolio answer changed", edit(portfolio, pledge_held)))
+    out.append(_case(w, "portfolio answer with odd items", edit(portfolio, odd_items)))
     plain = build_bundle(w.log, BundleRequest(indexes=[pledge]))
     out.append(_case(w, "plain bundle", bundle_json(plain)))
     return out
@@ -168,7 +182,7 @@ def _settings_log(w: World) -> list[dict[str, Any]]:
     w.ok(sign(w.operator, "log.settings", Policy(publicity=timedelta(0)).body()))
     asset, _ = _register(w, w.holder, "Settings story", days=0)
     history = _ask(w, Question(kind="history", asset=asset.hex()))
-    last = _last_registry(history)
+    last = last_registry(history)
 
     def settings_proof(o: dict[str, Any]) -> dict[str, Any]:
         return next(i for i in o["index"] if i["key"] == "settings:log")
@@ -181,13 +195,19 @@ def _settings_log(w: World) -> list[dict[str, Any]]:
         "settings proof dropped": lambda o: o["index"].remove(settings_proof(o)),
     }
     plain = bundle_json(build_bundle(w.log, BundleRequest(indexes=[last])))
-    return [
+    out = [
         _case(w, "settings history", history),
-        *[_case(w, name, _edit(history, edit)) for name, edit in altered.items()],
+        *[_case(w, name, edit(history, change)) for name, change in altered.items()],
         _case(w, "settings plain", plain),
-        _case(w, "settings plain without proofs", _edit(plain, lambda o: o.update(index=[]))),
-        _case(w, "settings plain without entry", _edit(plain, altered["settings entry dropped"])),
+        _case(w, "settings plain without proofs", edit(plain, lambda o: o.update(index=[]))),
+        _case(w, "settings plain without entry", edit(plain, altered["settings entry dropped"])),
     ]
+    # A settings entry logged after the bundle's checkpoint, slipped into it.
+    w.ok(sign(w.operator, "log.settings", Policy(publicity=timedelta(days=1)).body()))
+    later = json.loads(_ask(w, Question(kind="history", asset=asset.hex())))["entries"]
+    slipped = [e for e in later if e["role"] == "settings"][-1]
+    out.append(_case(w, "settings entry slipped in", edit(plain, lambda o: add_entry(o, slipped))))
+    return out
 
 
 # A log with a licence ended and an objection upheld.
@@ -213,13 +233,13 @@ def _objection_log(w: World) -> list[dict[str, Any]]:
     ended = format_time(w.clock.now)
     a = asset.hex()
     history = _ask(w, Question(kind="history", asset=apply.hash.hex()))
-    filing = _registry_indexes(history)[2]
+    filing = registry_indexes(history)[2]
     return [
         _case(w, "licence in force", _ask(w, _licensed(a, w.buyer.hex, in_force))),
         _case(w, "licence ended", _ask(w, _licensed(a, w.buyer.hex, ended))),
         _case(w, "licensee's portfolio", _ask(w, Question(kind="portfolio", party=w.buyer.hex))),
         _case(w, "objection upheld", history),
-        _case(w, "objection dropped", _edit(history, lambda o: _drop(o, filing, claim=True))),
+        _case(w, "objection dropped", edit(history, lambda o: drop(o, filing, claim=True))),
     ]
 
 
@@ -287,73 +307,6 @@ def _answer(w: World, q: Question) -> questions.Answer:
     if q.kind == "fingerprint":
         return questions.fingerprint(store, lookup, bytes.fromhex(q.fingerprint or ""))
     return questions.certificate(store, lookup, q.certificate or "")
-
-
-# Altering a bundle.
-
-
-def _edit(data: bytes, change: Edit) -> bytes:
-    obj = json.loads(data)
-    change(obj)
-    return json.dumps(obj).encode()
-
-
-def _registry_indexes(data: bytes) -> list[int]:
-    return [e["index"] for e in json.loads(data)["entries"] if e["role"] == "registry"]
-
-
-def _last_registry(data: bytes) -> int:
-    return _registry_indexes(data)[-1]
-
-
-def _registry_entry(data: bytes) -> dict[str, Any]:
-    return next(e for e in json.loads(data)["entries"] if e["role"] == "registry")
-
-
-def _drop(obj: dict[str, Any], index: int, *, claim: bool) -> None:
-    obj["entries"] = [e for e in obj["entries"] if e["index"] != index]
-    if claim:
-        obj["claim"]["entries"].remove(index)
-
-
-def _add(obj: dict[str, Any], entry: dict[str, Any]) -> None:
-    obj["entries"] = sorted([*obj["entries"], entry], key=lambda e: e["index"])
-    obj["claim"]["entries"] = sorted([*obj["claim"]["entries"], entry["index"]])
-
-
-def _pledge_held(obj: dict[str, Any]) -> None:
-    answer = obj["claim"]["answer"]
-    answer["pledged"].append(answer["holds"][0])
-
-
-def _odd_items(obj: dict[str, Any]) -> None:
-    obj["claim"]["answer"]["holds"].extend([{"id": 5}, {"x": 1}, "zz", True])
-
-
-def _nested(depth: int) -> Any:
-    return [] if depth == 0 else [_nested(depth - 1)]
-
-
-def _first_proof(obj: dict[str, Any], prefix: str) -> dict[str, Any]:
-    return next(i for i in obj["index"] if i["key"].startswith(prefix))
-
-
-def _break_signature(obj: dict[str, Any], index: int) -> None:
-    entry = next(e for e in obj["entries"] if e["index"] == index)
-    entry["statement"]["signed_at"] = "2026-01-01T00:00:00.000000Z"
-
-
-def _break_checkpoint(obj: dict[str, Any]) -> None:
-    note = obj["checkpoint"]
-    head, sep, rest = note.partition("\n")
-    size, _, tail = rest.partition("\n")
-    obj["checkpoint"] = head + sep + str(int(size) + 1) + "\n" + tail
-
-
-def _resign(w: World, note: str) -> str:
-    """Return the checkpoint *note* signed again by the log's key without its index line."""
-    cp, _ = open_checkpoint(note, w.log.signer.verifier())
-    return sign_checkpoint(replace(cp, extensions=()), w.log.signer)
 
 
 # What the verifier made of it.

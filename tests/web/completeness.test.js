@@ -61,6 +61,7 @@ test("the altered bundles fail for the reason they were altered", async () => {
     "settings document emptied": "settings.index_proof",
     "settings proof dropped": "settings.not_proved",
     "settings plain without entry": "settings.missing_entry",
+    "settings entry slipped in": "settings.extra_entry",
   };
   for (const [name, reason] of Object.entries(settings)) {
     assert.equal((await settingsOf(caseNamed(name))).reason, reason, name);
