@@ -60,9 +60,11 @@ function verifyCase(c) {
     }));
 }
 
-// Chain errors quote cryptography's or OpenSSL's own words in parentheses: those differ.
-function comparable(result) {
+// Chain errors quote cryptography's or OpenSSL's own words in parentheses, and a token
+// rfc3161-client cannot parse is reported in its words: those differ, the rest is the same.
+function comparable(result, python) {
   if (!result.error) return result;
+  if ((python.message || "").startsWith("rfc3161-client cannot parse the token:")) return { error: result.error };
   return { error: result.error, message: result.message.replace(/ \(.*\);/, " (…);") };
 }
 
@@ -71,13 +73,17 @@ test("the cases cover accepted and refused tokens from both TSAs", () => {
   for (const name of ["ecdsa-p256", "ecdsa-p384", "rsa-pkcs1", "intermediate-given"]) {
     assert.ok(ok.includes(name), name);
   }
+  const refusedBy = (name) => named.find((c) => c.name === name).expected.error;
+  assert.strictEqual(refusedBy("signed-short-utctime"), "InvalidSignature");
+  assert.strictEqual(refusedBy("digest-parameters"), "MalformedInput");
   assert.ok(named.some((c) => c.name === "expired-certificate" && c.expected.error));
   assert.ok(flipped.length > 500);
 });
 
 test("named tokens: same verdict, TokenInfo and message as verify_token", async () => {
   for (const c of named) {
-    assert.deepStrictEqual(comparable(await verifyCase(c)), comparable(c.expected), c.name);
+    const python = c.expected;
+    assert.deepStrictEqual(comparable(await verifyCase(c), python), comparable(python, python), c.name);
   }
 });
 

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from asn1crypto import cms
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -104,8 +105,9 @@ def case(
 
 
 def flip(data: bytes, position: int) -> bytes:
+    """Return *data* with one bit of byte *position* inverted, a different bit from byte to byte."""
     changed = bytearray(data)
-    changed[position] ^= 0x01
+    changed[position] ^= 1 << (position * 5 % 8)
     return bytes(changed)
 
 
@@ -240,6 +242,21 @@ def project_cases() -> list[dict[str, object]]:
     s_tsa_key, _ = issue_tsa_certificate(s_key, s_ca, "Stranger TSA", now=ISSUED)
     impostor = TsaIdentity(key=s_tsa_key, certificate=cert, chain=(ca,))
     cases.append(case("another-key", sign_token(tst, impostor, attributes=attrs), [ca]))
+    # A signing-time without seconds, signed: not DER, so OpenSSL cannot read the token.
+    short_time = b"\x17\x0b2611250800Z"
+    raw = bytes.fromhex("06092a864886f70d010905") + b"\x31" + bytes([len(short_time)]) + short_time
+    signing_time = cms.CMSAttribute.load(b"\x30" + bytes([len(raw)]) + raw)
+    odd_attrs = [attrs[0], signing_time, *attrs[2:]]
+    cases.append(
+        case("signed-short-utctime", sign_token(tst, identity, attributes=odd_attrs), [ca])
+    )
+    # Parameters of the wrong type for SHA-256 among the digest algorithms, which no signature covers.
+    sha256_null = bytes.fromhex("300d06096086480165030402010500")
+    cases.append(
+        case(
+            "digest-parameters", plain.replace(sha256_null, sha256_null[:-2] + b"\x04\x00", 1), [ca]
+        )
+    )
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     rsa_cert = leaf(ca_key, ca, rsa_key, "RSA TSA", start=ISSUED)
     rsa_tsa = TimeStampAuthority(

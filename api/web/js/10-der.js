@@ -255,8 +255,25 @@
     }
   }
 
+  // Checks every element inside *node*, at any depth, against the DER rules of its universal
+  // type (INTEGER, BOOLEAN, NULL, BIT STRING, OBJECT IDENTIFIER, times); values under other
+  // tags are only split into elements; elements *skip* returns true for are left alone.
+  function checkStrict(node, what, skip = () => false) {
+    if (skip(node)) return;
+    if (node.constructed) {
+      for (const child of children(node, what)) checkStrict(child, what, skip);
+      return;
+    }
+    const check = {
+      [TAG.INTEGER]: integerBytes, [TAG.BOOLEAN]: boolean, [TAG.BIT_STRING]: bitString,
+      [TAG.OID]: oid, [TAG.UTC_TIME]: time, [TAG.GENERALIZED_TIME]: time,
+      [TAG.NULL]: (n) => n.value.length && fail(what, "NULL with contents"),
+    }[node.tag];
+    if (check) check(node, what);
+  }
+
   CZ.der = {
     TAG, read, children, expect, sequence, integer, integerBytes, boolean, octets,
-    bitString, octetBits, oid, looseOid, time, formatTime, string,
+    bitString, octetBits, oid, looseOid, time, formatTime, string, checkStrict,
   };
 })((globalThis.CZ = globalThis.CZ || {}));

@@ -75,7 +75,7 @@
       if (rest.length) damaged("bad version field");
       version = Number(der.integer(v, WHAT));
       if (version === 0) damaged("version 1 is the default and is left out");
-      if (version !== 0 && version !== 2) damaged(`version ${version} certificates are not X.509 v1 or v3`);
+      if (version !== 2) damaged(`version ${version} certificates are not X.509 v1 or v3`);
     }
     const serialNode = fields[i++];
     const serial = der.integer(serialNode, WHAT);

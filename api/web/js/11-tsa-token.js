@@ -61,14 +61,14 @@
       throw new MalformedInput("the token does not encapsulate a TSTInfo (id-ct-TSTInfo)");
     }
     const content = encap[1] ? der.octets(explicit(der.expect(encap[1], 0xa0, what), what), what) : null;
-    return { certificates, signer, content, digestAlgorithms, oidNodes: [typeNode, encap[0]] };
+    return { certificates, signer, content, digestAlgorithms };
   }
 
   // Returns an AlgorithmIdentifier's OID and its parameters' node (or null).
   function algorithm(node, what) {
     const f = der.sequence(node, what);
     if (f.length < 1 || f.length > 2) throw new MalformedInput(`not a DER ${what}: bad AlgorithmIdentifier`);
-    return { oid: der.looseOid(f[0], what), params: f[1] || null, oidNode: f[0] };
+    return { oid: der.looseOid(f[0], what), params: f[1] || null };
   }
 
   function signerInfo(node) {

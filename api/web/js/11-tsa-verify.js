@@ -151,24 +151,43 @@
     }
   }
 
-  // The token read again as strictly as rfc3161-client does: DER object identifiers, and no
-  // parameters where none belong.
-  function checkStrictly(signedData, tst) {
+  // The token read again as strictly as rfc3161-client reads it: DER throughout (the values
+  // of signed attributes aside), and no parameters where none belong.
+  function checkStrictly(token, signedData, tst) {
     const { signer } = signedData;
+    const attrs = signer.signedAttrs && signer.signedAttrs.der;
+    const isAttrs = (n) => attrs && n.der.buffer === attrs.buffer &&
+      n.der.byteOffset === attrs.byteOffset && n.der.length === attrs.length;
     const algorithms = [
       ...signedData.digestAlgorithms, signer.digestAlgorithm, tsa.signatureAlgorithmOf(signer),
       tsa.decodeTstInfo(tst).hashAlgorithm,
     ];
-    const oidNodes = [...signedData.oidNodes, ...algorithms.map((a) => a.oidNode)];
     try {
-      oidNodes.forEach((node) => der.oid(node, "time-stamp token"));
+      der.checkStrict(der.read(token, "time-stamp token"), "time-stamp token", isAttrs);
+      der.checkStrict(der.read(signedData.content, "TSTInfo"), "TSTInfo");
+      for (const node of attrs ? der.children(signer.signedAttrs, "SignerInfo") : []) {
+        const [type, values, ...rest] = der.sequence(node, "signed attribute");
+        der.oid(type, "signed attribute");
+        der.sequence(values, "signed attribute", der.TAG.SET);
+        if (rest.length) throw new MalformedInput("not a DER signed attribute: extra fields");
+      }
     } catch (e) {
+      if (!(e instanceof MalformedInput)) throw e;
       throw new MalformedInput(`the token does not parse strictly: ${e.message}`);
     }
-    for (const { oid, params } of algorithms) {
-      if (!tsa.parametersFit({ oid, params })) {
-        throw new MalformedInput(`the token does not parse strictly: algorithm ${oid} with parameters`);
-      }
+    const unfit = algorithms.find((a) => !tsa.parametersFit(a));
+    if (unfit) {
+      throw new MalformedInput(`the token does not parse strictly: algorithm ${unfit.oid} with parameters`);
+    }
+  }
+
+  // The signed attributes' values read as strictly as OpenSSL reads them when it checks the chain.
+  function checkAttributeValues(signer) {
+    try {
+      for (const a of signer.attributes) der.checkStrict(a.values, "signed attribute");
+    } catch (e) {
+      if (!(e instanceof MalformedInput)) throw e;
+      throw new tsa.PathError(`the signed attributes do not parse: ${e.message}`);
     }
   }
 
@@ -199,8 +218,9 @@
     const candidates = [...embedded, ...extra].filter((c) => !CZ.bytes.equal(c.der, signer.der));
     const { genTime } = tsa.decodeTstInfo(tst);
     const path = await untrustedUnless(() => tsa.buildPath(signer, roots, candidates, genTime), true);
-    checkStrictly(signedData, tst);
+    checkStrictly(token, signedData, tst);
     await untrustedUnless(async () => {
+      checkAttributeValues(signedData.signer);
       if (signedData.signer.sid.kind !== "issuerAndSerialNumber") {
         throw new tsa.PathError("No leaf certificate found matching the SignerInfo.");
       }
