@@ -4,9 +4,10 @@ Prints one JSON object: ``cases``, each a token with the digest, trust roots,
 extra certificates and nonce to check it against, and ``expected``: either
 the TokenInfo verify_token returns or the error class and message it raises;
 ``read`` holds what read_token says (or its error). The tokens come from the
-project's TSA (ECDSA P-256 and RSA keys, a fixed clock, defects made one at a
-time), from ``openssl ts -reply`` with an RSA key when the openssl command is
-installed, and single-bit changes of both.
+project's TSA (ECDSA P-256, P-384 and RSA keys, a fixed clock, defects made
+one at a time, certificate paths of several profiles), from ``openssl ts
+-reply`` with an RSA key when the openssl command is installed, and
+single-bit changes of both.
 """
 
 from __future__ import annotations
@@ -19,160 +20,34 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import cms
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from tsa_world import DIGEST, ISSUED, NOW, POLICY, Key, case, certificate, flip
 
-from cunzheng.ledger.clock import format_time
-from cunzheng.ledger.errors import LedgerError
-from cunzheng.ledger.tsa import TimeStampAuthority, TokenInfo, TsaIdentity, read_token, verify_token
+from cunzheng.ledger.tsa import TimeStampAuthority, TsaIdentity
 from cunzheng.ledger.tsa.certs import generate_ca, issue_tsa_certificate
 from cunzheng.ledger.tsa.cms import sign_token, signed_attributes
 from cunzheng.ledger.tsa.tokens import signed_data_of, token_from_response
-
-POLICY = "2.25.263737314945060897510708092574744900752.1"
-NOW = dt.datetime(2026, 11, 25, 8, 0, 0, 123456, tzinfo=dt.UTC)
-ISSUED = NOW - dt.timedelta(days=30)
-DIGEST = hashlib.sha256(b"evidence of a data asset").digest()
-Cert = x509.Certificate
-
-
-def der(cert: Cert) -> bytes:
-    return cert.public_bytes(serialization.Encoding.DER)
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def info_json(info: TokenInfo) -> dict[str, object]:
-    """Return *info* as the JSON the JavaScript TokenInfo is compared with."""
-    return {
-        "genTime": format_time(info.gen_time),
-        "accuracyMicros": None
-        if info.accuracy is None
-        else info.accuracy // dt.timedelta(microseconds=1),
-        "latest": format_time(info.latest),
-        "serial": str(info.serial),
-        "policy": info.policy,
-        "hashName": info.hash_name,
-        "imprint": info.imprint.hex(),
-        "nonce": None if info.nonce is None else str(info.nonce),
-        "tsaSubject": info.tsa_subject,
-        "tsaCertificate": None if info.tsa_certificate is None else b64(info.tsa_certificate),
-    }
-
-
-def outcome(call: Callable[[], TokenInfo]) -> dict[str, object]:
-    try:
-        return {"info": info_json(call())}
-    except LedgerError as e:
-        return {"error": type(e).__name__, "message": e.message}
-
-
-def case(
-    name: str,
-    token: bytes,
-    roots: Sequence[Cert],
-    *,
-    digest: bytes = DIGEST,
-    nonce: int | None = None,
-    certificates: Sequence[Cert] = (),
-    read: bool = True,
-) -> dict[str, object]:
-    """Return the case of *token* checked against *roots*, with what read_token says if *read*."""
-
-    def check() -> TokenInfo:
-        return verify_token(
-            token, digest=digest, trust_roots=list(roots), nonce=nonce, certificates=certificates
-        )
-
-    return {
-        "name": name,
-        "token": b64(token),
-        "digest": digest.hex(),
-        "roots": [b64(der(c)) for c in roots],
-        "certificates": [b64(der(c)) for c in certificates],
-        "nonce": None if nonce is None else str(nonce),
-        "expected": outcome(check),
-        "read": outcome(lambda: read_token(token)) if read else None,
-    }
-
-
-def flip(data: bytes, position: int) -> bytes:
-    """Return *data* with one bit of byte *position* inverted, a different bit from byte to byte."""
-    changed = bytearray(data)
-    changed[position] ^= 1 << (position * 5 % 8)
-    return bytes(changed)
-
-
-def leaf(
-    issuer_key: ec.EllipticCurvePrivateKey,
-    issuer: Cert,
-    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey,
-    name: str,
-    *,
-    start: dt.datetime,
-    purposes: Sequence[x509.ObjectIdentifier] | None = (ExtendedKeyUsageOID.TIME_STAMPING,),
-    critical: bool = True,
-) -> Cert:
-    """Return a TSA certificate for *key* issued by *issuer*, with the given extendedKeyUsage."""
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
-        .issuer_name(issuer.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=365))
-    )
-    if purposes is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(list(purposes)), critical=critical)
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def ca_certificate(
-    name: str,
-    key: ec.EllipticCurvePrivateKey,
-    issuer_key: ec.EllipticCurvePrivateKey,
-    issuer: Cert | None,
-    *,
-    path_length: int,
-) -> Cert:
-    """Return a CA certificate for *key*, self-signed when *issuer* is None."""
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    usage = x509.KeyUsage(False, False, False, False, False, True, True, False, False)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer.subject if issuer else subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(ISSUED)
-        .not_valid_after(ISSUED + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
-        .add_extension(usage, critical=True)
-        .sign(issuer_key, hashes.SHA256())
-    )
 
 
 def chain_cases() -> list[dict[str, object]]:
     """Tokens whose TSA certificate an intermediate CA issued, and a TSA on P-384."""
     root_key = ec.generate_private_key(ec.SECP384R1())
-    root = ca_certificate("Deep root", root_key, root_key, None, path_length=1)
-    tight = ca_certificate("Deep root", root_key, root_key, None, path_length=0)
+    root = certificate("Deep root", root_key, root_key, ca=True, path_length=1)
+    tight = certificate("Deep root", root_key, root_key, ca=True, path_length=0)
     inter_key = ec.generate_private_key(ec.SECP256R1())
-    inter = ca_certificate("Issuing CA", inter_key, root_key, root, path_length=0)
+    inter = certificate("Issuing CA", inter_key, root_key, root, ca=True, path_length=0)
     key, cert = issue_tsa_certificate(inter_key, inter, "Deep TSA", now=ISSUED)
     deep = TimeStampAuthority(TsaIdentity(key, cert, (inter, root)), policy=POLICY, now=lambda: NOW)
     token = deep.issue_for_digest(DIGEST)
     p384_key = ec.generate_private_key(ec.SECP384R1())
-    p384 = leaf(root_key, root, p384_key, "P-384 TSA", start=ISSUED)
+    p384 = certificate("P-384 TSA", p384_key, root_key, root, days=365)
     p384_tsa = TimeStampAuthority(
         TsaIdentity(p384_key, p384, (root,)), policy=POLICY, now=lambda: NOW
     )
@@ -227,8 +102,8 @@ def project_cases() -> list[dict[str, object]]:
         ("eku-missing", None, False),
     ]:
         odd_key = ec.generate_private_key(ec.SECP256R1())
-        odd = leaf(
-            ca_key, ca, odd_key, "Odd TSA", start=ISSUED, purposes=purposes, critical=critical
+        odd = certificate(
+            "Odd TSA", odd_key, ca_key, ca, days=365, purposes=purposes, eku_critical=critical
         )
         odd_tsa = TimeStampAuthority(
             TsaIdentity(odd_key, odd, (ca,)), policy=POLICY, now=lambda: NOW
@@ -258,7 +133,7 @@ def project_cases() -> list[dict[str, object]]:
         )
     )
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    rsa_cert = leaf(ca_key, ca, rsa_key, "RSA TSA", start=ISSUED)
+    rsa_cert = certificate("RSA TSA", rsa_key, ca_key, ca, days=365)
     rsa_tsa = TimeStampAuthority(
         TsaIdentity(rsa_key, rsa_cert, (ca,)), policy=POLICY, now=lambda: NOW
     )
@@ -283,7 +158,9 @@ def openssl_cases() -> list[dict[str, object]]:
     now = dt.datetime.now(dt.UTC)
     ca_key, ca = generate_ca("OpenSSL test CA", now=now - dt.timedelta(days=1))
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    cert = leaf(ca_key, ca, key, "OpenSSL RSA TSA", start=now - dt.timedelta(days=1))
+    cert = certificate(
+        "OpenSSL RSA TSA", key, ca_key, ca, start=now - dt.timedelta(days=1), days=365
+    )
     cases = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
@@ -336,8 +213,45 @@ def openssl_cases() -> list[dict[str, object]]:
     return cases
 
 
+def profile_cases() -> list[dict[str, object]]:
+    """Certificate paths cryptography's WebPKI profile accepts or refuses, one feature each."""
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    weak_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    p521_key = ec.generate_private_key(ec.SECP521R1())
+    signing_only = x509.KeyUsage(True, False, False, False, False, False, False, False, False)
+    unknown = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.2.3.4"), b"\x05\x00")
+    roots: dict[str, tuple[Key, dict[str, Any]]] = {
+        "rsa-root": (rsa_key, {}),
+        "p521-root": (p521_key, {}),
+        "weak-rsa-root": (weak_key, {}),
+        "root-without-key-usage": (ec_key, {"key_usage": None}),
+        "root-not-for-signing-certificates": (ec_key, {"key_usage": signing_only}),
+        "root-with-unknown-critical-extension": (ec_key, {"extra": [unknown]}),
+        "root-expired-before-gentime": (ec_key, {"days": 10}),
+        "root-for-client-auth": (ec_key, {"ca_purposes": [ExtendedKeyUsageOID.CLIENT_AUTH]}),
+        "root-for-code-signing": (ec_key, {"ca_purposes": [ExtendedKeyUsageOID.CODE_SIGNING]}),
+    }
+    cases = []
+    for name, (root_key, options) in roots.items():
+        root = certificate(name, root_key, root_key, ca=True, **options)
+        tsa_key = ec.generate_private_key(ec.SECP256R1())
+        cert = certificate("Profile TSA", tsa_key, root_key, root, days=365)
+        tsa = TimeStampAuthority(
+            TsaIdentity(tsa_key, cert, (root,)), policy=POLICY, now=lambda: NOW
+        )
+        cases.append(case(name, tsa.issue_for_digest(DIGEST), [root]))
+    tsa_key = ec.generate_private_key(ec.SECP384R1())
+    root = certificate("PSS root", rsa_key, rsa_key, ca=True)
+    cert = certificate("PSS-signed TSA", tsa_key, rsa_key, root, days=365, pss=True)
+    tsa = TimeStampAuthority(TsaIdentity(tsa_key, cert, (root,)), policy=POLICY, now=lambda: NOW)
+    cases.append(case("rsa-pss-signed-certificate", tsa.issue_for_digest(DIGEST), [root]))
+    return cases
+
+
 def main() -> None:
-    json.dump({"cases": project_cases() + chain_cases() + openssl_cases()}, sys.stdout)
+    cases = project_cases() + chain_cases() + profile_cases() + openssl_cases()
+    json.dump({"cases": cases}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -67,21 +67,25 @@
     };
     for (const e of cert.extensions.values()) {
       const rule = rules[e.oid];
-      if (!rule && e.critical) throw new PathError(`${e.oid}: certificate contains unaccounted-for critical extensions`);
+      if (!rule && e.critical) {
+        throw new PathError(`invalid extension: ${e.oid}: certificate contains unaccounted-for critical extensions`);
+      }
       if ((rule === "critical" && !e.critical) || (rule === "noncritical" && e.critical)) {
-        throw new PathError(`${e.oid}: Certificate extension has incorrect criticality`);
+        throw new PathError(`invalid extension: ${e.oid}: Certificate extension has incorrect criticality`);
       }
     }
     if (cert.authorityKeyId && !cert.authorityKeyId.keyIdentifier) {
       throw new PathError("authorityKeyIdentifier must contain keyIdentifier");
     }
     const ku = cert.keyUsage;
-    if (!ku || !bc) throw new PathError("Certificate is missing required extension");
+    for (const [value, oid] of [[ku, OID.keyUsage], [bc, OID.basicConstraints]]) {
+      if (!value) throw new PathError(`invalid extension: ${oid}: Certificate is missing required extension`);
+    }
     if (!(ku.bytes[0] & 0x04)) throw new PathError("keyUsage.keyCertSign must be asserted in a CA certificate");
     if (!bc.ca) throw new PathError("basicConstraints.cA must be asserted in a CA certificate");
     const eku = cert.extKeyUsage;
     if (eku && !eku.includes(EKU_CLIENT_AUTH) && !eku.includes(EKU_ANY)) {
-      throw new PathError("required EKU not found");
+      throw new PathError("Neither EKU nor anyEKU could be found");
     }
   }
 
