@@ -348,11 +348,19 @@
       a = (a + 0xc67178f2 + w15 + (h ^ (f & (g ^ h))) + (((f >>> 6) | (f << 26)) ^ ((f >>> 11) | (f << 21)) ^ ((f >>> 25) | (f << 7)))) | 0;
       e = (e + a) | 0;
       a = (a + (((b >>> 2) | (b << 30)) ^ ((b >>> 13) | (b << 19)) ^ ((b >>> 22) | (b << 10))) + ((b & c) | (d & (b | c)))) | 0;
-      h0 = (h0 + a) | 0; h1 = (h1 + b) | 0; h2 = (h2 + c) | 0; h3 = (h3 + d) | 0;
-      h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
+      // Stored every block, not once after the loop: V8 compiles this loop
+      // while it is still running (on-stack replacement), and code after the
+      // loop that had not yet run would be compiled without type feedback and
+      // throw the optimised code away at the end of every call.
+      state[0] = h0 = (h0 + a) | 0;
+      state[1] = h1 = (h1 + b) | 0;
+      state[2] = h2 = (h2 + c) | 0;
+      state[3] = h3 = (h3 + d) | 0;
+      state[4] = h4 = (h4 + e) | 0;
+      state[5] = h5 = (h5 + f) | 0;
+      state[6] = h6 = (h6 + g) | 0;
+      state[7] = h7 = (h7 + h) | 0;
     }
-    state[0] = h0; state[1] = h1; state[2] = h2; state[3] = h3;
-    state[4] = h4; state[5] = h5; state[6] = h6; state[7] = h7;
   }
 
   /** An incremental SHA-256: update(u8) any number of times, then digest() once. */
