@@ -27,6 +27,7 @@ from cunzheng.ledger.committed import CommittedTree
 from cunzheng.ledger.confidential import ConfidentialParticulars
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.keyfiles import log_signer, operator_signer, submitter_key
+from cunzheng.ledger.mirror import MirrorPublisher, S3Sink
 from cunzheng.ledger.operator import register_operator, state_settings
 from cunzheng.ledger.publisher import Publisher, witness_endpoints
 from cunzheng.ledger.reader import LogReader
@@ -132,6 +133,16 @@ def _start(app: FastAPI, settings: Settings, now: Clock, stack: ExitStack) -> No
     ).start()
     stack.callback(publisher.stop)
     sequencer.on_publish.append(publisher.notify)
+    if settings.s3_bucket is not None:
+        sink = S3Sink(
+            bucket=settings.s3_bucket,
+            prefix=settings.s3_prefix,
+            endpoint=settings.s3_endpoint,
+            region=settings.s3_region,
+        )
+        mirror = MirrorPublisher(reader, sink).start()
+        stack.callback(mirror.stop)
+        sequencer.on_publish.append(mirror.notify)
     app.state.reader = reader
     app.state.sequencer = sequencer
     app.state.registry = store

@@ -30,6 +30,7 @@ __all__ = [
     "keyfiles",
     "log",
     "merkle",
+    "mirror",
     "monitor",
     "note",
     "operator",

@@ -61,6 +61,14 @@ class LogReader:
             raise NotFound("the log has published no checkpoint yet")
         return note
 
+    def served_checkpoint(self) -> tuple[Checkpoint, str]:
+        """Return the latest checkpoint and its note as served: with witness cosignatures once gathered."""
+        note = self.checkpoint()
+        evidence = self.records.checkpoint_evidence()
+        if evidence is not None and evidence.note == note and evidence.cosigned:
+            return self.open(note), evidence.cosigned
+        return self.open(note), note
+
     def open(self, note: str) -> Checkpoint:
         """Return the checkpoint in *note*, signed by this log's key (checked once per note)."""
         opened = self._opened

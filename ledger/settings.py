@@ -66,6 +66,22 @@ class Settings(BaseSettings):
         ge=0,
         description="Shortest time between two time-stamped and cosigned checkpoints.",
     )
+    s3_bucket: str | None = Field(
+        default=None,
+        description="S3 bucket to publish checkpoints, tiles and entry bundles to as they are made (C2SP tlog-tiles); credentials from the usual AWS variables.",
+    )
+    s3_prefix: str = Field(
+        default="",
+        description="Key prefix of the log's objects in the bucket: <prefix>/checkpoint, <prefix>/tile/...",
+    )
+    s3_endpoint: str | None = Field(
+        default=None,
+        description="URL of an S3-compatible store (SeaweedFS, MinIO, ...); default: AWS S3.",
+    )
+    s3_region: str | None = Field(
+        default=None,
+        description="The bucket's region; default: AWS_REGION, the AWS configuration, else us-east-1.",
+    )
     batch_size: int = Field(
         default=1024, ge=1, le=65536, description="Most statements in one batch."
     )

@@ -13,6 +13,7 @@ from cunzheng.ledger import merkle
 from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.encoding import decode_base64
 from cunzheng.ledger.errors import MalformedInput, NotFound
+from cunzheng.ledger.mirror.layout import CHECKPOINT_TYPE, NO_CACHE, TILE_TYPE, cache_control
 from cunzheng.ledger.note import open_checkpoint
 from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.tiles import TILE_HEIGHT, parse_tile_path
@@ -27,7 +28,6 @@ from cunzheng.schemas.log import (
 router = APIRouter(prefix="/log", tags=["log"])
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
 
-IMMUTABLE = "public, max-age=31536000, immutable"
 # Indexes and sizes are SQL BIGINTs on both engines: anything from 2^63 up is refused
 # as malformed before it reaches the database (where it was a 500).
 BOUND = 1 << 63
@@ -43,15 +43,8 @@ BOUND = 1 << 63
 )
 def checkpoint(log: ReaderDep) -> Response:
     """The latest signed checkpoint (C2SP tlog-checkpoint), with witness cosignatures once gathered."""
-    note = log.checkpoint()
-    evidence = log.checkpoint_evidence()
-    if evidence is not None and evidence.note == note and evidence.cosigned:
-        note = evidence.cosigned
-    return Response(
-        note,
-        media_type="text/plain; charset=utf-8",
-        headers={"Cache-Control": "no-cache"},
-    )
+    _, note = log.served_checkpoint()
+    return Response(note, media_type=CHECKPOINT_TYPE, headers={"Cache-Control": NO_CACHE})
 
 
 @router.get(
@@ -73,8 +66,7 @@ def tile(path: str, log: ReaderDep) -> Response:
     if ref.index << (TILE_HEIGHT * ((ref.level or 0) + 1)) >= BOUND:
         raise NotFound(f"tile {path} lies beyond any tree of fewer than 2^63 leaves")
     data = log.entry_bundle(ref) if ref.level is None else log.hash_tile(ref)
-    cache = IMMUTABLE if ref.is_full else "public, max-age=60"
-    return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
+    return Response(data, media_type=TILE_TYPE, headers={"Cache-Control": cache_control(ref)})
 
 
 @router.get(

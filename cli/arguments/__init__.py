@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     evidence.add_search(sub)
     service.add_rebuild(sub)
     service.add_backup(sub)
+    service.add_export(sub)
     questions.add_parsers(sub)
     evidence.add_tsa_stamp(sub)
     audit.add_witness(sub)

@@ -134,3 +134,31 @@ def add_backup(sub: Any) -> None:
         "(forks the log; see docs/operations.md)",
     )
     p.set_defaults(run="cunzheng.cli.backup:restore")
+
+
+EPILOG_EXPORT = """example:
+  cunzheng export --data-dir ./cunzheng-data --out ./log-export
+  python3 -m http.server --directory ./log-export     # or any static host or CDN
+Writes the log as C2SP tlog-tiles: checkpoint, tile/<L>/<N>[.p/<W>] and
+tile/entries/<N>[.p/<W>], which any tlog-tiles client can audit with the log's key. Run it
+again to bring the export up to date: only new tiles are written, the checkpoint last."""
+
+
+def add_export(sub: Any) -> None:
+    """Add ``export`` to the ``cunzheng`` parser."""
+    p = sub.add_parser(
+        "export",
+        help="write the log as static C2SP tiles and entry bundles, for any auditor",
+        epilog=EPILOG_EXPORT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--data-dir", type=Path, default=None, help="data directory (default ./cunzheng-data)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="directory to write to (created if missing; an earlier export there is brought up to date)",
+    )
+    p.set_defaults(run="cunzheng.cli.exporting:export")

@@ -1,0 +1,81 @@
+"""Publishing the log to object storage as checkpoints are made, in the background.
+
+After the sequencer commits a checkpoint it notifies the publisher, a thread
+that brings the store up to the log's latest checkpoint (``mirror``: new
+tiles, then the checkpoint). Checkpoints made while it uploads are taken
+together by its next run. A failure (the store unreachable, a bucket
+missing, credentials refused) is logged and tried again after a delay that
+doubles up to ``retry_max`` seconds, new checkpoints or not; the sequencer
+never waits for it, and what it has not published yet is still in the
+database, so a restart publishes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.mirror.sync import MirrorResult, ObjectSink, mirror
+from cunzheng.ledger.reader import LogReader
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class MirrorPublisher:
+    """Keeps an object store at the log's latest checkpoint from a background thread."""
+
+    reader: LogReader
+    sink: ObjectSink
+    retry_initial: float = 0.5
+    retry_max: float = 60.0
+    last: MirrorResult | None = None
+    _wake: threading.Event = field(default_factory=threading.Event)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> MirrorPublisher:
+        """Start the background thread, which publishes what the log holds now; return self."""
+        self._thread = threading.Thread(target=self._run, name="cunzheng-object-store", daemon=True)
+        self._thread.start()
+        self.notify()
+        return self
+
+    def stop(self) -> None:
+        """Stop the background thread (an upload under way finishes first)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def notify(self) -> None:
+        """Say that a new checkpoint may have been committed."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            if failures == 0:
+                self._wake.wait()
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.last = mirror(self.reader, self.sink)
+            except Exception as e:  # the store's failure must not end publishing
+                failures += 1
+                delay = min(self.retry_max, self.retry_initial * 2 ** (failures - 1))
+                logger.warning(
+                    "publishing to %s failed (%d in a row), trying again in %.1f s: %s",
+                    self.sink.where,
+                    failures,
+                    delay,
+                    e,
+                    # A store's failure is told in one line; anything else is a bug to trace.
+                    exc_info=not isinstance(e, LedgerError),
+                )
+                self._stop.wait(delay)
+            else:
+                failures = 0
