@@ -1,0 +1,121 @@
+// The browser verifier's report and its parts, against the Python they mirror.
+//
+// CZ.report.renderText must write every corpus bundle's report as
+// ledger/verify/report.render_text does (without a narrative), in English and
+// Chinese and both, from the texts of ledger/verify/report_texts.TEXTS (each
+// check's technical detail as the CLI gave it); the shown
+// content of a disclosed record must escape as presented.shown_content does;
+// times must be written as ledger.clock.format_time writes them; and a
+// receipt or bundle that is not one must be refused, never thrown.
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert");
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { execFileSync } = require("node:child_process");
+const CZ = require("./load.js");
+const { py, python } = require("./core_python.js");
+
+CZ.TEXTS = py("import json; from cunzheng.ledger.verify.report_texts import TEXTS; print(json.dumps(TEXTS))");
+
+// The reports Python renders for each bundle of a corpus in *outdir*, given what the CLI was given.
+const RENDER = `
+import hashlib, json, sys
+from pathlib import Path
+from cunzheng.cli.verifying import witness_policy
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.tsa.verify import load_certificates
+from cunzheng.ledger.verify import render_text, verify_bundle
+out, shown = Path(sys.argv[1]), {}
+for case in json.loads((out / "cases.json").read_text()):
+    if case["kind"] != "bundle":
+        continue
+    home, o = out / case["name"], case["options"]
+    w = o["witnesses"]
+    report = verify_bundle(
+        (home / "bundle.json").read_bytes(),
+        log_key=Verifier.from_string(o["log_key"]) if o["log_key"] else None,
+        files={n: hashlib.sha256((home / n).read_bytes()).digest() for n in o["files"]},
+        disclosures=[(n, (home / n).read_bytes()) for n in o["disclosures"]],
+        tsa_roots=load_certificates([(home / n).read_bytes() for n in o["tsa_roots"]]),
+        witnesses=witness_policy(w["keys"], w["threshold"]) if w else None,
+    )
+    shown[case["name"]] = {lang: render_text(report, lang=lang) for lang in ("en", "zh", "zh-en")}
+print(json.dumps(shown))
+`;
+
+const repo = path.join(__dirname, "..", "..");
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cz-report-"));
+execFileSync(python, [path.join(__dirname, "corpus.py"), outdir], { cwd: repo, stdio: ["ignore", "ignore", "inherit"] });
+const cases = JSON.parse(fs.readFileSync(path.join(outdir, "cases.json"), "utf8"));
+const rendered = JSON.parse(execFileSync(python, ["-c", RENDER, outdir], { cwd: repo, encoding: "utf8", maxBuffer: 64 << 20 }));
+test.after(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+const read = (dir, name) => new Uint8Array(fs.readFileSync(path.join(outdir, dir, name)));
+const sha256 = (bytes) => new Uint8Array(crypto.createHash("sha256").update(bytes).digest());
+
+for (const c of cases.filter((x) => x.kind === "bundle")) {
+  test(`report ${c.name}: written as render_text writes it, in en, zh and both`, async () => {
+    const o = c.options;
+    const report = await CZ.verifyBundle(read(c.name, "bundle.json"), {
+      logKey: o.log_key,
+      files: Object.fromEntries(o.files.map((name) => [name, sha256(read(c.name, name))])),
+      disclosures: o.disclosures.map((name) => [name, read(c.name, name)]),
+      tsaRoots: o.tsa_roots.map((name) => read(c.name, name)),
+      witnesses: o.witnesses,
+    });
+    // The lower parts word a parse error in their own way; the rendering is what is held here.
+    c.expected.checks.forEach((x, n) => (report.checks[n].detail = x.detail));
+    for (const lang of ["en", "zh", "zh-en"]) assert.strictEqual(CZ.report.renderText(report, lang), rendered[c.name][lang]);
+  });
+}
+
+test("a missing fact reads as not known, and identity in words", () => {
+  assert.strictEqual(CZ.report.text("report.checkpoint", "en", { size: null, root: "?" }), "Checkpoint: (not known) entries, root hash (not known)");
+  const vouched = CZ.report.text("finding.timestamp", "en", { verified: true, verified_by: "Exchange", verified_at: 3 });
+  assert.match(vouched, /identity verified by Exchange at entry 3/);
+  assert.match(CZ.report.text("finding.timestamp", "zh", { verified: false }), new RegExp(CZ.TEXTS.zh["identity.unverified"]));
+  assert.strictEqual(CZ.report.text("no.such.code", "zh"), "no.such.code");
+  const times = ["2026-11-25T20:00:00.123450Z", "2026-12-31T16:00:00Z", "2026-11-25T08:00:00.000000Z", "not a time"];
+  const python = py(`import json; from cunzheng.ledger.verify.narrative_time import dual_time
+print(json.dumps([[dual_time(t, lang) for lang in ("en", "zh")] for t in ${JSON.stringify(times)}]))`);
+  assert.deepStrictEqual(times.map((t) => ["en", "zh"].map((lang) => CZ.report.dualTime(t, lang))), python);
+});
+
+test("times are written as format_time writes them", () => {
+  const moments = [0, 1764057600123456, -1000001, Number.MAX_SAFE_INTEGER];
+  const python = py(`import json; from datetime import datetime, timedelta, UTC
+from cunzheng.ledger.clock import format_time
+print(json.dumps([format_time(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=m)) for m in ${JSON.stringify(moments)}]))`);
+  assert.deepStrictEqual(moments.map((m) => CZ.verify.formatTime(BigInt(m))), python);
+});
+
+test("a disclosed record's content is shown escaped as shown_content shows it", () => {
+  const records = ["plain", 'q"\\\n\t\r', "\u202e bidi \u2028", "\u0085c1 \u00ff", "张三 😀", "x".repeat(250)]
+    .map((s) => Array.from(Buffer.from(s, "utf8")))
+    .concat([[0xff, 0x41, 0xe2, 0x82, 0x41, 0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98]]);
+  const python = py(`import json; from cunzheng.ledger.verify.presented import shown_content
+print(json.dumps([shown_content(bytes(r)) for r in ${JSON.stringify(records)}]))`);
+  assert.deepStrictEqual(records.map((r) => CZ.presented.shownContent(Uint8Array.from(r))), python);
+});
+
+test("what is not a bundle is reported malformed, never thrown", async () => {
+  for (const data of ["", "null", "[]", '{"format": 1}', new Uint8Array([0xff]), '{"log": {}, "checkpoint": "", "entries": []}']) {
+    const report = await CZ.verifyBundle(data, { logKey: null });
+    assert.strictEqual(report.ok, false);
+    assert.deepStrictEqual(report.checks.map((c) => c.reason), ["bundle.malformed"]);
+    assert.match(CZ.report.renderText(report, "en"), /NOT VERIFIED/);
+  }
+});
+
+test("a receipt that is not one is refused with the reason", async () => {
+  const genuine = cases.find((c) => c.name === "receipt_genuine");
+  const options = { logKey: genuine.options.log_key, contentSha256: new Uint8Array(32), fileName: "x" };
+  for (const data of ["{}", "[]", '{"format": "cunzheng.receipt/v2"}']) {
+    const outcome = await CZ.verifyReceipt(data, options);
+    assert.deepStrictEqual([outcome.ok, outcome.format], [false, "cunzheng.receipt-report/v1"]);
+    assert.match(outcome.reason, /receipt/);
+  }
+});
