@@ -49,8 +49,12 @@
   ui.MESSAGES = {
     hashing: { zh: "正在本地计算 {name} 的 SHA-256…", en: "Hashing {name} in this browser…" },
     verifying: { zh: "正在核验…", en: "Verifying…" },
+    searching: { zh: "正在查询…", en: "Searching…" },
     nothing: { zh: "请先放入证据包，或文件及其回执。", en: "Give a bundle, or a file and its receipt, first." },
-    needFile: { zh: "核验回执需要它所对应的文件。", en: "A receipt is checked against its file: give the file too." },
+    needFile: {
+      zh: "这是一份回执，不是证据包：请同时给出它所对应的那一个文件，或先用它生成证据包。",
+      en: "This is a receipt, not an evidence bundle: give the one file it is for with it, or make a bundle of it first.",
+    },
     needKey: { zh: "核验回执需要日志验证密钥。", en: "A receipt needs the log's verifier key." },
     notEvidence: { zh: "{name} 既不是证据包也不是回执。", en: "{name} is neither an evidence bundle nor a receipt." },
     failed: { zh: "无法核验：{reason}", en: "Could not verify: {reason}" },
@@ -61,6 +65,7 @@
       en: "This page is served by the server of the log {origin}, whose verifier key is, as served, {key} (the server's own word, not an independent source).",
     },
     threshold: { zh: "见证人门槛须为非负整数。", en: "The witness threshold must be a whole number, 0 or more." },
+    thresholdAlone: { zh: "给出见证人门槛时，须至少给出一位见证人的密钥。", en: "A witness threshold needs at least one witness key." },
     roles: {
       evidence: { zh: "证据包/回执", en: "bundle/receipt" },
       file: { zh: "比对文件", en: "file" },
@@ -85,9 +90,10 @@
     }
   };
 
-  /** Show the view *name* ("verify" or "lookup"). */
+  /** Show the view *name* ("verify" or "lookup"), with the keys panel, which both use. */
   ui.showView = function (name) {
     document.body.dataset.view = name;
+    ui.$(`${name}-options`).append(ui.$("options"));
     ui.$("verify-view").hidden = name !== "verify";
     ui.$("lookup-view").hidden = name !== "lookup";
     for (const b of document.querySelectorAll("#views button")) {

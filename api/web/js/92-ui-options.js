@@ -38,6 +38,7 @@
       if (!/^\d+$/.test(thresholdText)) throw new OptionError(ui.message("threshold"));
       threshold = Number(thresholdText);
     }
+    if (threshold !== null && !keys.length) throw new OptionError(ui.message("thresholdAlone"));
     const witnesses = keys.length ? { keys, threshold: threshold === null ? keys.length : threshold } : null;
     return { logKey, tsaRoots, witnesses };
   };

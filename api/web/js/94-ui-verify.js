@@ -53,12 +53,13 @@
   }
 
   async function verifyReceipt(receipt, options) {
-    if (chosen.files.length !== 1) throw new ui.OptionError(ui.message("needFile"));
     if (!options.logKey) throw new ui.OptionError(ui.message("needKey"));
-    const digests = await hashFiles(chosen.files);
+    const file = chosen.files[0];
+    const digests = await hashFiles([file]);
     return CZ.verifyReceipt(await ui.readText(receipt), {
       logKey: options.logKey,
-      contentSha256: digests[chosen.files[0].name],
+      contentSha256: digests[file.name],
+      fileName: file.name,
       tsaRoots: options.tsaRoots,
     });
   }
@@ -69,13 +70,14 @@
     const files = await hashFiles(chosen.files);
     const disclosures = [];
     for (const file of chosen.disclosures) disclosures.push([file.name, await ui.readBytes(file)]);
-    return CZ.verifyBundle(text, {
+    const report = await CZ.verifyBundle(text, {
       logKey: options.logKey,
       files,
       disclosures,
       tsaRoots: options.tsaRoots,
       witnesses: options.witnesses,
     });
+    return [report, text];
   }
 
   /** Verify what was chosen and show the report (or why it could not be verified). */
@@ -87,8 +89,12 @@
       if (!chosen.evidence) throw new ui.OptionError(ui.message("nothing"));
       const options = await ui.readOptions();
       const format = await ui.sniffFormat(chosen.evidence);
-      if (format === RECEIPT) ui.showReceiptReport(await verifyReceipt(chosen.evidence, options));
-      else ui.showReport(await verifyBundle(chosen.evidence, format, options));
+      // A receipt is checked against exactly one file; as cunzheng verify, a receipt given
+      // alone is read as a bundle, which it is not, and the report says so.
+      const asReceipt = format === RECEIPT && chosen.files.length === 1 && chosen.disclosures.length === 0;
+      if (asReceipt) ui.showReceiptReport(await verifyReceipt(chosen.evidence, options));
+      else ui.showReport(...(await verifyBundle(chosen.evidence, format, options)));
+      if (format === RECEIPT && !asReceipt) ui.showHint(ui.message("needFile"));
     } catch (error) {
       ui.showError(error);
     } finally {
@@ -102,15 +108,28 @@
     ui.startResult();
     try {
       const options = await ui.readOptions();
-      ui.showReport(await CZ.verifyBundle(text, {
+      const report = await CZ.verifyBundle(text, {
         logKey: options.logKey, files: {}, disclosures: [], tsaRoots: options.tsaRoots, witnesses: options.witnesses,
-      }));
+      });
+      ui.showReport(report, text);
     } catch (error) {
       ui.showError(error);
     }
   };
 
-  /** Wire the verify view's inputs, drop zone and button. */
+  /** Forget every file and option chosen, and the last outcome. */
+  ui.clearChosen = function () {
+    chosen.evidence = null;
+    chosen.files = [];
+    chosen.disclosures = [];
+    const fields = ["evidence-input", "files-input", "disclosures-input", "log-key", "log-key-file",
+      "tsa-roots", "witness-keys", "witness-files", "witness-threshold"];
+    for (const id of fields) ui.$(id).value = "";
+    listChosen();
+    ui.clearResult();
+  };
+
+  /** Wire the verify view's inputs, drop zone and buttons. */
   ui.startVerifyView = function () {
     ui.$("evidence-input").addEventListener("change", (e) => {
       chosen.evidence = e.target.files[0] || null;
@@ -136,5 +155,6 @@
       sortDropped(Array.from(e.dataTransfer.files));
     });
     ui.$("verify-button").addEventListener("click", ui.runVerification);
+    ui.$("clear-button").addEventListener("click", ui.clearChosen);
   };
 })((globalThis.CZ = globalThis.CZ || {}));

@@ -127,7 +127,7 @@
   ui.lookUp = async function () {
     const kind = ui.$("lookup-kind").value;
     const text = ui.$("lookup-text").value;
-    results("running", ui.pair(ui.message("verifying")));
+    results("running", ui.pair(ui.message("searching")));
     try {
       let hits;
       if (kind === "file") {
