@@ -151,21 +151,23 @@
     }
   }
 
-  // The token read again as strictly as rfc3161-client reads it: DER throughout (the values
-  // of signed attributes aside), and no parameters where none belong.
+  // The token read again as strictly as rfc3161-client reads it: DER throughout, and no
+  // parameters where none belong. Left out: the certificates (verify_token hands it the TSA
+  // certificate alone, read as parseCertificate reads it) and the values of signed attributes.
   function checkStrictly(token, signedData, tst) {
     const { signer } = signedData;
-    const attrs = signer.signedAttrs && signer.signedAttrs.der;
-    const isAttrs = (n) => attrs && n.der.buffer === attrs.buffer &&
-      n.der.byteOffset === attrs.byteOffset && n.der.length === attrs.length;
+    const attrs = signer.signedAttrs;
+    const same = (a, b) => b && a.der.buffer === b.der.buffer &&
+      a.der.byteOffset === b.der.byteOffset && a.der.length === b.der.length;
+    const skip = (n) => same(n, attrs) || same(n, signedData.certificates);
     const algorithms = [
       ...signedData.digestAlgorithms, signer.digestAlgorithm, tsa.signatureAlgorithmOf(signer),
       tsa.decodeTstInfo(tst).hashAlgorithm,
     ];
     try {
-      der.checkStrict(der.read(token, "time-stamp token"), "time-stamp token", isAttrs);
+      der.checkStrict(der.read(token, "time-stamp token"), "time-stamp token", skip);
       der.checkStrict(der.read(signedData.content, "TSTInfo"), "TSTInfo");
-      for (const node of attrs ? der.children(signer.signedAttrs, "SignerInfo") : []) {
+      for (const node of attrs ? der.children(attrs, "SignerInfo") : []) {
         const [type, values, ...rest] = der.sequence(node, "signed attribute");
         der.oid(type, "signed attribute");
         der.sequence(values, "signed attribute", der.TAG.SET);
