@@ -99,6 +99,11 @@ def evidence_cases(e: EvidenceWorld) -> Iterator[Spec]:
     )
     junk = {"junk.json": b"{}"}
     yield _bundle("disclosure_malformed", plain, e.vkey, disclosures=("junk.json",), more=junk)
+    for name, data in [("record_cut", e.long_disclosure), ("record_escaped", e.escaped_disclosure)]:
+        shown = {f"{name}.json": data}
+        yield _bundle(
+            f"disclosure_{name}", plain, e.vkey, disclosures=(f"{name}.json",), more=shown
+        )
     other = {"other.pdf": b"something else"}
     yield _bundle("file_not_logged", e.bundle, e.vkey, files=("other.pdf",), more=other)
 
@@ -312,6 +317,16 @@ def registry_cases(r: RegistryWorld) -> Iterator[Spec]:
         o["claim"]["answer"]["pledgee"] = None
 
     yield _bundle("claim_answer_altered", edit(r.history, answer), r.vkey)
+
+    def lacking(o: dict[str, Any]) -> None:
+        o["entries"] = [e for e in o["entries"] if e["index"] != pledge["index"]]
+
+    yield _bundle("claim_names_an_entry_left_out", edit(r.history, lacking), r.vkey)
+    unnamed = edit(r.history, lambda o: o["claim"]["entries"].remove(pledge["index"]))
+    yield _bundle("claim_leaves_an_entry_unnamed", unnamed, r.vkey)
+    party = "ab" * 32
+    asked = edit(r.history, lambda o: o["claim"]["question"].update(party=party))
+    yield _bundle("malformed_question", asked, r.vkey)
     yield _bundle(
         "claim_entries_out_of_order",
         edit(r.history, lambda o: o["claim"]["entries"].reverse()),

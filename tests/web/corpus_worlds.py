@@ -43,7 +43,11 @@ from cunzheng.schemas.questions import Question
 from tests.conftest import SIGNED_AT, FixedClock, evidence, registration
 from tests.ledger.registry_world import Clock, World, application, certificate, event, sign, when
 
-RECORDS = [b'{"row": %d, "name": "record %d"}' % (i, i) for i in range(5)]
+RECORDS = [b'{"row": %d, "name": "record %d"}' % (i, i) for i in range(3)] + [
+    b'{"row": 3, "note": "%s"}' % (b"a long record " * 30),
+    # Shown escaped: a bidi override, a line separator, a control character and a byte not UTF-8.
+    b'{"row": 4, "name": "\xe2\x80\xae evil\xe2\x80\xa8 \x01 \xff"}',
+]
 CONTRACT = b"the contract, signed on 25 November"
 REPORT = b"the audit report, stamped months later"
 POLICY_OID = "2.25.263737314945060897510708092574744900752.1"
@@ -58,6 +62,8 @@ class EvidenceWorld:
     signer: Signer
     bundle: bytes  # the contract and the dataset, with the disclosure of record 2 inside
     disclosure: bytes  # that disclosure as a file of its own
+    long_disclosure: bytes  # record 3, longer than a report shows
+    escaped_disclosure: bytes  # record 4, with characters a report must show escaped
     receipt: bytes  # the contract's receipt
     revoked: bytes  # a bundle of evidence by a key revoked from before it was logged
 
@@ -141,6 +147,8 @@ def evidence_world(home: Path) -> EvidenceWorld:
         signer,
         data,
         disclosure_json(disclosure),
+        disclosure_json(disclose_record(manifest, 3, RECORDS[3])),
+        disclosure_json(disclose_record(manifest, 4, RECORDS[4])),
         receipt_json(receipt),
         revoked,
     )
