@@ -1,7 +1,9 @@
 """``cunzheng verify``: an evidence bundle (or a file against its receipt), checked offline.
 
 ``verify_bundle`` checks a bundle with nothing but the file and prints the
-report; with ``--online`` it first fetches the log's current checkpoint and
+report with the bundle's narrative (its parties, events and platform), in
+Chinese then English unless ``--lang`` names one (``--json`` adds the
+narrative as ``narrative``); with ``--online`` it first fetches the log's current checkpoint and
 the consistency proof to it, which is the only network access (and the only
 time the HTTP client is imported). The TSA roots (``--tsa-root``) and the
 witnesses (``--witness``, ``--witness-threshold``) a judge trusts are read
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, Final
 
 import orjson
 
@@ -27,12 +30,18 @@ from cunzheng.ledger.note import Checkpoint
 from cunzheng.ledger.tsa.verify import load_certificates
 from cunzheng.ledger.verify import (
     CurrentCheckpoint,
+    Report,
     parse_bundle,
     render_text,
     report_json,
     verify_bundle,
 )
+from cunzheng.ledger.verify.narrative import narrative_json
+from cunzheng.ledger.verify.report import ReportLang
 from cunzheng.schemas.receipts import RECEIPT_FORMAT
+
+# Without --lang a bundle's report is printed in Chinese, then in English; a receipt's in English.
+BUNDLE_LANG: Final = "zh-en"
 
 
 def verify(args: argparse.Namespace) -> int:
@@ -57,11 +66,16 @@ def verify(args: argparse.Namespace) -> int:
         tsa_roots=roots,
         witnesses=witnesses,
     )
+    narrative = _narrative(data, report)
+    lang: ReportLang = "en" if args.lang == "en" else "zh" if args.lang == "zh" else BUNDLE_LANG
     if args.json:
-        out = orjson.dumps(report_json(report, lang=args.lang), option=orjson.OPT_INDENT_2)
-        sys.stdout.write(out.decode() + "\n")
+        # The JSON's texts are in one language: Chinese if asked for alone, else English.
+        shown = report_json(report, lang="zh" if lang == "zh" else "en")
+        if narrative is not None:
+            shown["narrative"] = narrative
+        sys.stdout.write(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
-        sys.stdout.write(render_text(report, lang=args.lang))
+        sys.stdout.write(render_text(report, lang=lang, narrative=narrative))
     if report.ok:
         return 0
     codes = ", ".join(sorted({c.reason for c in report.failed()}))
@@ -70,6 +84,15 @@ def verify(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _narrative(data: bytes, report: Report) -> dict[str, Any] | None:
+    """Return the narrative of the bundle in *data*, or None for a file that is not a bundle."""
+    try:
+        bundle = parse_bundle(data)
+    except MalformedInput:
+        return None
+    return narrative_json(bundle, report)
 
 
 def witness_policy(witnesses: list[str], threshold: int | None) -> WitnessPolicy | None:
@@ -134,6 +157,9 @@ def _read_bundle(path: Path) -> bytes:
 
 
 def _verify_receipt(args: argparse.Namespace) -> int:
+    if args.lang == BUNDLE_LANG:
+        raise LedgerError("--lang zh-en is for a bundle's report; a receipt's is en or zh")
+    args.lang = args.lang or "en"
     if args.log_key is None:
         raise LedgerError("verifying a file against its receipt needs --log-key")
     if args.file or args.disclosure or args.online or args.witness or args.witness_threshold:

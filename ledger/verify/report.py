@@ -4,9 +4,14 @@ A report lists each check the verifier made with one of three outcomes
 (passed, failed, not checked), a stable reason code, the facts the check
 rests on and, when it failed, a technical detail. ``Report.ok`` holds only
 when every required check passed. ``render_text`` writes the report in plain
-words for a court, in English or Chinese, from one table of texts per
-language keyed by reason code (``ledger.report_texts``); ``report_json``
-gives the same checks, codes and outcomes to a program. Both are pure.
+words for a court, in English, in Chinese, or in both (``zh-en``: the
+Chinese report, then the English one), from one table of texts per
+language keyed by reason code (``ledger.report_texts``); given the bundle's
+narrative (``ledger.verify.narrative``) it adds the platform's facts and
+every party, event, timeline and licence. Every time is shown in Beijing
+time with UTC beside it, and a technical detail in Chinese by its reason
+code. ``report_json`` gives the same checks, codes and outcomes to a
+program. Both are pure.
 """
 
 from __future__ import annotations
@@ -16,13 +21,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, Literal
 
+from cunzheng.ledger.verify.narrative_text import narrative_sections, platform_lines
+from cunzheng.ledger.verify.narrative_time import dual_time
 from cunzheng.ledger.verify.report_texts import TEXTS
 
 REPORT_FORMAT: Final = "cunzheng.report/v1"
 Lang = Literal["en", "zh"]
 LANGS: Final = ("en", "zh")
+# The bilingual report: the whole report in Chinese, then in English.
+BOTH: Final = "zh-en"
+ReportLang = Literal["en", "zh", "zh-en"]
 Fact = str | int
-# Facts holding an RFC 3339 time, shown to people as "2026-11-25 08:00:00.123456 UTC".
+# Facts holding an RFC 3339 time, shown to people in Beijing time with UTC beside it.
 _TIME_FACTS = frozenset(
     {
         "logged_at",
@@ -34,6 +44,9 @@ _TIME_FACTS = frozenset(
         "witness_time",
         "time",
         "bound",
+        "start",
+        "end",
+        "until",
     }
 )
 
@@ -108,13 +121,35 @@ def text(code: str, lang: Lang, facts: Mapping[str, Any] | None = None) -> str:
     return template.format_map(_Facts(facts or {}, lang))
 
 
-def render_text(report: Report, *, lang: Lang = "en") -> str:
-    """Return the report in plain words for a judge, in *lang*."""
+def render_text(
+    report: Report,
+    *,
+    lang: ReportLang = "en",
+    narrative: Mapping[str, Any] | None = None,
+) -> str:
+    """Return the report in plain words for a judge, in *lang*, with the bundle's *narrative* if given.
+
+    *lang* ``zh-en`` gives the whole report in Chinese, then in English.
+    """
+    if lang == BOTH:
+        rule = "=" * 72
+        chinese = _render(report, "zh", narrative)
+        return f"{chinese}\n{rule}\n\n{_render(report, 'en', narrative)}"
+    return _render(report, "zh" if lang == "zh" else "en", narrative)
+
+
+def _render(report: Report, lang: Lang, narrative: Mapping[str, Any] | None) -> str:
     out: list[str] = [text("report.title", lang), ""]
     failed = len(report.failed())
     out.append(text("report.ok" if report.ok else "report.not_ok", lang, {"count": failed}))
     out.append("")
     out.extend(_log_lines(report, lang))
+
+    def say(code: str, facts: Mapping[str, Any]) -> str:
+        return text(code, lang, facts)
+
+    if narrative is not None:
+        out += ["", *platform_lines(narrative, say)]
     claim = next((c for c in report.checks if c.check == "claim"), None)
     out += ["", text("report.findings", lang)]
     if not report.findings:
@@ -122,6 +157,8 @@ def render_text(report: Report, *, lang: Lang = "en") -> str:
     disclosed = _disclosed(report.checks)
     for number, finding in enumerate(report.findings, start=1):
         out.extend(_finding_lines(number, finding, lang, report.log, disclosed))
+    for section in narrative_sections(narrative, say) if narrative is not None else ():
+        out += ["", *section]
     if claim is not None:
         complete = next((c for c in report.checks if c.check == "completeness"), None)
         out += ["", text("report.claim", lang), *_claim_lines(claim, complete, lang)]
@@ -193,8 +230,9 @@ class _Facts(dict[str, Any]):
         if _gap(key, value):
             return self.__missing__(key)
         if key in _TIME_FACTS and isinstance(value, str):
-            return human_time(value)
-        if key in ("kind", "status"):
+            return dual_time(value, self.lang)
+        if key in ("kind", "status") or (key == "type" and self.lang == "zh"):
+            # A statement type, party kind or asset status in words; Chinese never shows a code.
             return TEXTS[self.lang].get(f"{key}.{value}", value)
         return value
 
@@ -205,11 +243,6 @@ class _Facts(dict[str, Any]):
             template = TEXTS[self.lang]["identity.verified" if vouched else "identity.unverified"]
             return template.format_map(self)
         return TEXTS[self.lang]["report.unknown"]
-
-
-def human_time(value: str) -> str:
-    """Return an RFC 3339 UTC time as people read it: "2026-11-25 08:00:00.123456 UTC"."""
-    return value.replace("T", " ").removesuffix("Z") + " UTC" if value.endswith("Z") else value
 
 
 def _log_lines(report: Report, lang: Lang) -> list[str]:
@@ -307,7 +340,11 @@ def _check_lines(check: Check, lang: Lang, width: int) -> list[str]:
     if "content" in check.facts:
         lines.append("      " + content_line(check.facts, lang))
     if check.detail and check.outcome is not Outcome.PASSED:
-        lines.append("      " + text("report.detail", lang) + " " + check.detail)
+        # By reason code: the message itself in English, what it means in Chinese.
+        code = f"detail.{check.reason}"
+        facts = {**check.facts, "detail": check.detail}
+        detail = text(code, lang, facts) if code in TEXTS[lang] else check.detail
+        lines.append("      " + text("report.detail", lang) + " " + detail)
     return lines
 
 

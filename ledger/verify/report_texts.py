@@ -4,12 +4,17 @@ A reason code (``inclusion.proved``, ``key.revoked``...) names the outcome of
 one check; the other keys name the report's headings and labels. Templates
 take the check's facts by name (``{index}``, ``{key}``...); the wording is
 for a judge: what was proved, by whom, and that ``logged_at`` is the log's
-own claim. Both tables hold the same keys (a test checks it).
+own claim. The narrative's texts (``narrative_texts``) and the technical
+detail of each failure (``report_details``) are merged in. Both tables hold
+the same keys (a test checks it).
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from cunzheng.ledger.verify.narrative_texts import NARRATIVE_EN, NARRATIVE_ZH
+from cunzheng.ledger.verify.report_details import DETAILS_EN, DETAILS_ZH
 
 EN: Final[dict[str, str]] = {
     # Headings and labels.
@@ -206,6 +211,8 @@ EN: Final[dict[str, str]] = {
     "claim.omitted": "The answer rests on entries {missing}, which are missing from the bundle: they were omitted, so the claimed answer cannot be recomputed.",
     "claim.chain_broken": "Entry {index} ({type}) does not follow from the bundle's entries before it (registry rule {rule}): an event it depends on is missing from the bundle (omitted), so the claimed answer cannot be recomputed.",
     "claim.unprovable": "The claimed answer cannot be recomputed from this bundle: an entry it rests on did not verify, is not named by the claim, or is refused by the registry's rules (see the technical detail).",
+    **NARRATIVE_EN,
+    **DETAILS_EN,
 }
 
 ZH: Final[dict[str, str]] = {
@@ -403,6 +410,8 @@ ZH: Final[dict[str, str]] = {
     "claim.omitted": "答案所依据的条目 {missing} 不在证据包中：它们被遗漏了，因此无法重新得出所称答案。",
     "claim.chain_broken": "条目 {index}（{type}）不能由证据包中在其之前的条目推出（登记规则 {rule}）：它所依赖的某一事件不在证据包中（被遗漏），因此无法重新得出所称答案。",
     "claim.unprovable": "无法依据本证据包重新得出所称答案：其所依据的某一条目未通过核验、未被所称答案列明，或被登记规则拒绝（见技术细节）。",
+    **NARRATIVE_ZH,
+    **DETAILS_ZH,
 }
 
 TEXTS: Final[dict[str, dict[str, str]]] = {"en": EN, "zh": ZH}

@@ -15,6 +15,7 @@ from cunzheng.ledger.clock import format_time
 from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE, read_key, submitter_key
 from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.statements import Statement
+from cunzheng.ledger.verify.narrative_time import dual_time
 from tests.api.test_registry_api import asset_story
 from tests.cli.test_cli import run
 from tests.conftest import JSON, FixedClock, LiveServer, registration, serve_in_thread, stop_server
@@ -86,9 +87,9 @@ def test_ask_then_verify_offline_states_the_question_and_the_confirmed_answer(
     en = run("verify", holder_bundle, "--log-key", str(vkey))
     assert en.returncode == 0, en.stdout + en.stderr
     assert (
-        f"Question: who held asset {story.asset.hex()} at {before.replace('T', ' ')[:19]}"
-        in en.stdout
+        f"Question: who held asset {story.asset.hex()} at {dual_time(before, 'en')}?" in en.stdout
     )
+    assert en.stdout.startswith("存证核验报告"), "without --lang: Chinese, then English"
     assert (
         f"Answer (CONFIRMED by replaying the bundle's entries): Test holder (party {story.owner.hex})"
         in en.stdout

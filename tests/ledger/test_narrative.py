@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
-from cunzheng.ledger.verify import parse_bundle, verify_bundle
+from cunzheng.cli.main import main
+from cunzheng.ledger.verify import parse_bundle, render_text, verify_bundle
 from cunzheng.ledger.verify.narrative import narrative_json
 from cunzheng.ledger.verify.narrative_time import dual_time
-from tests.ledger.test_narrative_world import PLATFORM, Case, cases, open_world, story
+from cunzheng.ledger.verify.report_texts import EN, ZH
+from tests.ledger.test_narrative_world import CONTRACT, PLATFORM, Case, cases, open_world, story
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +179,154 @@ def test_a_bundle_without_settings_declares_no_platform_facts(
     assert narrative["platform"]["entry"] is None
     assert narrative["platform"]["operator_name"] is None
     assert [e["depositor"] for e in narrative["evidence"]] == [None, None]
+
+
+def _chinese(line: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in line)
+
+
+def test_the_chinese_report_has_no_line_without_chinese(told: tuple[dict[str, Any], Case]) -> None:
+    narrative, case = told
+    zh = render_text(case.report, lang="zh", narrative=narrative)
+    assert [line for line in zh.splitlines() if line.strip() and not _chinese(line)] == []
+    for heading in ("平台信息", "当事人", "各资产的历史", "许可", "事件及其签署人"):
+        assert any(line.startswith(heading) for line in zh.splitlines()), heading
+    assert (
+        "联署人：Buyer Ltd（新持有人）" in zh and "联署人：Shanghai Data Exchange（登记机构）" in zh
+    )
+    assert (
+        "许可条款：独占许可，被许可人 Buyer Ltd；使用范围 analytics, navigation；地域 CN-31" in zh
+    )
+    assert "等级保护备案编号：未声明" in zh and "网络安全等级保护级别：第 3 级" in zh
+    assert "(北京时间) / " in zh and "Beijing time" not in zh
+
+
+def test_a_failed_check_has_its_technical_detail_in_chinese(
+    told: tuple[dict[str, Any], Case],
+) -> None:
+    _, case = told
+    bundle = json.loads(case.bundle)
+    entry = next(e for e in bundle["entries"] if e["statement"]["type"] == "asset.transfer")
+    entry["logged_at"] = entry["logged_at"].replace("09:00", "09:01")
+    data = json.dumps(bundle).encode()
+    report = verify_bundle(data, log_key=None)
+    (failed,) = [c for c in report.failed() if c.reason == "inclusion.failed"]
+    assert failed.detail
+    narrative = narrative_json(parse_bundle(data), report)
+    zh = render_text(report, lang="zh", narrative=narrative)
+    details = [line.strip() for line in zh.splitlines() if "技术细节：" in line]
+    assert details and all(_chinese(line.removeprefix("技术细节：")) for line in details)
+    assert failed.detail not in zh
+    en = render_text(report, lang="en", narrative=narrative)
+    assert f"Technical detail: {failed.detail}" in en
+    assert "(NOT PROVED: a check on this entry failed)" in en
+
+
+# Reason codes that never fail a check, so never carry a technical detail.
+_NOT_FAILURES = {
+    "bundle.well_formed",
+    "log_key.given",
+    "log_key.from_bundle",
+    "checkpoint.signed",
+    "checkpoint.unusable",
+    "signature.valid",
+    "inclusion.proved",
+    "key.valid",
+    "replay.skipped",
+    "rules.allowed",
+    "content.matches",
+    "content.not_presented",
+    "disclosure.proved",
+    "disclosure.none",
+    "earlier.consistent",
+    "current.consistent",
+    "current.not_consulted",
+    "timestamps.none",
+    "cosignatures.none",
+    "timestamp.trusted",
+    "timestamp.not_checked",
+    "cosignature.valid",
+    "cosignature.absent",
+    "cosignature.unnamed",
+    "cosignature.not_checked",
+    "witnesses.policy_met",
+    "entry_time.established",
+    "entry_time.not_checked",
+    "entry_time.none",
+    "completeness.proved",
+    "settings.proved",
+    "claim.confirmed",
+}
+_REASON_FAMILIES = (
+    "bundle.",
+    "log_key.",
+    "checkpoint.",
+    "signature.",
+    "inclusion.",
+    "key.",
+    "rules.",
+    "content.",
+    "disclosure.",
+    "earlier.",
+    "current.",
+    "timestamp.",
+    "cosignature.",
+    "witnesses.",
+    "entry_time.",
+    "completeness.",
+    "settings.",
+    "claim.",
+)
+
+
+def test_every_failure_a_check_can_carry_has_a_chinese_detail() -> None:
+    failures = {
+        code
+        for code in EN
+        if code.startswith(_REASON_FAMILIES)
+        and code not in _NOT_FAILURES
+        and not code.startswith(("claim.says", "completeness.says", "disclosure.content"))
+    }
+    assert "signature.invalid" in failures and "rules.refused" in failures
+    assert sorted(f for f in failures if f"detail.{f}" not in ZH) == []
+    assert all(_chinese(ZH[f"detail.{f}"]) and EN[f"detail.{f}"] == "{detail}" for f in failures)
+
+
+def test_the_bilingual_report_is_chinese_then_english(told: tuple[dict[str, Any], Case]) -> None:
+    narrative, case = told
+    both = render_text(case.report, lang="zh-en", narrative=narrative)
+    chinese, _, english = both.partition("=" * 72)
+    assert chinese.startswith("存证核验报告") and "当事人" in chinese
+    assert english.strip().startswith("Cunzheng evidence verification report")
+    assert "The parties" in english and "signed by 数据持有有限公司 (holder)" in english
+    assert "cosigned by Buyer Ltd (new holder)" in english
+
+
+def test_cunzheng_verify_prints_the_narrative_in_both_languages_and_in_json(
+    told: tuple[dict[str, Any], Case], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    narrative, case = told
+    path = tmp_path / "story.bundle.json"
+    path.write_bytes(case.bundle)
+    key = tmp_path / "log.vkey"
+    key.write_text(case.log_key + "\n")
+    assert main(["verify", str(path), "--log-key", str(key)]) == 0
+    both = capsys.readouterr().out
+    assert both.startswith("存证核验报告") and "Cunzheng evidence verification report" in both
+    assert "当事人" in both and "The parties" in both
+    assert main(["verify", str(path), "--log-key", str(key), "--lang", "en"]) == 0
+    english = capsys.readouterr().out
+    assert (
+        english.startswith("Cunzheng evidence verification report")
+        and "存证核验报告" not in english
+    )
+    contract = tmp_path / "contract.txt"
+    contract.write_bytes(CONTRACT)
+    assert (
+        main(["verify", str(path), "--log-key", str(key), "--json", "--file", str(contract)]) == 0
+    )
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["narrative"]["parties"] == narrative["parties"]
+    assert shown["narrative"]["events"] == narrative["events"]
+    assert shown["narrative"]["evidence"][0]["files"] == [str(contract)]
+    assert shown["checks"][0]["text"].startswith("The file is a well-formed evidence bundle")

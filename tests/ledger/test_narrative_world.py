@@ -57,12 +57,13 @@ def _code() -> str:
 
 @dataclass(frozen=True)
 class Case:
-    """A bundle, what verifying it gave, and the files presented with it."""
+    """A bundle, what verifying it with the log key gave, and the SHA-256 of each file presented with it."""
 
     name: str
     bundle: bytes
     report: Report
     files: dict[str, bytes]
+    log_key: str
 
 
 def _settings(w: World) -> Statement:
@@ -169,8 +170,9 @@ def cases(w: World, at: dict[str, int]) -> list[Case]:
         ("licence", licence, {}),
     ):
         data = bundle_json(bundle)
-        report = verify_bundle(data, log_key=w.log.signer.verifier(), files=presented)
-        out.append(Case(name, data, report, {"contract.txt": CONTRACT} if presented else {}))
+        key = w.log.signer.verifier()
+        report = verify_bundle(data, log_key=key, files=presented)
+        out.append(Case(name, data, report, presented, key.to_string()))
     return out
 
 
@@ -200,7 +202,7 @@ def test_the_story_verifies(story_cases: list[Case]) -> None:
 
 
 def case_json(case: Case) -> dict[str, Any]:
-    """Return a case as the JavaScript test reads it: the bundle, the report without texts, the narrative."""
+    """Return a case as the JavaScript test reads it: the bundle, how to verify it, the report without texts, the narrative."""
     checks = report_json(case.report)
     for check in checks["checks"]:
         del check["text"]
@@ -208,17 +210,31 @@ def case_json(case: Case) -> dict[str, Any]:
     return {
         "name": case.name,
         "bundle": case.bundle.decode(),
+        "log_key": case.log_key,
+        "files": {name: digest.hex() for name, digest in case.files.items()},
         "report": checks,
         "narrative": narrative,
     }
 
 
+def altered(case: Case, w: World) -> Case:
+    """Return *case* with the buyer's registered name changed after signing: its registration fails."""
+    bundle = json.loads(case.bundle)
+    for entry in bundle["entries"]:
+        if entry["statement"]["body"].get("name") == w.buyer.name:
+            entry["statement"]["body"]["name"] = "Seller Ltd"
+    data = json.dumps(bundle, indent=2).encode()
+    report = verify_bundle(data, log_key=w.log.signer.verifier())
+    return Case("altered registration", data, report, {}, case.log_key)
+
+
 def main() -> None:
-    """Print every case of the story as one JSON list."""
+    """Print every case of the story, and one altered, as one JSON list."""
     with tempfile.TemporaryDirectory() as tmp:
         w, store = open_world(Path(tmp))
         try:
-            printed = [case_json(c) for c in cases(w, story(w))]
+            told = cases(w, story(w))
+            printed = [case_json(c) for c in (*told, altered(told[0], w))]
         finally:
             w.log.stop()
             store.close()

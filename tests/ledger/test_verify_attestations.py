@@ -41,6 +41,7 @@ from cunzheng.ledger.verify import (
     text,
     verify_bundle,
 )
+from cunzheng.ledger.verify.narrative_time import dual_time
 from cunzheng.ledger.verify.report_texts import EN
 from cunzheng.schemas.bundles import BundleRequest
 from tests.conftest import evidence, registration
@@ -167,9 +168,10 @@ def test_with_the_tsa_root_and_both_witnesses_every_attestation_is_checked(
     )
     assert report.log["tsa_time"] == stamp.facts["tsa_time"]
     en, zh = render_text(report), render_text(report, lang="zh")
-    assert f"existed no later than {str(stamp.facts['tsa_time']).replace('T', ' ')[:19]}" in en
+    assert f"existed no later than {dual_time(str(stamp.facts['tsa_time']), 'en')}" in en
     assert "(RFC 3161, TSA" in en and "Independently of the log's clock" in en
-    assert "witness witness.example/w1" in en and "2026-11-25 09:30:01" in en
+    assert "witness witness.example/w1" in en
+    assert "2026-11-25 17:30:01 (Beijing time) / 2026-11-25 09:30:01 UTC" in en
     assert "When the data was created" in en and "An independent time:" not in en
     assert "可信时间" in zh and "见证方 witness.example/w1" in zh
 

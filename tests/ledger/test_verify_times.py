@@ -46,6 +46,7 @@ from cunzheng.ledger.verify import (
     text,
     verify_bundle,
 )
+from cunzheng.ledger.verify.narrative_time import dual_time
 from cunzheng.ledger.verify.report_texts import EN
 from cunzheng.schemas.bundles import BundleRequest
 from tests.conftest import FixedClock, evidence, registration
@@ -201,12 +202,13 @@ def test_an_entry_is_bounded_by_its_own_tokens_genTime_not_the_bundles(timed: Ti
 def test_the_report_says_per_entry_when_it_existed_in_both_languages(timed: Timed) -> None:
     report = _verify(timed)
     own = _time(report, timed.early)
-    shown = str(own.facts["tsa_time"]).replace("T", " ").removesuffix("Z") + " UTC"
+    shown = dual_time(str(own.facts["tsa_time"]), "en")
     en, zh = render_text(report), render_text(report, lang="zh")
     assert f"it existed no later than {shown} (RFC 3161, TSA" in en
+    assert "(Beijing time) / " in shown
     assert "the first time-stamped one to hold it" in en
     assert f"Entry {timed.early}, logged at" in en and "witnesses witness.example/w1" in en
-    assert f"该内容不晚于 {shown} 已经存在" in zh
+    assert f"该内容不晚于 {dual_time(str(own.facts['tsa_time']))} 已经存在" in zh
     assert f"条目 {timed.early}（记入时间" in zh and "首个包含该条目的带时间戳检查点" in zh
 
 
