@@ -125,6 +125,32 @@
     }
   }
 
+  /**
+   * Return *str* quoted as Python's repr() quotes a str, for messages that
+   * must read as the Python's: single quotes unless the text holds a single
+   * quote and no double quote, backslash escapes for control characters, and
+   * \xNN, \uNNNN or \UNNNNNNNN for characters Python does not print
+   * (Unicode categories C and Z, but the space).
+   */
+  function pyRepr(str) {
+    const quote = str.includes("'") && !str.includes('"') ? '"' : "'";
+    const hexOf = (code, width) => code.toString(16).padStart(width, "0");
+    let out = quote;
+    for (const ch of str) {
+      const code = ch.codePointAt(0);
+      if (ch === "\\" || ch === quote) out += "\\" + ch;
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (ch === "\t") out += "\\t";
+      else if (code < 0x20 || code === 0x7f) out += "\\x" + hexOf(code, 2);
+      else if (code < 0x7f || ch === " " || !/[\p{C}\p{Z}]/u.test(ch)) out += ch;
+      else if (code <= 0xff) out += "\\x" + hexOf(code, 2);
+      else if (code <= 0xffff) out += "\\u" + hexOf(code, 4);
+      else out += "\\U" + hexOf(code, 8);
+    }
+    return out + quote;
+  }
+
   /** Return the bytes of all arguments, one after another. */
   function concat(...parts) {
     let length = 0;
@@ -145,5 +171,5 @@
     return true;
   }
 
-  CZ.bytes = { b64encode, b64decode, hex, fromHex, utf8, text, concat, equal };
+  CZ.bytes = { b64encode, b64decode, hex, fromHex, utf8, text, pyRepr, concat, equal };
 })((globalThis.CZ = globalThis.CZ || {}));

@@ -36,29 +36,10 @@
     return text.isWellFormed();
   }
 
-  /** Return *text* quoted as Python's repr() quotes it, for messages. */
-  function pyRepr(text) {
-    const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-    let out = quote;
-    for (const ch of text) {
-      const code = ch.codePointAt(0);
-      if (ch === "\\" || ch === quote) out += "\\" + ch;
-      else if (ch === "\n") out += "\\n";
-      else if (ch === "\r") out += "\\r";
-      else if (ch === "\t") out += "\\t";
-      else if (code < 0x20 || code === 0x7f) out += "\\x" + code.toString(16).padStart(2, "0");
-      else if (code < 0x7f || ch === " " || !/[\p{C}\p{Z}]/u.test(ch)) out += ch;
-      else if (code <= 0xff) out += "\\x" + code.toString(16).padStart(2, "0");
-      else if (code <= 0xffff) out += "\\u" + code.toString(16).padStart(4, "0");
-      else out += "\\U" + code.toString(16).padStart(8, "0");
-    }
-    return out + quote;
-  }
-
   /** Return *text* quoted for an error message, cut after *limit* characters (code points). */
   function shorten(text, limit = 80) {
     const chars = Array.from(text);
-    return pyRepr(chars.slice(0, limit).join("")) + (chars.length > limit ? "..." : "");
+    return B.pyRepr(chars.slice(0, limit).join("")) + (chars.length > limit ? "..." : "");
   }
 
   // --- Key names, key IDs, labels ---------------------------------------------------
