@@ -234,6 +234,8 @@ class _Facts(dict[str, Any]):
         if key in ("kind", "status") or (key == "type" and self.lang == "zh"):
             # A statement type, party kind or asset status in words; Chinese never shows a code.
             return TEXTS[self.lang].get(f"{key}.{value}", value)
+        if key == "rule" and self.lang == "zh" and f"rule.{value}" in TEXTS["zh"]:
+            return f"“{TEXTS['zh'][f'rule.{value}']}”（{value}）"
         return value
 
     def __missing__(self, key: str) -> str:

@@ -22,7 +22,7 @@ DETAILS_ZH: Final[dict[str, str]] = {
     "detail.inclusion.failed": "依包含证明由叶哈希逐层计算出的根哈希与检查点的根哈希不符，或证明的长度与条目序号、树大小不相符。",
     "detail.key.unknown": "按日志顺序重演证据包中的参与方条目后，该密钥不属于任何在该条目之前登记的参与方。",
     "detail.key.revoked": "该密钥的撤销条目所载撤销起始时间早于本条目的记入时间。",
-    "detail.rules.refused": "登记规则拒绝了该条目（规则代码 {rule}）：该条目所依赖的状态与规则的要求不符。",
+    "detail.rules.refused": "登记规则 {rule} 拒绝了该条目：该条目所依赖的状态与规则的要求不符。",
     "detail.content.no_match": "该文件的 SHA-256 摘要与证据包中任何证据条目所记录的摘要均不相同。",
     "detail.disclosure.failed": "依披露文件中的数据项、盐值、序号和包含证明计算出的默克尔根与数据集条目记录的根不符。",
     "detail.disclosure.no_dataset": "披露文件所称的数据集根不在证据包的任何数据集条目中。",

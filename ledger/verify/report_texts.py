@@ -4,8 +4,9 @@ A reason code (``inclusion.proved``, ``key.revoked``...) names the outcome of
 one check; the other keys name the report's headings and labels. Templates
 take the check's facts by name (``{index}``, ``{key}``...); the wording is
 for a judge: what was proved, by whom, and that ``logged_at`` is the log's
-own claim. The narrative's texts (``narrative_texts``) and the technical
-detail of each failure (``report_details``) are merged in. Both tables hold
+own claim. The narrative's texts (``narrative_texts``), the technical
+detail of each failure (``report_details``) and the registry's rules in
+words (``rule_texts``) are merged in. Both tables hold
 the same keys (a test checks it).
 """
 
@@ -15,6 +16,7 @@ from typing import Final
 
 from cunzheng.ledger.verify.narrative_texts import NARRATIVE_EN, NARRATIVE_ZH
 from cunzheng.ledger.verify.report_details import DETAILS_EN, DETAILS_ZH
+from cunzheng.ledger.verify.rule_texts import RULES_EN, RULES_ZH
 
 EN: Final[dict[str, str]] = {
     # Headings and labels.
@@ -213,6 +215,7 @@ EN: Final[dict[str, str]] = {
     "claim.unprovable": "The claimed answer cannot be recomputed from this bundle: an entry it rests on did not verify, is not named by the claim, or is refused by the registry's rules (see the technical detail).",
     **NARRATIVE_EN,
     **DETAILS_EN,
+    **RULES_EN,
 }
 
 ZH: Final[dict[str, str]] = {
@@ -412,6 +415,7 @@ ZH: Final[dict[str, str]] = {
     "claim.unprovable": "无法依据本证据包重新得出所称答案：其所依据的某一条目未通过核验、未被所称答案列明，或被登记规则拒绝（见技术细节）。",
     **NARRATIVE_ZH,
     **DETAILS_ZH,
+    **RULES_ZH,
 }
 
 TEXTS: Final[dict[str, dict[str, str]]] = {"en": EN, "zh": ZH}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,20 @@ from typing import Any
 import pytest
 
 from cunzheng.cli.main import main
-from cunzheng.ledger.verify import parse_bundle, render_text, verify_bundle
+from cunzheng.ledger.verify import (
+    Check,
+    Outcome,
+    Report,
+    parse_bundle,
+    render_text,
+    verify_bundle,
+)
 from cunzheng.ledger.verify.narrative import narrative_json
 from cunzheng.ledger.verify.narrative_time import dual_time
 from cunzheng.ledger.verify.report_texts import EN, ZH
 from tests.ledger.test_narrative_world import CONTRACT, PLATFORM, Case, cases, open_world, story
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -330,3 +340,22 @@ def test_cunzheng_verify_prints_the_narrative_in_both_languages_and_in_json(
     assert shown["narrative"]["events"] == narrative["events"]
     assert shown["narrative"]["evidence"][0]["files"] == [str(contract)]
     assert shown["checks"][0]["text"].startswith("The file is a well-formed evidence bundle")
+
+
+def test_a_refused_entry_names_the_rule_in_chinese_with_its_code() -> None:
+    facts = {"index": 3, "type": "licence.grant", "rule": "licence.overlaps_exclusive"}
+    detail = "licence 3 overlaps exclusive licence 2 of this asset"
+    refused = Check("rules", "entry:3", Outcome.FAILED, "rules.refused", True, facts, detail)
+    zh = render_text(Report((refused,)), lang="zh")
+    assert "违反日志的规则 “该许可在范围和期间上与独占许可重叠”（licence.overlaps_exclusive）" in zh
+    assert "条目 3（许可）" in zh and detail not in zh
+    en = render_text(Report((refused,)), lang="en")
+    assert "breaks the log's rule licence.overlaps_exclusive" in en and detail in en
+
+
+def test_every_rule_the_registry_names_has_its_words() -> None:
+    source = "".join(p.read_text() for p in (ROOT / "ledger" / "registry").glob("*.py"))
+    codes = set(re.findall(r'RuleViolation\(\s*"([a-z_]+\.[a-z_]+)"', source))
+    codes |= set(re.findall(r'code="([a-z_]+\.[a-z_]+)"', source))
+    assert "licence.overlaps_exclusive" in codes and "asset.pledged" in codes
+    assert sorted(c for c in codes if f"rule.{c}" not in ZH or f"rule.{c}" not in EN) == []
