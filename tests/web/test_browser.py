@@ -189,11 +189,15 @@ def test_the_page_agrees_with_the_cli_on_every_case(
     root, cases = corpus
     assert len(cases) >= 30
     differences = {}
+    # A CLI that writes a narrative for any bundle writes one for every bundle that parses.
+    narrates = any("narrative" in c.expected for c in cases)
     for case in cases:
         run_case(page, root, case)
         seen, want = shown(page), expected(case)
         if case.kind == "bundle" and seen["report"] is not None:
             seen["report"] = without_prose(seen["report"])
+        if not narrates:
+            del seen["narrative"], want["narrative"]
         assert (case.exit == 0) == case.expected["ok"]
         if seen != want:
             differences[case.name] = difference(seen, want)

@@ -80,6 +80,14 @@
     const en = CZ.report.sections(report, "en");
     ui.$("verdict").append(ui.pair({ zh: zh.verdict, en: en.verdict }));
     const out = ui.$("report");
+    // What went wrong first, before the log and the findings.
+    const failing = report.checks.map((c, i) => [c, i]).filter(([c]) => c.required && c.outcome !== "passed");
+    if (failing.length) {
+      const list = ui.el("ul", { class: "failed-checks" }, failing.map(([, i]) =>
+        ui.el("li", {}, ui.label({ zh: zh.checks.rows[i].about, en: en.checks.rows[i].about }),
+          ui.pair({ zh: zh.checks.rows[i].text, en: en.checks.rows[i].text }))));
+      out.append(list);
+    }
     out.append(paired(null, zh.log, en.log));
     out.append(paired({ zh: zh.findings.heading, en: en.findings.heading }, zh.findings.lines, en.findings.lines));
     if (zh.claim) out.append(paired({ zh: zh.claim.heading, en: en.claim.heading }, zh.claim.lines, en.claim.lines));

@@ -75,6 +75,9 @@
 
   /** Show the narrative of the bundle *bundleText* verified as *report*, if it has the bundle's form. */
   ui.showNarrative = function (bundleText, report) {
+    // The narrative's parts (40-49) come with the report's narrative texts; a page built
+    // without them shows the report alone.
+    if (!CZ.narrative) return;
     // As cunzheng verify: a text that does not parse as a bundle has no narrative.
     try {
       CZ.bundles.parseBundle(bundleText);
@@ -91,7 +94,10 @@
       const block = ui.el("div", { class: "report-section narrative" }, ui.el("h3", {}, ui.label(ui.texts(heading))));
       const zhLines = lines(narrative, zh);
       const enLines = lines(narrative, en);
-      zhLines.forEach((line, i) => block.append(ui.pair({ zh: line, en: enLines[i] })));
+      zhLines.forEach((line, i) => {
+        const attrs = { class: line.startsWith(" ") ? "text-pair sub" : "text-pair" };
+        block.append(ui.pair({ zh: line.trim(), en: enLines[i].trim() }, attrs));
+      });
       out.append(block);
     }
     ui.$("narrative-json").textContent = JSON.stringify(narrative);
