@@ -131,6 +131,29 @@ def licence_lines(narrative: JSON, say: Say) -> list[str]:
     return lines
 
 
+def answer_lines(narrative: JSON, facts: Mapping[str, Any], say: Say) -> list[str]:
+    """Return, under a court's answer, each asset it names by its name and each licence with its terms."""
+    names = _names(narrative)
+    assets = {t["asset"]: t["name"] for t in narrative["timelines"] if t["name"] is not None}
+    licences = {lic["id"]: lic for lic in narrative["licences"]}
+    lines = []
+    for asset in _ids(facts, ("asset", "assets", "holds", "pledged")):
+        if asset in assets:
+            lines.append(_SUB + say("narrative.answer_asset", {"id": asset, "name": assets[asset]}))
+    for licence in _ids(facts, ("licences", "licensed")):
+        if licence in licences:
+            granted = licences[licence]
+            lines.append(_SUB + say("narrative.answer_licence", {"id": licence}))
+            lines.append("  " + _SUB + _terms(granted, names, say))
+    return lines
+
+
+def _ids(facts: Mapping[str, Any], keys: Sequence[str]) -> list[str]:
+    """Return the ids the facts at *keys* list (one id, or several separated by commas), each once."""
+    found = [i.strip() for k in keys for i in str(facts.get(k) or "").split(",")]
+    return list(dict.fromkeys(i for i in found if i))
+
+
 def _taking_part(event: JSON, names: Mapping[str, str], say: Say) -> list[str]:
     """Return a line for each key that signed the event, then for each party it names that did not sign."""
     lines = []

@@ -21,7 +21,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, Literal
 
-from cunzheng.ledger.verify.narrative_text import narrative_sections, platform_lines
+from cunzheng.ledger.verify.narrative_text import (
+    answer_lines,
+    narrative_sections,
+    platform_lines,
+)
 from cunzheng.ledger.verify.narrative_time import dual_time
 from cunzheng.ledger.verify.report_texts import TEXTS
 
@@ -162,6 +166,8 @@ def _render(report: Report, lang: Lang, narrative: Mapping[str, Any] | None) -> 
     if claim is not None:
         complete = next((c for c in report.checks if c.check == "completeness"), None)
         out += ["", text("report.claim", lang), *_claim_lines(claim, complete, lang)]
+        if narrative is not None:
+            out += answer_lines(narrative, claim.facts, say)
     out += ["", text("report.checks", lang)]
     width = max(len(text(f"outcome.{o.value}", lang)) for o in Outcome)
     for check in report.checks:

@@ -359,3 +359,21 @@ def test_every_rule_the_registry_names_has_its_words() -> None:
     codes |= set(re.findall(r'code="([a-z_]+\.[a-z_]+)"', source))
     assert "licence.overlaps_exclusive" in codes and "asset.pledged" in codes
     assert sorted(c for c in codes if f"rule.{c}" not in ZH or f"rule.{c}" not in EN) == []
+
+
+def test_a_licensed_answer_gives_each_licence_with_its_terms(tmp_path: Path) -> None:
+    w, store = open_world(tmp_path)
+    try:
+        case = next(c for c in cases(w, story(w)) if c.name == "licensed answer")
+    finally:
+        w.log.stop()
+        store.close()
+    assert case.report.ok, [c.reason for c in case.report.failed()]
+    narrative = narrative_json(parse_bundle(case.bundle), case.report)
+    (licence,) = narrative["licences"]
+    zh = render_text(case.report, lang="zh", narrative=narrative)
+    answer = zh[zh.index("所问问题及其答案") : zh.index("检查项")]
+    assert f"是，依据许可 {licence['id']}。" in answer
+    assert f"许可 {licence['id']} 的条款如下：" in answer
+    assert "许可条款：独占许可，被许可人 Buyer Ltd；使用范围 analytics, navigation" in answer
+    assert "“Traffic flows 2025”" in answer

@@ -25,18 +25,23 @@ from typing import Any
 import pytest
 
 from cunzheng.ledger import merkle
+from cunzheng.ledger.answers import answer_json
+from cunzheng.ledger.bodies import LicenceGrant, body_as
 from cunzheng.ledger.bodies.identifiers import uscc_check_character
-from cunzheng.ledger.bundles import build_bundle
+from cunzheng.ledger.bundles import build_answer_bundle, build_bundle
+from cunzheng.ledger.clock import format_time
 from cunzheng.ledger.disclosure import disclose_record
 from cunzheng.ledger.fingerprint import dataset_body, record_digest, record_leaf
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.note import Signer
-from cunzheng.ledger.statements import Statement
+from cunzheng.ledger.questions import licences_on
+from cunzheng.ledger.statements import Statement, parse_leaf
 from cunzheng.ledger.store import Store
 from cunzheng.ledger.verify import Report, bundle_json, parse_bundle, report_json, verify_bundle
 from cunzheng.ledger.verify.narrative import narrative_json
-from cunzheng.schemas.bundles import BundleRequest
+from cunzheng.schemas.bundles import Bundle, BundleRequest
 from cunzheng.schemas.fingerprints import Manifest
+from cunzheng.schemas.questions import Question
 from tests.ledger.registry_world import Actor, Clock, World, digest, event, sign, when
 
 CONTRACT = b"the licence contract, signed on 5 January"
@@ -168,12 +173,29 @@ def cases(w: World, at: dict[str, int]) -> list[Case]:
     for name, bundle, presented in (
         ("whole story", disclosed, files),
         ("licence", licence, {}),
+        ("licensed answer", _licensed(w, at), {}),
     ):
         data = bundle_json(bundle)
         key = w.log.signer.verifier()
         report = verify_bundle(data, log_key=key, files=presented)
         out.append(Case(name, data, report, presented, key.to_string()))
     return out
+
+
+def _licensed(w: World, at: dict[str, int]) -> Bundle:
+    """Return the bundle that answers whether the buyer was licensed for analytics, with the answer."""
+    (grant,) = w.log.store.leaves_at([at["grant"]]).values()
+    asset = body_as(parse_leaf(grant)[0].content, LicenceGrant).asset
+    moment = w.clock.now
+    answer = licences_on(w.log.store, asset, w.buyer.id, "analytics", moment)
+    question = Question(
+        kind="licensed",
+        asset=asset.hex(),
+        party=w.buyer.hex,
+        purpose="analytics",
+        at=format_time(moment),
+    )
+    return build_answer_bundle(w.log, question, answer_json(answer.value), answer.indexes)
 
 
 def open_world(path: Path) -> tuple[World, Store]:

@@ -37,7 +37,7 @@ test("the narrative from Python's report is Python's narrative", () => {
   const all = cases();
   assert.deepEqual(
     all.map((k) => k.name),
-    ["whole story", "licence", "altered registration"],
+    ["whole story", "licence", "licensed answer", "altered registration"],
   );
   for (const kase of all) {
     assert.deepStrictEqual(CZ.narrative.build(bundleOf(kase), kase.report), kase.narrative, kase.name);
