@@ -233,7 +233,6 @@
         this.tooDeep = open === "[" ? "array" : "object";
       }
       const value = open === "[" ? [] : {};
-      const keys = new Set();
       let duplicate = null;
       this.space();
       if (this.text[this.at] === close) {
@@ -246,10 +245,13 @@
           value.push(this.value());
         } else {
           const key = this.key();
-          if (keys.has(key) && duplicate === null) duplicate = key;
-          keys.add(key);
-          // defineProperty: a key "__proto__" is a plain member, as in Python.
-          Object.defineProperty(value, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+          if (duplicate === null && Object.hasOwn(value, key)) duplicate = key;
+          if (key === "__proto__") {
+            // A plain member, as in Python, not the object's prototype.
+            Object.defineProperty(value, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+          } else {
+            value[key] = this.value();
+          }
         }
         this.space();
         const c = this.text[this.at];

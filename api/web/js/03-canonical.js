@@ -53,6 +53,7 @@
   }
 
   function writeInteger(value) {
+    if (Number.isSafeInteger(value)) return String(value); // String(-0) is "0", as Python's int has no -0
     if (typeof value === "number" && !Number.isInteger(value)) {
       throw new MalformedInput("numbers in statements must be integers, not floating point");
     }
@@ -60,7 +61,7 @@
     if (big > BigInt(MAX_SAFE_INTEGER) || big < -BigInt(MAX_SAFE_INTEGER)) {
       throw new MalformedInput(`integer ${big} is outside I-JSON's exact range (±2^53-1)`);
     }
-    return big.toString(); // "-0" is written "0", as Python's int has no -0
+    return big.toString();
   }
 
   function writeString(value) {
