@@ -57,6 +57,7 @@
       data = B.utf8(message);
       if (data.length > MAX_NOTE_SIZE) throw tooBig();
     } else {
+      if (!(message instanceof Uint8Array)) throw new MalformedInput("malformed note: not text or bytes");
       if (message.length > MAX_NOTE_SIZE) throw tooBig();
       data = message;
       const bad = firstInvalidUtf8(data);
