@@ -110,6 +110,46 @@ test("what is not a bundle is reported malformed, never thrown", async () => {
   }
 });
 
+test("a bundle's fields are read as the Pydantic model reads them", async () => {
+  const genuine = JSON.parse(fs.readFileSync(path.join(outdir, "claim_history_genuine", "bundle.json"), "utf8"));
+  const edits = [
+    (o) => (o.entries[0].index = `${o.entries[0].index}.0`),
+    (o) => (o.entries[0].index = false),
+    (o) => (o.entries[0].index = ` +${o.entries[0].index} `),
+    (o) => (o.entries[1].index = `${o.entries[1].index}`.replace(/(\d)(\d)$/, "$1_$2")),
+    (o) => (o.entries[0].index = "1e1"),
+    (o) => (o.entries[0].timed_by = 0),
+    (o) => (o.entries[0].role = "Evidence"),
+    (o) => (o.log.origin = 7),
+    (o) => (o.claim.question.at = "2026-02-30T00:00:00.000000Z"),
+    (o) => (o.claim.question.kind = "holder"),
+    (o) => (o.claim.entries = [-1]),
+    (o) => (o.index[0].proof.depth = 257),
+    (o) => (o.index[0].value = []),
+    (o) => (o.timestamps = [{ token: "" }]),
+    (o) => (o.earlier_checkpoints = [{ checkpoint: o.checkpoint, consistency_proof: ["AAAA"] }]),
+    (o) => (o.cosignatures = [{ witness: "w", signature: "AA==", extra: 1 }]),
+    (o) => delete o.claim,
+    (o) => (o.format = "cunzheng.bundle/v2"),
+  ];
+  const texts = edits.map((change) => {
+    const obj = structuredClone(genuine);
+    change(obj);
+    return JSON.stringify(obj);
+  });
+  const file = path.join(outdir, "edited.json");
+  fs.writeFileSync(file, JSON.stringify(texts));
+  const python = py(`import json; from cunzheng.ledger.verify import verify_bundle
+texts = json.load(open(${JSON.stringify(file)}))
+print(json.dumps([sorted({c.reason for c in verify_bundle(t.encode(), log_key=None).failed()}) for t in texts]))`);
+  const seen = [];
+  for (const t of texts) {
+    const report = await CZ.verifyBundle(t, { logKey: null });
+    seen.push([...new Set(report.checks.filter((c) => c.required && c.outcome !== "passed").map((c) => c.reason))].sort());
+  }
+  assert.deepStrictEqual(seen, python);
+});
+
 test("a receipt that is not one is refused with the reason", async () => {
   const genuine = cases.find((c) => c.name === "receipt_genuine");
   const options = { logKey: genuine.options.log_key, contentSha256: new Uint8Array(32), fileName: "x" };

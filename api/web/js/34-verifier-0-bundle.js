@@ -55,11 +55,21 @@
   const dict = (v, where) => (isObject(v) ? v : fail(where, "Input should be a valid dictionary"));
   const nullable = (read) => (v, where) => (v === null ? null : read(v, where));
   const any = (v) => v;
-  function int(min) {
+  /** Return *v* as an integer as Pydantic's lax mode reads one: a whole float, a bool, a decimal string. */
+  function lax(v) {
+    if (typeof v === "number" && Number.isInteger(v)) return v;
+    if (v instanceof CZ.canonical.JsonFloat && Number.isInteger(v.value)) return v.value;
+    if (typeof v === "boolean") return v ? 1 : 0;
+    const m = typeof v === "string" ? /^\s*([+-]?\d+(?:_\d+)*)(?:\.0*)?\s*$/.exec(v) : null;
+    return m === null ? null : Number(m[1].replaceAll("_", ""));
+  }
+  function int(min, max = Number.MAX_SAFE_INTEGER) {
     return (v, where) => {
-      if (typeof v !== "number" || !Number.isInteger(v)) fail(where, "Input should be a valid integer");
-      if (v < min) fail(where, `Input should be greater than or equal to ${min}`);
-      return v;
+      const n = lax(v);
+      if (n === null || !Number.isSafeInteger(n)) fail(where, "Input should be a valid integer");
+      if (n < min) fail(where, `Input should be greater than or equal to ${min}`);
+      if (n > max) fail(where, `Input should be less than or equal to ${max}`);
+      return n;
     };
   }
   function list(item) {
@@ -138,7 +148,7 @@
   const other = model("IndexProofOther", [["path", text, REQUIRED], ["value_hash", text, REQUIRED]]);
   const proof = model("IndexProofJson", [
     ["key", nonEmpty, REQUIRED],
-    ["depth", int(0), REQUIRED],
+    ["depth", int(0, 256), REQUIRED],
     ["siblings", list(text), REQUIRED],
     ["empty_bitmap", text, REQUIRED],
     ["other", nullable(other), null],
@@ -186,7 +196,7 @@
   }
 
   /** Return [bundle, entries ({model, statement, loggedAt})], or throw MalformedInput saying where it is wrong. */
-  async function wellFormed(data) {
+  function wellFormed(data) {
     const bundle = parseBundle(data);
     let vkey;
     try {

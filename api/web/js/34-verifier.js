@@ -24,7 +24,7 @@
     const witnesses = options.witnesses ? witnessPolicy(options.witnesses) : null;
     let bundle, entries;
     try {
-      [bundle, entries] = await CZ.bundles.wellFormed(data);
+      [bundle, entries] = CZ.bundles.wellFormed(data);
     } catch (e) {
       if (!(e instanceof MalformedInput)) throw e;
       return reportJson([check("bundle", "bundle", "failed", "bundle.malformed", true, {}, e.message)], [], {});
