@@ -22,7 +22,15 @@ from cunzheng.ledger.verify import (
 from cunzheng.ledger.verify.narrative import narrative_json
 from cunzheng.ledger.verify.narrative_time import dual_time
 from cunzheng.ledger.verify.report_texts import EN, ZH
-from tests.ledger.test_narrative_world import CONTRACT, PLATFORM, Case, cases, open_world, story
+from tests.ledger.test_narrative_world import (
+    CONTRACT,
+    PLATFORM,
+    Case,
+    cases,
+    open_world,
+    stamped,
+    story,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -377,3 +385,18 @@ def test_a_licensed_answer_gives_each_licence_with_its_terms(tmp_path: Path) -> 
     assert f"许可 {licence['id']} 的条款如下：" in answer
     assert "许可条款：独占许可，被许可人 Buyer Ltd；使用范围 analytics, navigation" in answer
     assert "“Traffic flows 2025”" in answer
+
+
+def test_each_evidence_entry_has_its_own_independent_times(tmp_path: Path) -> None:
+    case = stamped(tmp_path)
+    narrative = narrative_json(parse_bundle(case.bundle), case.report)
+    first, second = narrative["evidence"]
+    for entry in (first, second):
+        times = entry["times"]
+        assert (times["status"], times["bound"]) == ("entry_time.established", "entry")
+        assert times["tsa"]["time"]["utc"] > entry["logged_at"]["utc"]
+        assert times["witness"]["by"] == "witness.example/w1, witness.example/w2"
+        assert "北京时间" in times["tsa"]["time"]["shown"]
+    assert first["times"]["checkpoint"] < second["times"]["checkpoint"]
+    zh = render_text(case.report, lang="zh", narrative=narrative)
+    assert f"不晚于 {first['times']['tsa']['time']['shown']} 已经存在" in zh

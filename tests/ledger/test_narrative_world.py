@@ -18,11 +18,12 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from nacl.signing import SigningKey
 
 from cunzheng.ledger import merkle
 from cunzheng.ledger.answers import answer_json
@@ -30,20 +31,30 @@ from cunzheng.ledger.bodies import LicenceGrant, body_as
 from cunzheng.ledger.bodies.identifiers import uscc_check_character
 from cunzheng.ledger.bundles import build_answer_bundle, build_bundle
 from cunzheng.ledger.clock import format_time
+from cunzheng.ledger.cosignature import (
+    CosignatureSigner,
+    WitnessPolicy,
+    checkpoint_body,
+    cosign,
+)
 from cunzheng.ledger.disclosure import disclose_record
 from cunzheng.ledger.fingerprint import dataset_body, record_digest, record_leaf
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.note import Signer
+from cunzheng.ledger.publisher import Publisher
 from cunzheng.ledger.questions import licences_on
 from cunzheng.ledger.statements import Statement, parse_leaf
 from cunzheng.ledger.store import Store
+from cunzheng.ledger.tsa import TimeStampAuthority, local_identity
 from cunzheng.ledger.verify import Report, bundle_json, parse_bundle, report_json, verify_bundle
 from cunzheng.ledger.verify.narrative import narrative_json
 from cunzheng.schemas.bundles import Bundle, BundleRequest
 from cunzheng.schemas.fingerprints import Manifest
 from cunzheng.schemas.questions import Question
+from tests.conftest import FixedClock, evidence, registration
 from tests.ledger.registry_world import Actor, Clock, World, digest, event, sign, when
 
+TSA_POLICY = "2.25.263737314945060897510708092574744900752.1"
 CONTRACT = b"the licence contract, signed on 5 January"
 RECORDS = [b'{"road": "G2", "cars": 120}', b'{"road": "S20", "cars": "?"}']
 CREDIT_CODE = "91310000MA1K0000" + "0"
@@ -69,6 +80,8 @@ class Case:
     report: Report
     files: dict[str, bytes]
     log_key: str
+    tsa_roots: tuple[bytes, ...] = ()
+    witnesses: WitnessPolicy | None = None
 
 
 def _settings(w: World) -> Statement:
@@ -198,6 +211,47 @@ def _licensed(w: World, at: dict[str, int]) -> Bundle:
     return build_answer_bundle(w.log, question, answer_json(answer.value), answer.indexes)
 
 
+def _publish(log: Log, tsa: TimeStampAuthority, witnesses: tuple[CosignatureSigner, ...]) -> None:
+    """Time-stamp the latest checkpoint and have every witness cosign it."""
+    Publisher(log.store, proof_fn=log.consistency_proof, tsa=tsa).publish_latest()
+    latest = log.store.latest_checkpoint_row()
+    assert latest is not None
+    size, note = latest
+    kept = log.store.checkpoint_evidence(size)
+    assert kept is not None
+    body = checkpoint_body(note)
+    cosigned = note + "".join(cosign(body, w, at=tsa._now()) for w in witnesses)
+    log.store.put_checkpoint_evidence(size, tokens=kept.tokens, cosigned=cosigned)
+
+
+def stamped(path: Path) -> Case:
+    """Return a bundle of two evidence entries, each time-stamped and cosigned seconds after it was logged."""
+    # Real time: the local TSA's certificates are valid from a minute ago.
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=250_000))
+    store = Store.open(f"sqlite:///{path / 'stamped.db'}")
+    log = Log(store, Signer.generate("test.example/log"), batch_wait=0.001, now=clock).start()
+    tsa = TimeStampAuthority(local_identity(path / "tsa-home"), policy=TSA_POLICY, now=clock)
+    witnesses = tuple(CosignatureSigner.generate(f"witness.example/w{n}") for n in (1, 2))
+    holder = SigningKey.generate()
+    try:
+        log.add(registration(holder, name="Stamping Ltd")).result()
+        indexes = []
+        for n in (1, 2):
+            indexes.append(log.add(evidence(holder, n)).result().index)
+            clock.advance(timedelta(seconds=2))
+            _publish(log, tsa, witnesses)
+            clock.advance(timedelta(days=1))
+        data = bundle_json(build_bundle(log, BundleRequest(indexes=indexes)))
+        roots = ((path / "tsa-home" / "tsa" / "ca.pem").read_bytes(),)
+        policy = WitnessPolicy([w.verifier() for w in witnesses], 2)
+        key = log.signer.verifier()
+        report = verify_bundle(data, log_key=key, tsa_roots=roots, witnesses=policy)
+        return Case("time-stamped", data, report, {}, key.to_string(), roots, policy)
+    finally:
+        log.stop()
+        store.close()
+
+
 def open_world(path: Path) -> tuple[World, Store]:
     """Return a registry world on a new log in *path*, and its store to close."""
     store = Store.open(f"sqlite:///{path / 'narrative.db'}")
@@ -218,8 +272,8 @@ def story_cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Case]
         store.close()
 
 
-def test_the_story_verifies(story_cases: list[Case]) -> None:
-    for case in story_cases:
+def test_the_story_verifies(story_cases: list[Case], tmp_path: Path) -> None:
+    for case in (*story_cases, stamped(tmp_path)):
         assert case.report.ok, [c.reason for c in case.report.failed()]
 
 
@@ -234,6 +288,13 @@ def case_json(case: Case) -> dict[str, Any]:
         "bundle": case.bundle.decode(),
         "log_key": case.log_key,
         "files": {name: digest.hex() for name, digest in case.files.items()},
+        "tsa_roots": [root.decode() for root in case.tsa_roots],
+        "witnesses": None
+        if case.witnesses is None
+        else {
+            "keys": [w.to_string() for w in case.witnesses.witnesses],
+            "threshold": case.witnesses.threshold,
+        },
         "report": checks,
         "narrative": narrative,
     }
@@ -251,12 +312,12 @@ def altered(case: Case, w: World) -> Case:
 
 
 def main() -> None:
-    """Print every case of the story, and one altered, as one JSON list."""
+    """Print every case of the story, one altered and one time-stamped, as one JSON list."""
     with tempfile.TemporaryDirectory() as tmp:
         w, store = open_world(Path(tmp))
         try:
             told = cases(w, story(w))
-            printed = [case_json(c) for c in (*told, altered(told[0], w))]
+            printed = [case_json(c) for c in (*told, altered(told[0], w), stamped(Path(tmp)))]
         finally:
             w.log.stop()
             store.close()

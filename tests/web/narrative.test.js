@@ -2,8 +2,9 @@
 //
 // The bundles come from tests/ledger/test_narrative_world.py (a real log: an
 // asset applied for, registered, licensed, pledged, released and transferred,
-// evidence stamped, the platform's facts declared; and one bundle altered
-// after signing). CZ.narrative.build must give exactly Python's narrative,
+// evidence stamped, the platform's facts declared, a court's licensed
+// question answered; one bundle altered after signing; and evidence
+// time-stamped by a TSA and cosigned by two witnesses). CZ.narrative.build must give exactly Python's narrative,
 // from Python's report and from the report the browser's own verifier makes.
 "use strict";
 const test = require("node:test");
@@ -37,7 +38,7 @@ test("the narrative from Python's report is Python's narrative", () => {
   const all = cases();
   assert.deepEqual(
     all.map((k) => k.name),
-    ["whole story", "licence", "licensed answer", "altered registration"],
+    ["whole story", "licence", "licensed answer", "altered registration", "time-stamped"],
   );
   for (const kase of all) {
     assert.deepStrictEqual(CZ.narrative.build(bundleOf(kase), kase.report), kase.narrative, kase.name);
@@ -47,7 +48,9 @@ test("the narrative from Python's report is Python's narrative", () => {
 test("the narrative from the browser's own report is Python's narrative", async () => {
   for (const kase of cases()) {
     const files = Object.fromEntries(Object.entries(kase.files).map(([n, d]) => [n, CZ.bytes.fromHex(d)]));
-    const report = await CZ.verifyBundle(kase.bundle, { logKey: kase.log_key, files });
+    const tsaRoots = kase.tsa_roots.map((pem) => CZ.bytes.utf8(pem));
+    const options = { logKey: kase.log_key, files, tsaRoots, witnesses: kase.witnesses };
+    const report = await CZ.verifyBundle(kase.bundle, options);
     assert.deepStrictEqual(CZ.narrative.build(bundleOf(kase), report), kase.narrative, kase.name);
   }
 });
@@ -72,6 +75,17 @@ test("every signer of a transfer is named in its role", () => {
     ],
   );
   assert.deepEqual(transfer.signers.map((s) => s.role).sort(), ["holder", "new_holder", "registrar"]);
+});
+
+test("time-stamped evidence has its own TSA and witness times", () => {
+  const kase = cases().find((k) => k.name === "time-stamped");
+  const told = CZ.narrative.build(bundleOf(kase), kase.report);
+  assert.equal(told.evidence.length, 2);
+  for (const entry of told.evidence) {
+    assert.equal(entry.times.bound, "entry");
+    assert.ok(entry.times.tsa.time.utc > entry.logged_at.utc);
+    assert.equal(entry.times.witness.by, "witness.example/w1, witness.example/w2");
+  }
 });
 
 test("times are written in Beijing time with UTC beside, as Python writes them", () => {
