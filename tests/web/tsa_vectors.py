@@ -245,8 +245,20 @@ def profile_cases() -> list[dict[str, object]]:
     return cases
 
 
+def root_cases() -> list[dict[str, object]]:
+    """A good token checked against single-bit changes of its trust root."""
+    ca_key, ca = generate_ca("Root CA", now=ISSUED)
+    key, cert = issue_tsa_certificate(ca_key, ca, "Root TSA", now=ISSUED)
+    tsa = TimeStampAuthority(TsaIdentity(key, cert, (ca,)), policy=POLICY, now=lambda: NOW)
+    token = tsa.issue_for_digest(DIGEST)
+    root = ca.public_bytes(serialization.Encoding.DER)
+    return [
+        case(f"flip-root-{i}", token, [flip(root, i)], read=False) for i in range(0, len(root), 2)
+    ]
+
+
 def main() -> None:
-    cases = project_cases() + chain_cases() + profile_cases() + openssl_cases()
+    cases = project_cases() + chain_cases() + profile_cases() + root_cases() + openssl_cases()
     json.dump({"cases": cases}, sys.stdout)
 
 

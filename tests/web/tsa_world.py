@@ -30,10 +30,12 @@ Cert = x509.Certificate
 
 
 def der(cert: Cert) -> bytes:
+    """Return *cert* in DER."""
     return cert.public_bytes(Encoding.DER)
 
 
 def b64(data: bytes) -> str:
+    """Return *data* in base64."""
     return base64.b64encode(data).decode()
 
 
@@ -56,16 +58,21 @@ def info_json(info: TokenInfo) -> dict[str, object]:
 
 
 def outcome(call: Callable[[], TokenInfo]) -> dict[str, object]:
+    """Return what *call* gives: a TokenInfo, a LedgerError, or any other exception as a crash."""
     try:
         return {"info": info_json(call())}
     except LedgerError as e:
         return {"error": type(e).__name__, "message": e.message}
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # rfc3161-client panics on certificates OpenSSL cannot read
+        return {"crash": f"{type(e).__name__}: {e}"}
 
 
 def case(
     name: str,
     token: bytes,
-    roots: Sequence[Cert],
+    roots: Sequence[Cert | bytes],
     *,
     digest: bytes = DIGEST,
     nonce: int | None = None,
@@ -83,7 +90,7 @@ def case(
         "name": name,
         "token": b64(token),
         "digest": digest.hex(),
-        "roots": [b64(der(c)) for c in roots],
+        "roots": [b64(c if isinstance(c, bytes) else der(c)) for c in roots],
         "certificates": [b64(der(c)) for c in certificates],
         "nonce": None if nonce is None else str(nonce),
         "expected": outcome(check),

@@ -62,8 +62,11 @@
     throw new MalformedInput(`the token carries a damaged certificate: ${why}`);
   }
 
-  // Returns the certificate in the DER bytes *bytes*, parsed.
-  function parseCertificate(bytes) {
+  // Returns the certificate in the DER bytes *bytes*, parsed, with its key and extensions
+  // decoded. A fault in those is thrown, or with *deferred* kept as the certificate's
+  // keyDamage or extensionDamage: cryptography finds such faults in a certificate the caller
+  // gives only where it uses the key or the extensions, and those in a token's at once.
+  function parseCertificate(bytes, { deferred = false } = {}) {
     const node = der.read(bytes, WHAT);
     const [tbsNode, sigAlgNode, sigNode, ...extra] = der.sequence(node, WHAT);
     if (!sigNode || extra.length) damaged("a Certificate has three fields");
@@ -84,8 +87,7 @@
     const validity = der.sequence(fields[i++], WHAT);
     if (validity.length !== 2) damaged("a Validity has two times");
     const subject = der.expect(fields[i++], TAG.SEQUENCE, WHAT);
-    const spkiNode = fields[i++];
-    const key = publicKey(spkiNode);
+    const spki = subjectPublicKeyInfo(fields[i++]);
     let extensionList = [];
     for (; i < fields.length; i++) {
       const f = fields[i];
@@ -97,24 +99,40 @@
         damaged("unexpected field in TBSCertificate");
       }
     }
-    const extensions = new Map();
-    for (const e of extensionList) {
-      if (extensions.has(e.oid)) damaged(`duplicate extension ${e.oid}`);
-      extensions.set(e.oid, e);
-    }
     const cert = {
       der: node.der, tbs: tbsNode.der, version, serial, serialBytes: serialNode.value,
       tbsSigAlg: tbsSigAlg.der, sigAlg: algorithm(sigAlgNode), signature: der.bitString(sigNode, WHAT).bytes,
       issuer: issuer.der, subject: subject.der, issuerRdns: names(issuer), subjectRdns: names(subject),
       notBefore: der.time(validity[0], WHAT), notAfter: der.time(validity[1], WHAT),
-      validityTags: [validity[0].tag, validity[1].tag], key, extensions,
+      validityTags: [validity[0].tag, validity[1].tag], spki, key: null, extensions: new Map(),
+      keyDamage: null, extensionDamage: null,
     };
+    const decode = (damage, step) => {
+      try {
+        step();
+      } catch (e) {
+        if (!deferred || !(e instanceof MalformedInput)) throw e;
+        cert[damage] = e;
+      }
+    };
+    decode("keyDamage", () => (cert.key = publicKey(spki)));
+    decode("extensionDamage", () => decodeExtensions(cert, extensionList));
+    return cert;
+  }
+
+  // Sets the extensions of *cert* and the values of those it reads (DECODERS).
+  function decodeExtensions(cert, extensionList) {
+    const extensions = new Map();
+    for (const e of extensionList) {
+      if (extensions.has(e.oid)) damaged(`duplicate extension ${e.oid}`);
+      extensions.set(e.oid, e);
+    }
     checkShapes(extensions);
     for (const [oid, decode] of Object.entries(DECODERS)) {
       const e = extensions.get(OID[oid]);
       cert[oid] = e ? decode(der.read(e.value, WHAT)) : null;
     }
-    return cert;
+    cert.extensions = extensions;
   }
 
   function extension(node) {
@@ -219,13 +237,27 @@
     return alg;
   }
 
-  // Returns the subjectPublicKeyInfo: its kind ("ec", "rsa" or "other") and what WebCrypto needs.
-  function publicKey(node) {
+  // Returns the subjectPublicKeyInfo's algorithm and key bits, as cryptography reads them
+  // when it loads a certificate: the parameters of the key types it knows are checked then.
+  function subjectPublicKeyInfo(node) {
     const [algNode, keyNode, ...rest] = der.sequence(node, WHAT);
     if (!keyNode || rest.length) damaged("bad SubjectPublicKeyInfo");
     const alg = algorithm(algNode);
+    der.bitString(keyNode, WHAT);
+    if (alg.oid === OID.ecPublicKey && ![TAG.OID, TAG.NULL, TAG.SEQUENCE].includes(alg.params?.tag)) {
+      damaged("bad EC key parameters");
+    }
+    const params = OTHER_KEY_TYPES[alg.oid];
+    if (params && alg.params && (params === "none" || alg.params.tag !== TAG.SEQUENCE)) {
+      damaged(`bad parameters for key type ${alg.oid}`);
+    }
+    return { der: node.der, algorithm: alg, keyNode };
+  }
+
+  // Returns the public key of *spki*: its kind ("ec", "rsa" or "other") and what WebCrypto needs.
+  function publicKey({ der: spkiDer, algorithm: alg, keyNode }) {
     const bits = { bytes: der.octetBits(keyNode, WHAT) };
-    const spki = { der: node.der, algorithm: alg, kind: "other" };
+    const spki = { der: spkiDer, algorithm: alg, kind: "other" };
     if (alg.oid === OID.ecPublicKey) {
       if (!alg.params || alg.params.tag !== TAG.OID) damaged("EC key without a named curve");
       const curveOid = der.oid(alg.params, WHAT);
@@ -241,11 +273,7 @@
       if (e < 3n || e >= n || !(e & 1n)) damaged("bad RSA public exponent");
       return { ...spki, kind: "rsa", modulusBytes: der.integerBytes(nNode, WHAT).length };
     }
-    const params = OTHER_KEY_TYPES[alg.oid];
-    if (!params) damaged(`Unknown key type: ${alg.oid}`);
-    if (alg.params && (params === "none" || alg.params.tag !== TAG.SEQUENCE)) {
-      damaged(`bad parameters for key type ${alg.oid}`);
-    }
+    if (!OTHER_KEY_TYPES[alg.oid]) damaged(`Unknown key type: ${alg.oid}`);
     return spki;
   }
 

@@ -91,10 +91,12 @@
 
   // Checks that *issuer* may have issued *child* at *depth* and did sign it (valid_issuer).
   async function checkIssuer(issuer, child, depth, at) {
+    if (issuer.extensionDamage) throw new PathError(issuer.extensionDamage.message);
     checkCa(issuer, depth, at);
-    if (!CZ.tsa.isOneOf(issuer.key.algorithm.der, CZ.tsa.PERMITTED_ISSUER_KEYS)) {
+    if (!CZ.tsa.isOneOf(issuer.spki.algorithm.der, CZ.tsa.PERMITTED_ISSUER_KEYS)) {
       throw new PathError("Forbidden public key algorithm");
     }
+    if (issuer.keyDamage) throw new PathError("issuer has malformed public key");
     if (issuer.key.kind === "rsa" && issuer.key.modulusBytes * 8 < 2048) {
       throw new PathError("RSA key is too weak");
     }
@@ -132,15 +134,30 @@
     return extend(leaf, 0, roots, candidates, at);
   }
 
-  // Checks that the path *path* ends at a self-issued certificate, as OpenSSL needs: a trust
-  // root that is not self-issued must itself be issued by another of *roots*.
+  // Returns whether OpenSSL takes *issuer* for the issuer of *child* (X509_check_issued): the
+  // names match and the child's authorityKeyIdentifier, if any, fits the issuer.
+  function issuedBy(child, issuer) {
+    const equal = CZ.bytes.equal;
+    if (!equal(issuer.subject, child.issuer)) return false;
+    const aki = child.authorityKeyId;
+    return !(aki && aki.keyIdentifier && issuer.subjectKeyId && !equal(aki.keyIdentifier, issuer.subjectKeyId));
+  }
+
+  // Checks the path *path* as OpenSSL checks it again: each certificate issued by the next,
+  // ending at a self-issued one. A trust root that is not self-issued must itself be issued
+  // by another of *roots*.
   async function checkAnchored(path, roots, at) {
+    for (let i = 0; i + 1 < path.length; i++) {
+      if (!issuedBy(path[i], path[i + 1])) {
+        throw new PathError(i + 2 === path.length ? "unable to get local issuer certificate" : "unable to get issuer certificate");
+      }
+    }
     let top = path[path.length - 1];
-    for (let steps = 0; !CZ.bytes.equal(top.subject, top.issuer); steps++) {
-      const issuer = steps < roots.length && roots.find((c) => CZ.bytes.equal(c.subject, top.issuer));
-      if (!issuer) throw new PathError("unable to get local issuer certificate");
+    for (let steps = 0; !issuedBy(top, top); steps++) {
+      const issuer = steps < roots.length && roots.find((c) => issuedBy(top, c));
+      if (!issuer) throw new PathError("unable to get issuer certificate");
       checkBasic(issuer, at);
-      if (!(await CZ.tsa.verifyCertificateSignature(top, issuer))) {
+      if (issuer.keyDamage || !(await CZ.tsa.verifyCertificateSignature(top, issuer))) {
         throw new PathError("certificate signature failure");
       }
       top = issuer;

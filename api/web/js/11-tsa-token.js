@@ -190,8 +190,9 @@
     for (const cert of certs) {
       if (sid.kind === "issuerAndSerialNumber") {
         if (sid.serial === cert.serial && equal(sid.issuer, cert.issuer)) return cert;
-      } else if (cert.subjectKeyId && equal(cert.subjectKeyId, sid.keyIdentifier)) {
-        return cert;
+      } else {
+        if (cert.extensionDamage) throw cert.extensionDamage;
+        if (cert.subjectKeyId && equal(cert.subjectKeyId, sid.keyIdentifier)) return cert;
       }
     }
     throw new MalformedInput(

@@ -38,7 +38,7 @@
       const pem = text !== null || /^\s*-----BEGIN/.test(new TextDecoder().decode(item.subarray(0, 64)));
       try {
         if (!pem) {
-          out.push(tsa.parseCertificate(item));
+          out.push(tsa.parseCertificate(item, { deferred: true }));
           continue;
         }
         const blocks = (text ?? new TextDecoder().decode(item)).match(
@@ -46,7 +46,7 @@
         if (!blocks.length) throw new MalformedInput("no certificate in the PEM text");
         for (const block of blocks) {
           const body = block.replace(/-----[A-Z ]+-----|\s/g, "");
-          out.push(tsa.parseCertificate(CZ.bytes.b64decode(body, "PEM certificate")));
+          out.push(tsa.parseCertificate(CZ.bytes.b64decode(body, "PEM certificate"), { deferred: true }));
         }
       } catch (e) {
         if (!(e instanceof MalformedInput)) throw e;
@@ -90,6 +90,7 @@
   async function checkSignature(signer, cert) {
     const { oid } = tsa.signatureAlgorithmOf(signer);
     const [kind, hashName] = tsa.SIGNATURE_OIDS[oid] || ["", ""];
+    if (cert.keyDamage) throw cert.keyDamage;
     const fits = (kind === "ecdsa" && cert.key.kind === "ec") ||
       (kind === "rsassa_pkcs1v15" && cert.key.kind === "rsa");
     if (!fits) {
@@ -142,6 +143,7 @@
   }
 
   function checkEku(cert) {
+    if (cert.extensionDamage) throw cert.extensionDamage;
     const e = cert.extensions.get(tsa.OID.extKeyUsage);
     const eku = cert.extKeyUsage;
     if (!e || !e.critical || eku.length !== 1 || eku[0] !== EKU_TIME_STAMPING) {
