@@ -36,8 +36,6 @@
   // (a & b) | (c & (a | b)), each one operation shorter than in the standard.
   // Every sum is truncated to 32 bits with "| 0".
   function compress(state, data, offset, end) {
-    let h0 = state[0], h1 = state[1], h2 = state[2], h3 = state[3];
-    let h4 = state[4], h5 = state[5], h6 = state[6], h7 = state[7];
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     for (let p = offset; p < end; p += 64) {
       // W[0..15] are the block's sixteen big-endian words (DataView reads big-endian).
@@ -57,7 +55,7 @@
       let w13 = view.getInt32(p + 52);
       let w14 = view.getInt32(p + 56);
       let w15 = view.getInt32(p + 60);
-      let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
+      let a = state[0], b = state[1], c = state[2], d = state[3], e = state[4], f = state[5], g = state[6], h = state[7];
       // Rounds 0-15 use W[t] as read; from round 16 on, W[t] = σ1(W[t-2]) +
       // W[t-7] + σ0(W[t-15]) + W[t-16] replaces W[t-16] in the same variable.
       h = (h + 0x428a2f98 + w0 + (g ^ (e & (f ^ g))) + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7)))) | 0;
@@ -300,18 +298,18 @@
       a = (a + 0xc67178f2 + w15 + (h ^ (f & (g ^ h))) + (((f >>> 6) | (f << 26)) ^ ((f >>> 11) | (f << 21)) ^ ((f >>> 25) | (f << 7)))) | 0;
       e = (e + a) | 0;
       a = (a + (((b >>> 2) | (b << 30)) ^ ((b >>> 13) | (b << 19)) ^ ((b >>> 22) | (b << 10))) + ((b & c) | (d & (b | c)))) | 0;
-      // Stored every block, not once after the loop: V8 compiles this loop
-      // while it is still running (on-stack replacement), and code after the
-      // loop that had not yet run would be compiled without type feedback and
-      // throw the optimised code away at the end of every call.
-      state[0] = h0 = (h0 + a) | 0;
-      state[1] = h1 = (h1 + b) | 0;
-      state[2] = h2 = (h2 + c) | 0;
-      state[3] = h3 = (h3 + d) | 0;
-      state[4] = h4 = (h4 + e) | 0;
-      state[5] = h5 = (h5 + f) | 0;
-      state[6] = h6 = (h6 + g) | 0;
-      state[7] = h7 = (h7 + h) | 0;
+      // The state is read and written in the array each block rather than kept
+      // in locals: that frees registers for the rounds, and V8, which compiles
+      // this loop while it is running (on-stack replacement), then has type
+      // feedback for every statement of the function.
+      state[0] = (state[0] + a) | 0;
+      state[1] = (state[1] + b) | 0;
+      state[2] = (state[2] + c) | 0;
+      state[3] = (state[3] + d) | 0;
+      state[4] = (state[4] + e) | 0;
+      state[5] = (state[5] + f) | 0;
+      state[6] = (state[6] + g) | 0;
+      state[7] = (state[7] + h) | 0;
     }
   }
 
