@@ -229,15 +229,20 @@ def test_screenshots_of_a_verified_and_a_refused_bundle(
     page: Any, corpus: tuple[Path, list[Case]]
 ) -> None:
     root, cases = corpus
-    ARTEFACTS.mkdir(exist_ok=True)
-    (ARTEFACTS / ".gitignore").write_text("*\n")
     for name, ok in (("timed_genuine", True), ("statement_altered", False)):
         run_case(page, root, next(c for c in cases if c.name == name))
         assert shown(page)["ok"] is ok
-        shot = ARTEFACTS / f"{name}.png"
-        page.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 10_000
-        print(f"screenshot: {shot}")
+        keep_screenshot(page, name)
+
+
+def keep_screenshot(tab: Any, name: str) -> None:
+    """Write the whole page to tests/web/artefacts/<name>.png, kept for a person to look at."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    (ARTEFACTS / ".gitignore").write_text("*\n")
+    shot = ARTEFACTS / f"{name}.png"
+    tab.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    print(f"screenshot: {shot}")
 
 
 def _log_file(server: LiveServer, holder: SigningKey, content: bytes) -> int:
@@ -284,6 +289,7 @@ def test_look_up_by_file_and_digest_then_verify_in_the_page(
         assert not any("a contract, signed" in s for s in sent)
         outcome = _verify_first_hit(tab)
         assert outcome["ok"] is True, outcome
+        keep_screenshot(tab, "lookup_by_file")
         assert ("inclusion", f"entry:{index}", "passed") in {
             tuple(c[:3]) for c in outcome["checks"]
         }
