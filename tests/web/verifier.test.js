@@ -150,12 +150,105 @@ print(json.dumps([sorted({c.reason for c in verify_bundle(t.encode(), log_key=No
   assert.deepStrictEqual(seen, python);
 });
 
-test("a receipt that is not one is refused with the reason", async () => {
-  const genuine = cases.find((c) => c.name === "receipt_genuine");
-  const options = { logKey: genuine.options.log_key, contentSha256: new Uint8Array(32), fileName: "x" };
-  for (const data of ["{}", "[]", '{"format": "cunzheng.receipt/v2"}']) {
-    const outcome = await CZ.verifyReceipt(data, options);
-    assert.deepStrictEqual([outcome.ok, outcome.format], [false, "cunzheng.receipt-report/v1"]);
-    assert.match(outcome.reason, /receipt/);
+// A bundle, then the log's current checkpoint as it grew (and forged ones), and what verify_bundle says of each.
+const CURRENT = `
+import base64, hashlib, json, sys, tempfile
+from pathlib import Path
+from nacl.signing import SigningKey
+from cunzheng.ledger.bundles import build_bundle
+from cunzheng.ledger.log import Log
+from cunzheng.ledger.note import Checkpoint, Signer, sign_checkpoint
+from cunzheng.ledger.store import Store
+from cunzheng.ledger.verify import bundle_json, verify_bundle
+from cunzheng.schemas.bundles import BundleRequest
+from tests.conftest import evidence, registration
+with tempfile.TemporaryDirectory() as home:
+    store, signer, holder = Store.open(f"sqlite:///{home}/log.db"), Signer.generate("test.example/log"), SigningKey.generate()
+    log = Log(store, signer, batch_size=8, batch_wait=0.001).start()
+    log.add(registration(holder)).result()
+    index = log.add(evidence(holder, 1)).result().index
+    data = bundle_json(build_bundle(log, BundleRequest(indexes=[index])))
+    size = int(json.loads(data)["checkpoint"].split("\\n")[1])
+    for n in range(2, 6):
+        log.add(evidence(holder, n)).result()
+    note = log.checkpoint()
+    now = int(note.split("\\n")[1])
+    forged = lambda s: sign_checkpoint(Checkpoint(signer.name, s, hashlib.sha256(b"other").digest()), signer)
+    stranger = Signer.generate(signer.name)
+    currents = [
+        (note, log.consistency_proof(size, now)),
+        (forged(size), []),
+        (forged(now), log.consistency_proof(size, now)),
+        (forged(size - 1), []),
+        (sign_checkpoint(Checkpoint(signer.name, now, hashlib.sha256(b"").digest()), stranger), []),
+        ("not a checkpoint", []),
+    ]
+    log.stop()
+    store.close()
+key = signer.verifier()
+print(json.dumps({
+    "bundle": data.decode(),
+    "key": key.to_string(),
+    "currents": [[n, [base64.b64encode(h).decode() for h in p]] for n, p in currents],
+    "reasons": [[c.reason for c in verify_bundle(data, log_key=key, current=c).checks if c.check == "current_checkpoint"] for c in currents],
+}))
+`;
+
+test("the log's current checkpoint must extend the bundle's, as verify_bundle says", async () => {
+  const world = JSON.parse(execFileSync(python, ["-c", CURRENT], { cwd: repo, encoding: "utf8" }));
+  const seen = [];
+  for (const [note, proof] of world.currents) {
+    const current = [note, proof.map((h) => CZ.bytes.b64decode(h))];
+    const report = await CZ.verifyBundle(world.bundle, { logKey: world.key, current });
+    seen.push(report.checks.filter((c) => c.check === "current_checkpoint").map((c) => c.reason));
   }
+  assert.deepStrictEqual(seen, world.reasons);
+  assert.deepStrictEqual(new Set(seen.flat()).size, 5, JSON.stringify(seen));
+});
+
+test("a receipt is read as the Pydantic model reads it, and refused with the reason", async () => {
+  const genuine = cases.find((c) => c.name === "receipt_genuine");
+  const receipt = JSON.parse(fs.readFileSync(path.join(outdir, genuine.paths.receipt), "utf8"));
+  const edits = [
+    (o) => (o.index = `${o.index}`),
+    (o) => (o.tree_size = o.tree_size + 0.0),
+    (o) => (o.tree_size = 0),
+    (o) => (o.extra = 1),
+    (o) => (o.statement = []),
+    (o) => (o.timestamps = [""]),
+    (o) => delete o.checkpoint,
+    (o) => (o.format = "cunzheng.receipt/v2"),
+  ];
+  const texts = ["{}", "[]"].concat(
+    edits.map((change) => {
+      const obj = structuredClone(receipt);
+      change(obj);
+      return JSON.stringify(obj);
+    }),
+  );
+  const file = path.join(outdir, "receipts.json");
+  fs.writeFileSync(file, JSON.stringify(texts));
+  const content = read(genuine.name, genuine.options.files[0]);
+  const python = py(`import hashlib, json
+from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.note import Verifier
+from cunzheng.ledger.verify import verify_receipt
+def ok(text):
+    try:
+        verify_receipt(text.encode(), log_key=Verifier.from_string(${JSON.stringify(genuine.options.log_key)}),
+                       content_sha256=bytes.fromhex("${Buffer.from(sha256(content)).toString("hex")}"))
+    except LedgerError:
+        return False
+    return True
+print(json.dumps([ok(t) for t in json.load(open(${JSON.stringify(file)}))]))`);
+  const options = { logKey: genuine.options.log_key, contentSha256: sha256(content), fileName: "x" };
+  const seen = [];
+  for (const text of texts) {
+    const outcome = await CZ.verifyReceipt(text, options);
+    assert.strictEqual(outcome.format, "cunzheng.receipt-report/v1");
+    if (!outcome.ok) assert.ok(outcome.reason, "a refusal says why");
+    seen.push(outcome.ok);
+  }
+  assert.deepStrictEqual(seen, python);
+  assert.ok(python.includes(true) && python.includes(false));
 });

@@ -289,5 +289,5 @@
     return passed;
   }
 
-  CZ.bundles = { BUNDLE_FORMAT, parseBundle, wellFormed, logKey, signatureCheck, inclusionCheck };
+  CZ.bundles = { BUNDLE_FORMAT, laxInteger: lax, parseBundle, wellFormed, logKey, signatureCheck, inclusionCheck };
 })((globalThis.CZ = globalThis.CZ || {}));

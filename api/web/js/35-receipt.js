@@ -15,18 +15,16 @@
   const B = CZ.bytes;
   const RECEIPT_FORMAT = "cunzheng.receipt/v1";
   const RECEIPT_REPORT_FORMAT = "cunzheng.receipt-report/v1";
-  const FIELDS = ["format", "statement", "logged_at", "index", "tree_size", "inclusion_proof", "checkpoint", "timestamps"];
-  const LIMIT = 2 ** 63;
 
   function invalid(where, message) {
     return new MalformedInput(`receipt is not a valid ${RECEIPT_FORMAT} file: ${where}: ${message}`);
   }
 
   function integer(value, where, min) {
-    if (typeof value !== "number" || !Number.isInteger(value)) throw invalid(where, "Input should be a valid integer");
-    if (value < min) throw invalid(where, `Input should be greater than or equal to ${min}`);
-    if (value >= LIMIT) throw invalid(where, `Input should be less than ${LIMIT}`);
-    return value;
+    const n = CZ.bundles.laxInteger(value);
+    if (n === null || !Number.isSafeInteger(n)) throw invalid(where, "Input should be a valid integer");
+    if (n < min) throw invalid(where, `Input should be greater than or equal to ${min}`);
+    return n;
   }
 
   function decoded(list, where, size) {
@@ -44,29 +42,50 @@
     });
   }
 
+  function text(value, where) {
+    if (typeof value !== "string") throw invalid(where, "Input should be a valid string");
+    return value;
+  }
+
+  function format(value, where) {
+    if (value !== RECEIPT_FORMAT) throw invalid(where, `Input should be '${RECEIPT_FORMAT}'`);
+    return value;
+  }
+
+  function dict(value, where) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw invalid(where, "Input should be a valid dictionary");
+    }
+    return value;
+  }
+
+  // The receipt's fields in the order the model declares them, each with its reader and default.
+  const MODEL = [
+    ["format", format, RECEIPT_FORMAT],
+    ["statement", dict, undefined],
+    ["logged_at", text, undefined],
+    ["index", (v, w) => integer(v, w, 0), undefined],
+    ["tree_size", (v, w) => integer(v, w, 1), undefined],
+    ["inclusion_proof", (v, w) => decoded(v, w, 32), undefined],
+    ["checkpoint", text, undefined],
+    ["timestamps", (v, w) => decoded(v, w, 0), []],
+  ];
+
   /** Return the receipt in *data* (text or bytes), or throw MalformedInput naming the first field that is wrong. */
   function parseReceipt(data) {
     const obj = CZ.canonical.parse(data, "receipt");
     if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
-      throw invalid("receipt", "Input should be a valid dictionary or object");
+      throw invalid("receipt", "Input should be a valid dictionary or instance of Receipt");
     }
-    for (const key of Object.keys(obj)) if (!FIELDS.includes(key)) throw invalid(key, "Extra inputs are not permitted");
-    for (const key of FIELDS.slice(1, 7)) if (!(key in obj)) throw invalid(key, "Field required");
-    if ("format" in obj && obj.format !== RECEIPT_FORMAT) throw invalid("format", `Input should be '${RECEIPT_FORMAT}'`);
-    const s = obj.statement;
-    if (s === null || typeof s !== "object" || Array.isArray(s)) throw invalid("statement", "Input should be a valid dictionary");
-    for (const key of ["logged_at", "checkpoint"]) {
-      if (typeof obj[key] !== "string") throw invalid(key, "Input should be a valid string");
+    const receipt = {};
+    for (const [key, read, dflt] of MODEL) {
+      if (obj[key] !== undefined) receipt[key] = read(obj[key], key);
+      else if (dflt === undefined) throw invalid(key, "Field required");
+      else receipt[key] = dflt;
     }
-    return {
-      statement: s,
-      logged_at: obj.logged_at,
-      index: integer(obj.index, "index", 0),
-      tree_size: integer(obj.tree_size, "tree_size", 1),
-      inclusion_proof: decoded(obj.inclusion_proof, "inclusion_proof", 32),
-      checkpoint: obj.checkpoint,
-      timestamps: decoded(obj.timestamps ?? [], "timestamps", 0),
-    };
+    const known = MODEL.map(([key]) => key);
+    for (const key of Object.keys(obj)) if (!known.includes(key)) throw invalid(key, "Extra inputs are not permitted");
+    return receipt;
   }
 
   /** Return what the receipt proves, or throw the LedgerError of the first check that fails (verify_receipt). */
