@@ -19,7 +19,7 @@ from cunzheng.ledger.mirror.layout import (
     tile_object,
     tiles_between,
 )
-from cunzheng.ledger.mirror.publisher import MirrorPublisher
+from cunzheng.ledger.mirror.publisher import MirrorPublisher, retry_delay
 from cunzheng.ledger.mirror.s3 import S3Sink
 from cunzheng.ledger.mirror.sync import (
     CheckpointChanged,
@@ -44,6 +44,7 @@ __all__ = [
     "checkpoint_object",
     "mirror",
     "open_published",
+    "retry_delay",
     "tile_object",
     "tiles_between",
 ]

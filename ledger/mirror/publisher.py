@@ -17,10 +17,16 @@ import threading
 from dataclasses import dataclass, field
 
 from cunzheng.ledger.errors import LedgerError
-from cunzheng.ledger.mirror.sync import MirrorResult, ObjectSink, mirror
+from cunzheng.ledger.mirror.sync import ObjectSink, mirror
 from cunzheng.ledger.reader import LogReader
 
 logger = logging.getLogger(__name__)
+
+
+def retry_delay(failures: int, *, first: float, most: float) -> float:
+    """Return the seconds to wait after *failures* failures in a row: *first*, doubling up to *most*."""
+    # The exponent is bounded, so that days of failures never overflow a float.
+    return min(most, first * 2 ** min(failures - 1, 32))
 
 
 @dataclass
@@ -31,7 +37,6 @@ class MirrorPublisher:
     sink: ObjectSink
     retry_initial: float = 0.5
     retry_max: float = 60.0
-    last: MirrorResult | None = None
     _wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -63,10 +68,10 @@ class MirrorPublisher:
             if self._stop.is_set():
                 return
             try:
-                self.last = mirror(self.reader, self.sink)
+                mirror(self.reader, self.sink)
             except Exception as e:  # the store's failure must not end publishing
                 failures += 1
-                delay = min(self.retry_max, self.retry_initial * 2 ** (failures - 1))
+                delay = retry_delay(failures, first=self.retry_initial, most=self.retry_max)
                 logger.warning(
                     "publishing to %s failed (%d in a row), trying again in %.1f s: %s",
                     self.sink.where,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,16 +12,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
-from cunzheng.ledger.errors import Conflict, InvalidProof, InvalidSignature
+from cunzheng.ledger.errors import Conflict, InvalidProof, InvalidSignature, Unavailable
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.mirror import (
     CHECKPOINT,
     CheckpointChanged,
     DirectorySink,
+    MirrorPublisher,
     MirrorResult,
     StaticObject,
     Stored,
     mirror,
+    retry_delay,
     tiles_between,
 )
 from cunzheng.ledger.note import Checkpoint, Signer, sign_checkpoint
@@ -229,3 +232,42 @@ def test_mirror_never_writes_over_a_checkpoint_of_another_history(
         mirror(log, DirectorySink(out))
 
     assert files_in(out) == {CHECKPOINT}
+
+
+class FailsTwice(DirectorySink):
+    """A directory whose store is unreachable for the first two reads."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.failures = 0
+
+    def read_checkpoint(self) -> Stored | None:
+        if self.failures < 2:
+            self.failures += 1
+            raise Unavailable(f"{self.root} is unreachable")
+        return super().read_checkpoint()
+
+
+def test_the_publisher_tries_again_until_the_store_answers(
+    log: Log, holder: SigningKey, out: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sink = FailsTwice(out)
+    publisher = MirrorPublisher(log, sink, retry_initial=0.01).start()
+    log.on_publish.append(publisher.notify)
+    try:
+        grow(log, holder, 10)
+        deadline = time.monotonic() + 30
+        while not (out / CHECKPOINT).exists() or (out / CHECKPOINT).read_text() != log.checkpoint():
+            assert time.monotonic() < deadline, caplog.text
+            time.sleep(0.01)
+    finally:
+        publisher.stop()
+
+    assert sink.failures == 2
+    assert f"publishing to {out} failed (2 in a row), trying again in 0.0 s" in caplog.text
+
+
+def test_the_retry_delay_doubles_up_to_its_bound() -> None:
+    delays = [retry_delay(n, first=0.5, most=60) for n in (1, 2, 3, 8, 9, 10_000)]
+
+    assert delays == [0.5, 1.0, 2.0, 60, 60, 60]
