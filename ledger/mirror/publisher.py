@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 def retry_delay(failures: int, *, first: float, most: float) -> float:
     """Return the seconds to wait after *failures* failures in a row: *first*, doubling up to *most*."""
     # The exponent is bounded, so that days of failures never overflow a float.
-    return min(most, first * 2 ** min(failures - 1, 32))
+    return min(most, first * 2.0 ** min(failures - 1, 32))
 
 
 @dataclass
