@@ -14,6 +14,11 @@ immutable value swapped in whole, the size only grows, and the tile cache
 locks itself. A reader that meets an older edge or a narrower cached tile
 falls back to the store, which holds every committed tile.
 
+A process that starts on a large log warms the cache first (``warm``): it
+grows the cache to hold every hash tile of the committed tree, with room to
+grow, and loads them from the store, the shared upper levels first, so that
+the first proofs after a restart are as fast as later ones.
+
 The verifiable index is the exception: one mutable ``IndexTree`` in a
 ``CommittedIndex``, changed only under its lock. The sequencer holds the
 lock from applying a batch's changes until that batch has committed (or
@@ -31,6 +36,10 @@ from cunzheng.ledger import merkle
 from cunzheng.ledger.errors import RuleViolation
 from cunzheng.ledger.index import IndexTree
 from cunzheng.ledger.tilecache import FetchTiles, TileCache, TileKey
+from cunzheng.ledger.tiles import tiles_for_size
+
+# Tiles fetched from the store in one query while warming.
+WARM_CHUNK = 512
 
 
 @dataclass(frozen=True)
@@ -76,13 +85,36 @@ class CommittedTree:
     """The tile cache, right edge and size of the latest committed tree, shared by sequencer and readers."""
 
     def __init__(self, fetch_tiles: FetchTiles, *, tile_cache: int = 4096) -> None:
+        self._fetch_tiles = fetch_tiles
         self._tiles = TileCache(fetch_tiles, capacity=tile_cache)
+        # Tiles loaded and to load by ``warm``; equal once the cache is warm.
+        self.warmed: tuple[int, int] = (0, 0)
         # Bound once: proofs call it for every run of nodes.
         self.read_hashes = self._tiles.read_hashes
         self._edge: merkle.RightEdge | None = None
         self._size = 0
         self._lock = threading.Lock()
         self.index = CommittedIndex()
+
+    def warm(self, size: int, *, limit: int) -> int:
+        """Load the hash tiles of the tree of *size* into the cache; return how many were loaded.
+
+        The cache grows to hold every tile and a quarter more for the log's
+        growth, but to no more than *limit* tiles; past it, the upper levels,
+        which every proof reads, are loaded first, then as many leaf-level
+        tiles as fit.
+        """
+        keys = [(r.level, r.index) for r in tiles_for_size(size) if r.level is not None]
+        keys.sort(key=lambda key: -key[0])
+        self._tiles.grow(min(limit, len(keys) + len(keys) // 4 + 64))
+        keys = keys[: self._tiles.capacity]
+        self.warmed = (0, len(keys))
+        for start in range(0, len(keys), WARM_CHUNK):
+            chunk = keys[start : start + WARM_CHUNK]
+            for key, data in self._fetch_tiles(chunk).items():
+                self._tiles.put(key, data)
+            self.warmed = (start + len(chunk), len(keys))
+        return len(keys)
 
     @property
     def size(self) -> int:

@@ -56,6 +56,19 @@ class TileCache:
         self._tiles: OrderedDict[TileKey, tuple[bytes, int]] = OrderedDict()
         self._lock = threading.Lock()
 
+    @property
+    def capacity(self) -> int:
+        """Return how many tiles the cache holds at most."""
+        return self._capacity
+
+    def __len__(self) -> int:
+        return len(self._tiles)
+
+    def grow(self, capacity: int) -> None:
+        """Hold up to *capacity* tiles from now on, if that is more than now."""
+        with self._lock:
+            self._capacity = max(self._capacity, capacity)
+
     def put(self, key: TileKey, data: bytes) -> None:
         """Remember tile *key* as *data* unless a copy at least as wide is cached."""
         self._put(key, data)

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cunzheng.ledger import merkle
+from cunzheng.ledger.committed import CommittedTree
 from cunzheng.ledger.errors import NotFound
 from cunzheng.ledger.tilecache import TileCache
 from cunzheng.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, tiles_for_size
@@ -266,3 +267,22 @@ def test_a_tile_height_outside_1_to_63_is_refused() -> None:
     for height in [0, -1, 64]:
         with pytest.raises(ValueError, match="tile height"):
             TileCache(Store(1).fetch, height=height)
+
+
+def test_warming_loads_every_tile_of_the_tree() -> None:
+    store = Store(SIZE)
+    tree = CommittedTree(store.fetch, tile_cache=16)
+    loaded = tree.warm(SIZE, limit=10_000)
+    assert loaded == len(store.tiles) and tree.warmed == (loaded, loaded)
+    store.fetched.clear()
+    for size in (1, TILE_WIDTH, SIZE // 2, SIZE):
+        assert tree.read_hashes(nodes_of(size)) == tree_read(nodes_of(size))
+    assert store.fetched == []
+
+
+def test_warming_stops_at_the_limit_keeping_the_upper_levels() -> None:
+    store = Store(SIZE)
+    tree = CommittedTree(store.fetch, tile_cache=4)
+    assert tree.warm(SIZE, limit=6) == 6
+    upper = {key for key in store.tiles if key[0] > 0}
+    assert upper <= set(store.fetched)
