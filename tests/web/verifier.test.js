@@ -252,3 +252,44 @@ print(json.dumps([ok(t) for t in json.load(open(${JSON.stringify(file)}))]))`);
   assert.deepStrictEqual(seen, python);
   assert.ok(python.includes(true) && python.includes(false));
 });
+
+/** A document just large enough for CZ.report.render: elements that hold children and text. */
+function fakeDocument() {
+  const doc = {
+    createElement: (tag) => ({
+      tag,
+      className: "",
+      textContent: "",
+      dataset: {},
+      children: [],
+      ownerDocument: doc,
+      append(...nodes) {
+        this.children.push(...nodes);
+      },
+    }),
+  };
+  return doc;
+}
+
+function textOf(node) {
+  if (typeof node === "string") return node;
+  return node.textContent + node.children.map(textOf).join("");
+}
+
+test("render puts the report's sections into a page element", async () => {
+  const c = cases.find((x) => x.name === "timed_genuine");
+  const report = await CZ.verifyBundle(read(c.name, "bundle.json"), {
+    logKey: c.options.log_key,
+    tsaRoots: c.options.tsa_roots.map((name) => read(c.name, name)),
+    witnesses: c.options.witnesses,
+  });
+  const parent = fakeDocument().createElement("div");
+  CZ.report.render(parent, report, "zh");
+  const shown = textOf(parent);
+  const s = CZ.report.sections(report, "zh");
+  for (const line of [s.title, s.verdict, ...s.log, ...s.findings.lines, ...s.limits.lines]) {
+    assert.ok(shown.includes(line.trim()), line);
+  }
+  const rows = parent.children.find((n) => n.className === "report-checks").children;
+  assert.deepStrictEqual(rows.map((r) => r.dataset.outcome), report.checks.map((x) => x.outcome));
+});
