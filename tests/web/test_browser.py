@@ -287,8 +287,12 @@ def test_look_up_by_file_and_digest_then_verify_in_the_page(
         assert tab.get_attribute("#lookup-results .hit", "data-index") == str(index)
         # The file itself never left the page: only its digest did.
         assert not any("a contract, signed" in s for s in sent)
+        tab.check("#online-check")  # and against the log as it stands now
         outcome = _verify_first_hit(tab)
         assert outcome["ok"] is True, outcome
+        assert ["current_checkpoint", "current", "passed", "current.consistent", True] in outcome[
+            "checks"
+        ]
         keep_screenshot(tab, "lookup_by_file")
         assert ("inclusion", f"entry:{index}", "passed") in {
             tuple(c[:3]) for c in outcome["checks"]

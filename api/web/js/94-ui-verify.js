@@ -64,6 +64,11 @@
     });
   }
 
+  /** Return the serving log's current checkpoint and proof for *text*, if the judge asked for them. */
+  async function current(text) {
+    return ui.$("online-check").checked ? ui.currentFromServer(text) : null;
+  }
+
   async function verifyBundle(bundle, format, options) {
     // As cunzheng verify: of a file that is not JSON only the first bytes are read.
     const text = format === null ? await ui.readText(bundle.slice(0, ui.SNIFF_BYTES)) : await ui.readText(bundle);
@@ -74,6 +79,7 @@
       logKey: options.logKey,
       files,
       disclosures,
+      current: await current(text),
       tsaRoots: options.tsaRoots,
       witnesses: options.witnesses,
     });
@@ -109,7 +115,8 @@
     try {
       const options = await ui.readOptions();
       const report = await CZ.verifyBundle(text, {
-        logKey: options.logKey, files: {}, disclosures: [], tsaRoots: options.tsaRoots, witnesses: options.witnesses,
+        logKey: options.logKey, files: {}, disclosures: [], current: await current(text),
+        tsaRoots: options.tsaRoots, witnesses: options.witnesses,
       });
       ui.showReport(report, text);
     } catch (error) {
@@ -125,6 +132,7 @@
     const fields = ["evidence-input", "files-input", "disclosures-input", "log-key", "log-key-file",
       "tsa-roots", "witness-keys", "witness-files", "witness-threshold"];
     for (const id of fields) ui.$(id).value = "";
+    ui.$("online-check").checked = false;
     listChosen();
     ui.clearResult();
   };

@@ -30,6 +30,7 @@
     const online = page.served !== null && /^https?:$/.test(location.protocol);
     ui.$("lookup-tab").hidden = !online;
     ui.$("save-page").hidden = !online;
+    ui.$("online-option").hidden = !online;
     if (page.served) showServed(page.served);
     ui.startVerifyView();
     ui.startLookupView();
