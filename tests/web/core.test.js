@@ -1,6 +1,8 @@
-// Tests of the browser verifier's byte, SHA-256 and canonical-JSON parts
-// (api/web/js/01-bytes.js, 02-sha256.js, 03-canonical.js) against the Python
-// modules they mirror: schemas/encoding.py, hashlib and ledger/canonical.py.
+// Tests of the browser verifier's byte, SHA-256 and JSON parts
+// (api/web/js/01-bytes.js, 02-sha256.js, 03-canonical-0-parse.js,
+// 03-canonical.js) against the Python they mirror: schemas/encoding.py,
+// hashlib, and ledger/canonical.py with orjson's messages
+// (tests/web/core_json_cases.py).
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert");
