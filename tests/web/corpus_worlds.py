@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -159,7 +160,7 @@ def _revoked_bundle(log: Log) -> bytes:
     mallory = SigningKey.generate()
     log.add(registration(mallory, name="Mallory")).result()
     logged = log.add(evidence(mallory, 7)).result()
-    logged_at = parse_time(logged.leaf.decode().split('"logged_at":"')[1].split('"')[0])
+    logged_at = parse_time(json.loads(logged.leaf)["logged_at"])
     body = {
         "party": registration(mallory, name="Mallory").hash.hex(),
         "key": base64.b64encode(bytes(mallory.verify_key)).decode(),
