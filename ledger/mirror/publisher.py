@@ -3,7 +3,10 @@
 After the sequencer commits a checkpoint it notifies the publisher, a thread
 that brings the store up to the log's latest checkpoint (``mirror``: new
 tiles, then the checkpoint). Checkpoints made while it uploads are taken
-together by its next run. A failure (the store unreachable, a bucket
+together by its next run. Every ``refresh`` seconds it also looks without
+being told, for what no notification announces: witness cosignatures
+gathered after the checkpoint was signed, and checkpoints committed by
+another process sharing the database. A failure (the store unreachable, a bucket
 missing, credentials refused) is logged and tried again after a delay that
 doubles up to ``retry_max`` seconds, new checkpoints or not; the sequencer
 never waits for it, and what it has not published yet is still in the
@@ -35,6 +38,7 @@ class MirrorPublisher:
 
     reader: LogReader
     sink: ObjectSink
+    refresh: float = 5.0
     retry_initial: float = 0.5
     retry_max: float = 60.0
     _wake: threading.Event = field(default_factory=threading.Event)
@@ -63,7 +67,7 @@ class MirrorPublisher:
         failures = 0
         while not self._stop.is_set():
             if failures == 0:
-                self._wake.wait()
+                self._wake.wait(self.refresh)
             self._wake.clear()
             if self._stop.is_set():
                 return

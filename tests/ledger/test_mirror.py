@@ -271,3 +271,17 @@ def test_the_retry_delay_doubles_up_to_its_bound() -> None:
     delays = [retry_delay(n, first=0.5, most=60) for n in (1, 2, 3, 8, 9, 10_000)]
 
     assert delays == [0.5, 1.0, 2.0, 60, 60, 60]
+
+
+def test_the_publisher_looks_again_unasked(log: Log, holder: SigningKey, out: Path) -> None:
+    publisher = MirrorPublisher(log, DirectorySink(out), refresh=0.05).start()
+    try:
+        grow(log, holder, 10)
+        deadline = time.monotonic() + 30
+        while not (out / CHECKPOINT).exists() or (out / CHECKPOINT).read_text() != log.checkpoint():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    finally:
+        publisher.stop()
+
+    assert log.open(log.checkpoint()).size == 11
