@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
-from cunzheng.ledger.errors import Conflict, InvalidProof, InvalidSignature, Unavailable
+from cunzheng.ledger.errors import (
+    Conflict,
+    InvalidProof,
+    InvalidSignature,
+    LedgerError,
+    Unavailable,
+)
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.mirror import (
     CHECKPOINT,
@@ -20,6 +27,7 @@ from cunzheng.ledger.mirror import (
     DirectorySink,
     MirrorPublisher,
     MirrorResult,
+    S3Sink,
     StaticObject,
     Stored,
     mirror,
@@ -285,3 +293,14 @@ def test_the_publisher_looks_again_unasked(log: Log, holder: SigningKey, out: Pa
         publisher.stop()
 
     assert log.open(log.checkpoint()).size == 11
+
+
+def test_a_bucket_without_boto3_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "boto3", None)
+
+    with pytest.raises(LedgerError) as refused:
+        S3Sink(bucket="log")
+
+    assert str(refused.value) == (
+        "publishing to S3 needs boto3, which is not installed: pip install 'cunzheng[s3]'"
+    )
