@@ -13,7 +13,9 @@ no browser is downloaded). One browser serves every test of this module.
 - Screenshots of a verified and a refused bundle are kept in
   tests/web/artefacts/ (git-ignored) for a person to look at.
 - The look-up view, served by a live log, finds entries by a file hashed in
-  the page and by digest, builds a bundle and verifies it on the page.
+  the page and by digest, an asset by its id, its certificate number and
+  its holder, shows the asset's timeline, builds a bundle and verifies it on
+  the page.
 """
 
 from __future__ import annotations
@@ -30,8 +32,19 @@ import pytest
 from nacl.signing import SigningKey
 
 from cunzheng.api.pages import build_page
-from cunzheng.ledger.statements import sign_statement
-from tests.conftest import JSON, SIGNED_AT, LiveServer, registration
+from cunzheng.ledger.keyfiles import OPERATOR_KEY_FILE, read_key, submitter_key
+from cunzheng.ledger.statements import Statement, sign_statement
+from tests.api.test_registry_api import asset_story
+from tests.conftest import (
+    JSON,
+    SIGNED_AT,
+    FixedClock,
+    LiveServer,
+    registration,
+    serve_in_thread,
+    server_settings,
+    stop_server,
+)
 from tests.web.corpus import Case, build_corpus
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
@@ -331,3 +344,48 @@ def test_look_ups_that_find_nothing_or_are_malformed_say_so(
         assert "64 hex digits" in tab.inner_text("#lookup-results")
     finally:
         context.close()
+
+
+def _look_up(tab: Any, kind: str, text: str) -> None:
+    tab.select_option("#lookup-kind", kind)
+    tab.fill("#lookup-text", text)
+    tab.click("#lookup-form button[type='submit']")
+    tab.wait_for_selector("#lookup-results[data-state='done']", state="attached")
+
+
+def test_an_asset_by_id_certificate_and_party_with_its_timeline_verified_in_the_page(
+    browser: Any, database_url: str, tmp_path: Path, holder: SigningKey, clock: FixedClock
+) -> None:
+    server = serve_in_thread(server_settings(tmp_path / "data", database_url), now=clock)
+    try:
+        with httpx.Client(base_url=server.url, headers=JSON, timeout=30) as http:
+            assert http.post("/v1/statements", content=registration(holder).canonical).is_success
+
+            def post(statement: Statement, status: int) -> dict[str, Any]:
+                r = http.post("/v1/statements", content=statement.canonical)
+                assert r.status_code == status, r.text
+                answer: dict[str, Any] = r.json()
+                return answer
+
+            operator = submitter_key(read_key(tmp_path / "data" / OPERATOR_KEY_FILE))
+            story = asset_story(post, operator, holder, clock)
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.goto(f"{server.url}/lookup")
+        tab.wait_for_selector("body[data-ready='true']", state="attached")
+        _look_up(tab, "asset", story.asset.hex())
+        events = tab.eval_on_selector_all(
+            ".timeline li", "items => items.map(i => i.dataset.index)"
+        )
+        assert len(events) >= 5  # applied, publicized, registered, licensed, accepted, transferred
+        outcome = _verify_first_hit(tab)
+        assert outcome["ok"] is True, outcome
+        assert ["claim", "claim", "passed", "claim.confirmed", True] in outcome["checks"]
+        _look_up(tab, "certificate", "20260100310000001")
+        assert tab.get_attribute("#lookup-results .facts", "data-asset") == story.asset.hex()
+        _look_up(tab, "party", story.heir.hex)
+        held = tab.inner_text("#lookup-results [data-group='holds']")
+        assert story.asset.hex()[:16] in held
+        context.close()
+    finally:
+        stop_server(server)

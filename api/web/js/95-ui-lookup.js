@@ -35,6 +35,26 @@
     return value;
   }
 
+  /** Return a button that builds the bundle and saves it as a file, for the judge to keep. */
+  function saveButton(makeBundle, name) {
+    const button = ui.el("button", { type: "button", class: "save-hit" },
+      ui.label({ zh: "保存证据包", en: "Save the bundle" }));
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const blob = new Blob([JSON.stringify(await makeBundle(), null, 1)], { type: "application/json" });
+        const link = ui.el("a", { href: URL.createObjectURL(blob), download: name });
+        link.click();
+        URL.revokeObjectURL(link.href);
+      } catch (error) {
+        ui.showError(error);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return button;
+  }
+
   function verifyButton(makeBundle) {
     const button = ui.el("button", { type: "button", class: "verify-hit" },
       ui.label({ zh: "生成证据包并在本页核验", en: "Build the bundle and verify it here" }));
@@ -62,25 +82,35 @@
     return button;
   }
 
-  /** Return the entries of *bundle* in log order as a timeline: when, what, by which key. */
+  /** Return the entries of *bundle* in log order as a timeline: when, which entry, what event. */
   function timeline(bundle) {
     const entries = (bundle.entries || []).filter((e) => e.role !== "settings").sort((a, b) => a.index - b.index);
     return ui.el("ol", { class: "timeline" }, entries.map((e) =>
       ui.el("li", { "data-index": e.index },
-        `${e.logged_at}  #${e.index}  ${e.statement.type}  (${e.role})`)));
+        `${e.logged_at} · #${e.index} · `, ui.label(ui.texts(`type.${e.statement.type}`)))));
+  }
+
+  /** Return an asset's standing as the registry answers it: status, version, certificate, term. */
+  function assetFacts(asset) {
+    if (!asset) return null;
+    const shown = ["status", "version", "certificate", "registration_number", "expires", "holder"]
+      .filter((k) => asset[k] !== null && asset[k] !== undefined)
+      .map((k) => `${k} ${asset[k]}`);
+    return ui.el("div", { class: "facts", "data-asset": asset.id }, `${asset.id} · ${shown.join(" · ")}`);
   }
 
   function evidenceHit(receipt) {
     const s = receipt.statement;
+    const bundle = () => api("/v1/bundles", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ indexes: [receipt.index] }),
+    });
     return ui.el("div", { class: "hit", "data-index": receipt.index },
       ui.el("div", { class: "facts" },
         ui.label({ zh: `第 ${receipt.index} 条记录`, en: `Entry ${receipt.index}` }),
         ` ${s.type} · ${receipt.logged_at} · signer ${s.signer}`),
-      verifyButton(() => api("/v1/bundles", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ indexes: [receipt.index] }),
-      })));
+      verifyButton(bundle), saveButton(bundle, `entry-${receipt.index}.bundle.json`));
   }
 
   function answerHit(title, answer, extra) {
@@ -88,7 +118,8 @@
       ui.el("h3", {}, ui.label(title)),
       extra,
       answer.bundle ? timeline(answer.bundle) : null,
-      answer.bundle ? verifyButton(async () => answer.bundle) : null);
+      answer.bundle ? verifyButton(async () => answer.bundle) : null,
+      answer.bundle ? saveButton(async () => answer.bundle, `${answer.question.kind}.bundle.json`) : null);
   }
 
   async function byDigest(digest) {
@@ -107,20 +138,26 @@
 
   async function byAsset(id) {
     const answer = await api(`/v1/assets/${hexDigest(id, { zh: "资产编号", en: "An asset id" })}`);
-    return [answerHit({ zh: "资产及其全部事件", en: "The asset and every event of its history" }, answer, null)];
+    return [answerHit({ zh: "资产及其全部事件", en: "The asset and every event of its history" }, answer, assetFacts(answer.answer))];
   }
 
   async function byCertificate(number) {
     const answer = await api(`/v1/certificates/${encodeURIComponent(number.trim())}`);
     if (answer.answer === null) return [];
-    return [answerHit({ zh: `证书 ${number.trim()} 对应的资产`, en: `The asset of certificate ${number.trim()}` }, answer, null)];
+    const title = { zh: `证书 ${number.trim()} 对应的资产`, en: `The asset of certificate ${number.trim()}` };
+    return [answerHit(title, answer, assetFacts(answer.answer))];
   }
 
   async function byParty(id) {
     const answer = await api(`/v1/parties/${hexDigest(id, { zh: "当事人编号", en: "A party id" })}/portfolio`);
-    const held = (answer.answer.holds || []).map((a) => lookUpButton("asset", a.id));
-    return [answerHit({ zh: "当事人持有、被许可及受质押的资产", en: "What the party holds, is licensed and has pledged to it" }, answer,
-      ui.el("div", { class: "facts" }, held))];
+    const groups = [
+      ["holds", { zh: "持有", en: "Holds" }, (a) => a.id],
+      ["licensed", { zh: "被许可", en: "Licensed" }, (l) => l.asset],
+      ["pledged", { zh: "受质押", en: "Pledged to it" }, (a) => a.id],
+    ].map(([key, label, assetOf]) => ui.el("div", { class: "facts", "data-group": key }, ui.label(label),
+      (answer.answer[key] || []).map((item) => lookUpButton("asset", assetOf(item)))));
+    const title = { zh: "当事人持有、被许可及受质押的资产", en: "What the party holds, is licensed and has pledged to it" };
+    return [answerHit(title, answer, groups)];
   }
 
   /** Run the look-up the form describes and list what it found. */
