@@ -110,9 +110,12 @@ def _parties_of(store: ReadOnlyStore, statement: Statement) -> set[bytes]:
 
 
 def _history(store: ReadOnlyStore, party_id: bytes) -> set[int]:
-    """Return the entries that registered *party_id*, introduced each of its keys and revoked them."""
+    """Return the entries that registered *party_id*, vouched for it, introduced each of its keys and revoked them."""
     party = store.party(party_id)
     out = set() if party is None else {party.index}
+    if party is not None and party.verified_index is not None:
+        # The party.attest of an exchange or the operator (or the registration itself).
+        out.add(party.verified_index)
     for record in store.party_keys(party_id):
         out.add(record.index)
         if record.revoked_index is not None:

@@ -195,3 +195,37 @@ def test_reports_say_whether_the_signers_identity_was_verified_and_by_whom(
         assert zh in render_text(report, lang="zh")
         (finding,) = report_json(report)["findings"]
         assert finding["facts"]["verified"] is (index == vouched)
+
+
+def test_an_attested_signers_attestation_and_its_attester_come_along(log: Log) -> None:
+    operator, exchange, alice = SigningKey.generate(), SigningKey.generate(), SigningKey.generate()
+    _add(log, registration(operator, kind="operator", name="The operator"))
+    _add(log, registration(exchange, kind="exchange", name="Data Exchange", signer=operator))
+    code = "91440300708461136T"
+    body = {
+        "kind": "rights_holder",
+        "name": "Alice Data Ltd",
+        "key": _b64(alice),
+        "registry_id_type": "uscc",
+        "registry_id": code,
+    }
+    alice_party = sign_statement(type="party.register", body=body, key=alice, signed_at=SIGNED_AT)
+    _add(log, alice_party)
+    attest = _add(
+        log,
+        _sign(
+            exchange,
+            "party.attest",
+            party=alice_party.hash.hex(),
+            name="Alice Data Ltd",
+            registry_id_type="uscc",
+            registry_id=code,
+        ),
+    )
+    index = _add(log, evidence(alice, 1))
+    bundle = _verified(log, BundleRequest(indexes=[index]))
+    assert (attest, "party") in _indexes(bundle)
+    report = verify_bundle(bundle_json(bundle), log_key=log.signer.verifier())
+    assert "identity verified by Data Exchange at entry" in render_text(report, lang="en")
+    (finding,) = report_json(report)["findings"]
+    assert finding["facts"]["verified"] is True
