@@ -7,7 +7,9 @@ no browser is downloaded). One browser serves every test of this module.
   through the saved single-file page's real controls (file inputs, the key
   and witness fields, the Verify button), and the verdict and the checks the
   page shows (their outcomes and reason codes, read from the rendered table)
-  must be those `cunzheng verify --json` printed.
+  must be those `cunzheng verify --json` printed, and so must the report the
+  page holds (facts, findings, log; not a parser's wording in a technical
+  detail) and its narrative.
 - The saved page verifies a bundle with the network off and every request
   aborted, and makes none.
 - Screenshots of a verified and a refused bundle are kept in
