@@ -220,6 +220,36 @@ def test_the_page_agrees_with_the_cli_on_every_case(
     assert not differences, "\n".join(f"{name}: {d}" for name, d in differences.items())
 
 
+def test_dropped_files_are_sorted_by_their_format_and_verified(
+    page: Any, corpus: tuple[Path, list[Case]]
+) -> None:
+    root, cases = corpus
+    case = next(c for c in cases if c.name == "dataset_disclosure_presented")
+    home = root / case.name
+    dropped = [
+        (n, (home / n).read_text("utf-8")) for n in [*case.options["disclosures"], "bundle.json"]
+    ]
+    page.click("#clear-button")
+    page.evaluate(
+        """(files) => {
+          const transfer = new DataTransfer();
+          for (const [name, text] of files) transfer.items.add(new File([text], name));
+          const drop = document.getElementById("drop");
+          drop.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true }));
+        }""",
+        dropped,
+    )
+    page.wait_for_function("document.querySelectorAll('#chosen li').length === 2")
+    roles = page.eval_on_selector_all("#chosen li", "items => items.map(i => i.dataset.role)")
+    assert roles == ["evidence", "disclosure"]
+    page.fill("#log-key", case.options["log_key"])
+    page.click("#verify-button")
+    page.wait_for_selector(DONE, state="attached")
+    seen, want = shown(page), expected(case)
+    assert seen["ok"] is True
+    assert seen["checks"] == want["checks"]
+
+
 def test_the_saved_page_verifies_offline_and_asks_for_nothing(
     browser: Any, corpus: tuple[Path, list[Case]]
 ) -> None:
