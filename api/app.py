@@ -123,6 +123,8 @@ def _start(app: FastAPI, settings: Settings, now: Clock, stack: ExitStack) -> No
         state_settings(store, sequencer, operator, policy=settings.policy())
     sequencer.on_publish.append(keeper.start().notify)
     reader = LogReader(store, signer.verifier(), tree)
+    # The first proofs after a restart come from memory, not the store; /readyz waits for it.
+    tree.warm_in_background(reader.size(), limit=settings.tile_cache_limit)
     publisher = Publisher(
         store,
         reader.consistency_proof,

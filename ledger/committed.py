@@ -28,6 +28,7 @@ against a root that is signed and durable.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from cunzheng.ledger.tiles import tiles_for_size
 
 # Tiles fetched from the store in one query while warming.
 WARM_CHUNK = 512
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,28 @@ class CommittedTree:
                 self._tiles.put(key, data)
             self.warmed = (start + len(chunk), len(keys))
         return len(keys)
+
+    def warm_in_background(self, size: int, *, limit: int) -> threading.Thread:
+        """Start warming the cache for the tree of *size* in a daemon thread (``warmed`` tells how far)."""
+
+        def run() -> None:
+            try:
+                self.warm(size, limit=limit)
+            except (
+                Exception
+            ):  # a store closed at shutdown, a lost connection: proofs read the store
+                _log.warning("warming the tile cache stopped", exc_info=True)
+                self.warmed = (0, 0)
+
+        thread = threading.Thread(target=run, name="tile-cache-warm", daemon=True)
+        thread.start()
+        return thread
+
+    @property
+    def warming(self) -> bool:
+        """Return whether the cache is still being warmed."""
+        done, total = self.warmed
+        return done < total
 
     @property
     def size(self) -> int:

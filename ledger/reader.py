@@ -52,6 +52,11 @@ class LogReader:
         # The last checkpoint note opened, so the same note's signature is checked once.
         self._opened: tuple[str, Checkpoint] | None = None
 
+    @property
+    def warmed(self) -> tuple[int, int]:
+        """Return how many hash tiles the cache has loaded of those it is warming with."""
+        return self._tree.warmed
+
     # Checkpoints and entries ---------------------------------------------
 
     def checkpoint(self) -> str:

@@ -91,7 +91,18 @@ class Settings(BaseSettings):
     max_batch_request: int = Field(
         default=1000, ge=1, description="Most statements in one batch request."
     )
-    tile_cache: int = Field(default=4096, ge=16, description="Hash tiles kept expanded in memory.")
+    tile_cache: int = Field(
+        default=4096,
+        ge=16,
+        description="Hash tiles kept expanded in memory at least; at start the cache grows to "
+        "hold every tile of the log and a quarter more, up to tile_cache_limit, and is loaded.",
+    )
+    tile_cache_limit: int = Field(
+        default=65536,
+        ge=16,
+        description="Most hash tiles the cache grows to at start (about 16 KiB each: 65,536 "
+        "tiles, 1 GiB, hold a log of some 13 million entries).",
+    )
     keep_alive_s: int = Field(
         default=5, ge=1, description="Seconds an idle keep-alive connection stays open."
     )

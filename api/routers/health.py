@@ -9,15 +9,17 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict
 
-from cunzheng.api.deps import get_registry, get_sequencer
+from cunzheng.api.deps import get_reader, get_registry, get_sequencer
 from cunzheng.api.openapi import problems
 from cunzheng.ledger.errors import Unavailable
+from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.store import ReadOnlyStore
 
 router = APIRouter(tags=["operations"])
 SequencerDep = Annotated[Sequencer, Depends(get_sequencer)]
 StoreDep = Annotated[ReadOnlyStore, Depends(get_registry)]
+ReaderDep = Annotated[LogReader, Depends(get_reader)]
 
 
 class HealthOut(BaseModel):
@@ -39,14 +41,21 @@ def healthz() -> HealthOut:
     response_model=HealthOut,
     responses=problems(
         503,
-        s503="unavailable: the sequencer is not running or the database does not answer; "
-        "the detail says which.",
+        s503="unavailable: the sequencer is not running, the database does not answer, or "
+        "the hash tiles are still being loaded into memory; the detail says which.",
     ),
 )
-def readyz(sequencer: SequencerDep, store: StoreDep) -> HealthOut:
-    """The log can take statements: the sequencer thread runs and the database answers a read."""
+def readyz(sequencer: SequencerDep, store: StoreDep, reader: ReaderDep) -> HealthOut:
+    """The log can take statements and answer proofs from memory.
+
+    The sequencer thread runs, the database answers a read, and the hash
+    tiles of the log have been loaded at start.
+    """
     if not sequencer.running:
         raise Unavailable("the sequencer is not running: this process takes no statements")
+    done, total = reader.warmed
+    if done < total:
+        raise Unavailable(f"the hash tiles are being loaded into memory: {done:,} of {total:,}")
     try:
         store.head()
     except Exception as e:  # any driver or ledger error: the probe reports it, never crashes

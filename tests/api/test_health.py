@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -69,6 +70,19 @@ def test_readyz_is_503_once_the_sequencer_has_stopped(client: TestClient) -> Non
     assert r.status_code == 503
     assert r.json()["error"] == "unavailable"
     assert "sequencer is not running" in r.json()["detail"]
+
+
+def test_readyz_is_503_while_the_hash_tiles_are_loaded(client: TestClient) -> None:
+    reader = client.app.state.reader  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 10
+    while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.01)  # the log's few tiles load in a background thread at start
+    done, total = reader.warmed
+    assert done == total and client.get("/readyz").status_code == 200
+    reader._tree.warmed = (512, 3_940)  # as while loading the tiles of a log of 10^6 entries
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json()["detail"] == "the hash tiles are being loaded into memory: 512 of 3,940"
 
 
 def test_each_app_has_a_registry_of_its_own(client: TestClient) -> None:
