@@ -250,6 +250,13 @@ def test_dropped_files_are_sorted_by_their_format_and_verified(
     assert seen["checks"] == want["checks"]
 
 
+def test_the_language_switch_shows_one_language_or_both(page: Any) -> None:
+    visible = "lang => Array.from(document.querySelectorAll(`h1 [lang=${lang}]`)).some(e => e.offsetParent)"
+    for choice, zh, en in (("en", False, True), ("zh", True, False), ("both", True, True)):
+        page.click(f"#langs button[data-lang='{choice}']")
+        assert (page.evaluate(visible, "zh"), page.evaluate(visible, "en")) == (zh, en)
+
+
 def test_the_saved_page_verifies_offline_and_asks_for_nothing(
     browser: Any, corpus: tuple[Path, list[Case]]
 ) -> None:
