@@ -250,6 +250,26 @@ def test_dropped_files_are_sorted_by_their_format_and_verified(
     assert seen["checks"] == want["checks"]
 
 
+def test_a_receipt_given_what_only_a_bundle_takes_is_told_so(
+    page: Any, corpus: tuple[Path, list[Case]]
+) -> None:
+    root, cases = corpus
+    case = next(c for c in cases if c.name == "receipt_genuine")
+    for key, witness, says in (
+        ("", "", "needs the log's verifier key"),
+        (case.options["log_key"], "witness.example/w+01020304+AQID", "apply to a bundle"),
+    ):
+        page.click("#clear-button")
+        page.set_input_files("#evidence-input", str(root / case.paths["receipt"]))
+        page.set_input_files("#files-input", str(root / case.paths["file"]))
+        page.fill("#log-key", key)
+        page.fill("#witness-keys", witness)
+        page.click("#verify-button")
+        page.wait_for_selector(DONE, state="attached")
+        outcome = shown(page)
+        assert outcome["state"] == "error" and says in outcome["error"], outcome
+
+
 def test_the_language_switch_shows_one_language_or_both(page: Any) -> None:
     visible = "lang => Array.from(document.querySelectorAll(`h1 [lang=${lang}]`)).some(e => e.offsetParent)"
     for choice, zh, en in (("en", False, True), ("zh", True, False), ("both", True, True)):

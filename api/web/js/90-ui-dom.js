@@ -55,6 +55,10 @@
       zh: "这是一份回执，不是证据包：请同时给出它所对应的那一个文件，或先用它生成证据包。",
       en: "This is a receipt, not an evidence bundle: give the one file it is for with it, or make a bundle of it first.",
     },
+    bundleOnly: {
+      zh: "见证人与日志当前状态的核对只适用于证据包，不适用于单份回执：请清空它们，或先用回执生成证据包。",
+      en: "Witnesses and the check against the log as it stands now apply to a bundle, not a receipt: clear them, or make a bundle of the receipt first.",
+    },
     needKey: { zh: "核验回执需要日志验证密钥。", en: "A receipt needs the log's verifier key." },
     notEvidence: { zh: "{name} 既不是证据包也不是回执。", en: "{name} is neither an evidence bundle nor a receipt." },
     failed: { zh: "无法核验：{reason}", en: "Could not verify: {reason}" },

@@ -54,6 +54,7 @@
 
   async function verifyReceipt(receipt, options) {
     if (!options.logKey) throw new ui.OptionError(ui.message("needKey"));
+    if (options.witnesses || ui.$("online-check").checked) throw new ui.OptionError(ui.message("bundleOnly"));
     const file = chosen.files[0];
     const digests = await hashFiles([file]);
     return CZ.verifyReceipt(await ui.readText(receipt), {
