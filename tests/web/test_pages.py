@@ -7,8 +7,9 @@ import hashlib
 import json
 import re
 import shutil
+import tomllib
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from fastapi.testclient import TestClient
@@ -79,6 +80,16 @@ def test_the_policy_admits_exactly_the_inline_script_and_style() -> None:
     assert "connect-src 'none'" in build_page().csp
     # The saved file carries the same policy in a meta element.
     assert f'content="{page.csp}"' in page.html.replace("&quot;", '"')
+
+
+def test_the_wheel_carries_every_file_the_page_is_built_from() -> None:
+    """pyproject.toml's package data names each file of api/web, so an installed server builds the same page."""
+    config = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["cunzheng.api"]
+    files = [p.relative_to(WEB_DIR.parent) for p in WEB_DIR.rglob("*") if p.is_file()]
+    assert files
+    # As setuptools reads a pattern: "*" stays within one folder.
+    assert [f for f in files if not any(PurePosixPath(f).match(pat) for pat in patterns)] == []
 
 
 def test_text_that_would_close_the_script_is_refused(
