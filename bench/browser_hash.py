@@ -6,10 +6,12 @@ turns, ``--runs`` times each:
 
 - ``cunzheng hash FILE``, a fresh process (wall time);
 - the page's own hashing, ``CZ.ui.hashFile`` (what the page runs when a judge
-  drops a file: ``CZ.Sha256`` over ``File.slice`` chunks), in Debian's
-  Chromium driven by Playwright, on the saved single-file page, the file
-  given to its input as a judge gives it; timed inside the page from the
-  call to the digest.
+  drops a file: a file up to 1 GiB is read whole and hashed by the browser's
+  WebCrypto SHA-256, a larger one streamed through ``CZ.Sha256`` in
+  ``File.slice`` chunks), in Debian's Chromium driven by Playwright, on the
+  saved single-file page, the file given to its input as a judge gives it;
+  timed inside the page from the call to the digest;
+- the same with the streaming path forced, as for a file over 1 GiB.
 
 Both digests must agree. Prints each median, the page's time to read the
 file alone (the same chunks, not hashed: what the browser's file reading
@@ -54,15 +56,25 @@ def cli_hash(cunzheng: str, path: Path) -> tuple[float, str]:
     return time.perf_counter() - start, done.stdout.split()[0]
 
 
-def page_hash(page: Page) -> tuple[float, str]:
-    """Return the page's time to hash the file chosen in its input, and the digest."""
+def page_hash(page: Page, *, streamed: bool = False) -> tuple[float, str]:
+    """Return the page's time to hash the file chosen in its input, and the digest.
+
+    *streamed* forces the path of a file larger than ``CZ.ui.WHOLE_FILE_BYTES``.
+    """
     result = page.evaluate(
-        """async () => {
+        """async (streamed) => {
           const file = document.getElementById("files-input").files[0];
-          const start = performance.now();
-          const digest = await CZ.ui.hashFile(file);
-          return { seconds: (performance.now() - start) / 1000, hex: CZ.bytes.hex(digest) };
-        }"""
+          const limit = CZ.ui.WHOLE_FILE_BYTES;
+          if (streamed) CZ.ui.WHOLE_FILE_BYTES = 0;
+          try {
+            const start = performance.now();
+            const digest = await CZ.ui.hashFile(file);
+            return { seconds: (performance.now() - start) / 1000, hex: CZ.bytes.hex(digest) };
+          } finally {
+            CZ.ui.WHOLE_FILE_BYTES = limit;
+          }
+        }""",
+        streamed,
     )
     return float(result["seconds"]), str(result["hex"])
 
@@ -98,6 +110,7 @@ def main() -> None:
     times: dict[str, list[float]] = {
         "cunzheng hash": [],
         "page (Chromium)": [],
+        "page, streamed (a file over 1 GiB)": [],
         "page, reading only": [],
     }
     digests: set[str] = set()
@@ -113,6 +126,7 @@ def main() -> None:
             for name, run in (
                 ("cunzheng hash", lambda: cli_hash(cunzheng, path)),
                 ("page (Chromium)", lambda: page_hash(page)),
+                ("page, streamed (a file over 1 GiB)", lambda: page_hash(page, streamed=True)),
             ):
                 seconds, digest = run()
                 times[name].append(seconds)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -277,6 +278,29 @@ def test_the_language_switch_shows_one_language_or_both(page: Any) -> None:
         assert (page.evaluate(visible, "zh"), page.evaluate(visible, "en")) == (zh, en)
 
 
+@pytest.mark.parametrize("size", [0, 1, 63, 64, 65, 8 * 1024 * 1024 + 17])
+def test_a_file_is_hashed_alike_whole_and_streamed(page: Any, tmp_path: Path, size: int) -> None:
+    data = random.Random(size).randbytes(size)
+    path = tmp_path / "file.bin"
+    path.write_bytes(data)
+    page.set_input_files("#files-input", str(path))
+    digests = page.evaluate(
+        """async () => {
+          const file = document.getElementById("files-input").files[0];
+          const whole = CZ.bytes.hex(await CZ.ui.hashFile(file));
+          const limit = CZ.ui.WHOLE_FILE_BYTES;
+          CZ.ui.WHOLE_FILE_BYTES = -1;  // the path of a file too large to read whole
+          try {
+            return [whole, CZ.bytes.hex(await CZ.ui.hashFile(file))];
+          } finally {
+            CZ.ui.WHOLE_FILE_BYTES = limit;
+          }
+        }"""
+    )
+    assert digests == [hashlib.sha256(data).hexdigest()] * 2
+    page.set_input_files("#files-input", [])
+
+
 def test_the_saved_page_verifies_offline_and_asks_for_nothing(
     browser: Any, corpus: tuple[Path, list[Case]]
 ) -> None:
@@ -448,3 +472,28 @@ def test_an_asset_by_id_certificate_and_party_with_its_timeline_verified_in_the_
         context.close()
     finally:
         stop_server(server)
+
+
+def test_a_certificates_link_opens_the_page_on_its_entries_and_verifies_them(
+    browser: Any, live_server: LiveServer, holder: SigningKey
+) -> None:
+    index = _log_file(live_server, holder, b"the scanned licence\n")
+    pdf = httpx.get(f"{live_server.url}/v1/bundles/{index}/certificate.pdf", timeout=60)
+    assert pdf.status_code == 200
+    link = f"{live_server.url}/verify?entries={index}"  # what the certificate's QR code holds
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.goto(link)
+        tab.wait_for_selector(DONE, state="attached")
+        outcome = shown(tab)
+        # No key given yet: the key the bundle names is used, and the report says so.
+        assert outcome["report"]["log"]["key_source"] == "bundle", outcome
+        assert ("inclusion", f"entry:{index}", "passed") in {
+            tuple(c[:3]) for c in outcome["checks"]
+        }
+        tab.goto(f"{live_server.url}/verify?entries=1,x")
+        tab.wait_for_selector("#result[data-state='error']", state="attached")
+        assert "entries= must list entry indexes" in tab.inner_text("#result")
+    finally:
+        context.close()

@@ -36,5 +36,7 @@
     ui.startLookupView();
     ui.showView(online ? page.view : "verify");
     document.body.dataset.ready = "true";
+    // A certificate's QR code opens the served page with the entries or question to verify.
+    if (online) ui.openLink();
   };
 })((globalThis.CZ = globalThis.CZ || {}));
