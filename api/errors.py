@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from cunzheng.ledger.errors import (
     WIRE,
@@ -13,28 +16,52 @@ from cunzheng.ledger.errors import (
     RuleViolation,
 )
 
+# The methods an Allow header may name.
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
 
 class Refusal(HTTPException):
     """A request refused at the door (too large, too slow, not JSON): a status, a code and a message.
 
     With *close*, the answer says ``Connection: close``: the rest of the body is
-    never read, so the connection cannot carry another request.
+    never read, so the connection cannot carry another request. *headers* go
+    with the answer (a 401's ``WWW-Authenticate``, say).
     """
 
-    def __init__(self, status: int, error: str, detail: str, *, close: bool = False) -> None:
-        super().__init__(status_code=status, detail=detail)
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        detail: str,
+        *,
+        close: bool = False,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(status_code=status, detail=detail, headers=headers)
         self.error = error
         self.close = close
 
     def response(self) -> JSONResponse:
         """Return the JSON error response for this refusal."""
-        return problem(self.status_code, self.error, str(self.detail), close=self.close)
+        return problem(
+            self.status_code, self.error, str(self.detail), close=self.close, headers=self.headers
+        )
 
 
-def problem(status: int, error: str, detail: str, *, close: bool = False) -> JSONResponse:
-    """Return the JSON error body every failure uses: a stable code and a message for a person."""
-    headers = {"Connection": "close"} if close else None
-    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
+def problem(
+    status: int,
+    error: str,
+    detail: str,
+    *,
+    close: bool = False,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """Return the JSON error body every failure uses: a stable code and a message for a person.
+
+    *headers* go with it, and ``Connection: close`` with *close*.
+    """
+    sent = {**(headers or {}), **({"Connection": "close"} if close else {})}
+    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=sent)
 
 
 def install(app: FastAPI) -> None:
@@ -56,7 +83,23 @@ def install(app: FastAPI) -> None:
         return problem(400, "malformed_input", f"{where}: {first.get('msg', 'invalid')}")
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         if isinstance(exc, Refusal):
             return exc.response()
-        return problem(exc.status_code, "http_error", str(exc.detail))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette's Allow names the methods of one route; a path may have several.
+            headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
+        return problem(exc.status_code, "http_error", str(exc.detail), headers=headers)
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    """Return the methods for which a route of *request*'s app takes its path."""
+    return {
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    }

@@ -19,17 +19,29 @@ from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redi
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 
 from cunzheng.schemas.log import ProblemOut
+from cunzheng.schemas.registry import ConfidentialDeposit
 from cunzheng.schemas.statements import openapi_components
 
-__all__ = ["BODY_PROBLEMS", "PROBLEMS", "SECURITY_SCHEME", "SIGNED", "install", "problems"]
+__all__ = [
+    "BODY_PROBLEMS",
+    "PROBLEMS",
+    "SECURITY_SCHEME",
+    "SIGNED",
+    "install",
+    "json_body",
+    "problems",
+]
 
 # What each error status means here; a route may say more about its own case.
 PROBLEMS: dict[int, str] = {
     400: "malformed_input: a parameter or the body does not parse or has the wrong shape "
     "(FastAPI's request validation errors are answered so too).",
-    401: "request_outside_window: the signed request's time is too far from the server's clock.",
+    401: "signature_required: the request has no Authorization: Cunzheng credentials (the "
+    "WWW-Authenticate header names the scheme); request_outside_window: the signed request's "
+    "time is too far from the server's clock.",
     404: "not_found: the log holds no such thing (yet).",
     408: "request_timeout: the body did not arrive in full in time; the connection is closed.",
     409: "conflict: the request contradicts the log (a size beyond it, an index beyond a size); "
@@ -53,6 +65,10 @@ _SIGNED_REQUEST = {
 }
 # openapi_extra of a route that depends on api.auth.signing_key: it needs a signed request.
 SIGNED: dict[str, Any] = {"security": [{SECURITY_SCHEME: []}]}
+# The JSON bodies that routes read and check themselves (for messages of their own), declared
+# with json_body(model) and so added to the document's components.
+_READ_BODIES: tuple[type[BaseModel], ...] = (ConfidentialDeposit,)
+_COMPONENT = "#/components/schemas/{model}"
 _DEFAULT_VALIDATION = ("ValidationError", "HTTPValidationError")
 _STATIC = "/docs/static"
 
@@ -66,6 +82,17 @@ def problems(*statuses: int, **said: str) -> dict[int | str, dict[str, Any]]:
         status: {"model": ProblemOut, "description": said.get(f"s{status}", PROBLEMS[status])}
         for status in sorted(statuses)
     }
+
+
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """Return the ``openapi_extra`` declaring a required JSON request body of *model*'s shape.
+
+    For a route that reads its body itself; *model* must be one of ``_READ_BODIES``.
+    """
+    if model not in _READ_BODIES:
+        raise ValueError(f"{model.__name__} is not among the declared request bodies")
+    schema = {"$ref": _COMPONENT.format(model=model.__name__)}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 def install(app: FastAPI) -> None:
@@ -89,6 +116,10 @@ def _document(app: FastAPI) -> dict[str, Any]:
         for name in _DEFAULT_VALIDATION:
             schemas.pop(name, None)
         schemas.update(openapi_components())
+        for model in _READ_BODIES:
+            schema = model.model_json_schema(ref_template=_COMPONENT)
+            schemas.update(schema.pop("$defs", {}))
+            schemas[model.__name__] = schema
         components.setdefault("securitySchemes", {})[SECURITY_SCHEME] = _SIGNED_REQUEST
         for item in doc.get("paths", {}).values():
             for operation in item.values():

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cunzheng.schemas.fingerprints import Disclosure
 from cunzheng.schemas.questions import Question
@@ -304,9 +304,20 @@ class Bundle(BaseModel):
 
 
 class BundleRequest(BaseModel):
-    """The entries a bundle should cover: by index, by leaf hash, or by the receipts of their statements."""
+    """The entries a bundle should cover: by index, by leaf hash, or by the receipts of their statements.
 
-    model_config = FROZEN
+    At least one of the three lists names an entry (the service answers 400 otherwise).
+    """
+
+    model_config = ConfigDict(
+        **FROZEN,
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"minItems": 1}}}
+                for name in ("indexes", "leaf_hashes", "receipts")
+            ]
+        },
+    )
 
     # Below 2^63: indexes are SQL BIGINTs (a larger one was a 500, not a 400).
     indexes: list[Annotated[int, Field(ge=0, lt=1 << 63)]] = Field(

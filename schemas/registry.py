@@ -42,8 +42,22 @@ class ConfidentialField(BaseModel):
 
     model_config = FROZEN
 
-    salt: str = Field(description="The 32-byte salt, canonical base64.")
+    salt: str = Field(
+        description="The 32-byte salt, canonical base64.",
+        pattern=r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",
+    )
     value: str = Field(description="The particular's text.")
+
+
+class ConfidentialDeposit(BaseModel):
+    """A deposit of confidential particulars, signed by the asset's holder."""
+
+    model_config = FROZEN
+
+    fields: dict[str, ConfidentialField] = Field(
+        min_length=1,
+        description="Each particular's text and salt, by name; they must open its commitment.",
+    )
 
 
 class ConfidentialOut(BaseModel):

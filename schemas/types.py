@@ -52,6 +52,11 @@ Base64Der = Annotated[
     BeforeValidator(_decode_der),
     PlainSerializer(encode_base64, return_type=str),
     WithJsonSchema(
-        {"type": "string", "contentEncoding": "base64", "description": "DER, in canonical base64"}
+        {
+            "type": "string",
+            "contentEncoding": "base64",
+            "minLength": 4,
+            "description": "DER, in canonical base64",
+        }
     ),
 ]

@@ -27,6 +27,7 @@ ReaderDep = Annotated[LogReader, Depends(get_reader)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 IndexPath = Annotated[int, Path(description="The leaf index of an evidence entry.")]
 PDF = "application/pdf"
+_NOT_AN_INDEX = "malformed_input: the index is not an integer."
 
 
 @router.post(
@@ -49,7 +50,9 @@ async def create(request: BundleRequest, reader: ReaderDep) -> Bundle:
     return await run_in_threadpool(build_bundle, reader, request)
 
 
-@router.get("/bundles/{index}", response_model=Bundle, responses=problems(404))
+@router.get(
+    "/bundles/{index}", response_model=Bundle, responses=problems(400, 404, s400=_NOT_AN_INDEX)
+)
 async def of_entry(index: IndexPath, reader: ReaderDep) -> Bundle:
     """Return the evidence bundle of the entry at *index*, at the log's latest checkpoint.
 
@@ -61,7 +64,7 @@ async def of_entry(index: IndexPath, reader: ReaderDep) -> Bundle:
 @router.get(
     "/bundles/{index}/certificate.pdf",
     response_class=Response,
-    responses={200: {"content": {PDF: {}}}, **problems(404)},
+    responses={200: {"content": {PDF: {}}}, **problems(400, 404, s400=_NOT_AN_INDEX)},
 )
 async def certificate(
     index: IndexPath, request: Request, reader: ReaderDep, tsa: TsaDep, clock: ClockDep

@@ -10,13 +10,14 @@ from starlette.concurrency import run_in_threadpool
 from cunzheng.api.auth import signing_key
 from cunzheng.api.deps import get_confidential, get_reader
 from cunzheng.api.json_route import JsonRoute
-from cunzheng.api.openapi import BODY_PROBLEMS, SIGNED, problems
+from cunzheng.api.openapi import BODY_PROBLEMS, SIGNED, json_body, problems
+from cunzheng.api.params import AssetId
 from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.confidential import ConfidentialParticulars
 from cunzheng.ledger.encoding import decode_base64, encode_base64
 from cunzheng.ledger.errors import MalformedInput
 from cunzheng.ledger.reader import LogReader
-from cunzheng.schemas.registry import ConfidentialDeposited, ConfidentialOut
+from cunzheng.schemas.registry import ConfidentialDeposit, ConfidentialDeposited, ConfidentialOut
 
 router = APIRouter(prefix="/v1", tags=["registry"], route_class=JsonRoute)
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
@@ -24,7 +25,7 @@ ParticularsDep = Annotated[ConfidentialParticulars, Depends(get_confidential)]
 KeyDep = Annotated[bytes, Depends(signing_key)]
 
 
-# Signed requests (the CunzhengSignature scheme): 401 outside the window, 409 replayed,
+# Signed requests (the CunzhengSignature scheme): 401 unsigned or outside the window, 409 replayed,
 # 422 a signature that does not verify or a reader the rules refuse.
 _SIGNED = (400, 401, 404, 409, 422)
 
@@ -33,14 +34,15 @@ _SIGNED = (400, 401, 404, 409, 422)
     "/assets/{asset_id}/confidential",
     response_model=ConfidentialDeposited,
     responses=problems(*_SIGNED, *BODY_PROBLEMS),
-    openapi_extra=SIGNED,
+    openapi_extra={**SIGNED, **json_body(ConfidentialDeposit)},
 )
 async def deposit(
-    asset_id: str, request: Request, particulars: ParticularsDep, key: KeyDep
+    asset_id: AssetId, request: Request, particulars: ParticularsDep, key: KeyDep
 ) -> dict[str, Any]:
     """Deposit the text and salt of confidential particulars; they must match the log's commitments.
 
-    Body: ``{"fields": {"<particular>": {"salt": "<base64>", "value": "<text>"}}}``; signed by the holder.
+    Body: ``{"fields": {"<particular>": {"salt": "<base64>", "value": "<text>"}}}``
+    (``ConfidentialDeposit``); signed by the holder.
     """
     asset = hex_digest(asset_id, "asset id")
     fields = _fields(await request.json())
@@ -55,7 +57,7 @@ async def deposit(
     openapi_extra=SIGNED,
 )
 async def read(
-    asset_id: str, particulars: ParticularsDep, reader: ReaderDep, key: KeyDep
+    asset_id: AssetId, particulars: ParticularsDep, reader: ReaderDep, key: KeyDep
 ) -> dict[str, Any]:
     """Return the confidential particulars to the holder or a court; the read is logged first."""
     asset = hex_digest(asset_id, "asset id")

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.deps import get_reader
 from cunzheng.api.openapi import problems
+from cunzheng.api.params import HEX_DIGEST_ANY_CASE, rule
 from cunzheng.ledger.bodies import hex_digest
 from cunzheng.ledger.reader import LogReader
 from cunzheng.schemas.evidence import EvidenceSearchOut
@@ -21,7 +22,11 @@ ReaderDep = Annotated[LogReader, Depends(get_reader)]
 async def search(
     reader: ReaderDep,
     sha256: Annotated[
-        str, Query(description="A file's SHA-256 or a dataset root, 64 lowercase hex digits.")
+        str,
+        Query(
+            description="A file's SHA-256 or a dataset root, 64 hex digits.",
+            json_schema_extra=rule(HEX_DIGEST_ANY_CASE),
+        ),
     ],
 ) -> EvidenceSearchOut:
     """List every logged statement that references *sha256*, each with its receipt.

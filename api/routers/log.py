@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from cunzheng.api.deps import get_reader
 from cunzheng.api.openapi import problems
+from cunzheng.api.params import LEAF_HASH, TILE_PATH, rule
 from cunzheng.ledger import merkle
 from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.encoding import decode_base64
@@ -60,7 +61,20 @@ def checkpoint(log: ReaderDep) -> Response:
         ),
     },
 )
-def tile(path: str, log: ReaderDep) -> Response:
+def tile(
+    path: Annotated[
+        str,
+        Path(
+            description="The tile's path below tile/.",
+            json_schema_extra=rule(TILE_PATH),
+            openapi_examples={
+                "hash tile": {"value": "0/x001/234"},
+                "partial entry bundle": {"value": "entries/000.p/5"},
+            },
+        ),
+    ],
+    log: ReaderDep,
+) -> Response:
     """A hash tile ``<L>/<N>[.p/<W>]`` or entry bundle ``entries/<N>[.p/<W>]`` (C2SP tlog-tiles)."""
     ref = parse_tile_path(path)
     if ref.index << (TILE_HEIGHT * ((ref.level or 0) + 1)) >= BOUND:
@@ -133,10 +147,14 @@ def inclusion(
     ] = None,
     index: Annotated[int | None, Query(ge=0, lt=BOUND, description="Leaf index.")] = None,
     leaf_hash: Annotated[
-        str | None, Query(description="Base64 or hex leaf hash, instead of an index.")
+        str | None,
+        Query(
+            description="Base64 or hex leaf hash, instead of an index.",
+            json_schema_extra=rule(LEAF_HASH),
+        ),
     ] = None,
 ) -> InclusionProofOut:
-    """An RFC 9162 inclusion proof, by leaf index or by leaf hash."""
+    """An RFC 9162 inclusion proof, by leaf index or by leaf hash: exactly one of the two (else 400)."""
     if (index is None) == (leaf_hash is None):
         raise MalformedInput("give exactly one of index or leaf_hash")
     if leaf_hash is not None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from starlette.concurrency import run_in_threadpool
 
 from cunzheng.api.deps import get_clock, get_reader, get_registry
 from cunzheng.api.openapi import problems
+from cunzheng.api.params import CERTIFICATE_NUMBER, HEX_DIGEST, RFC3339_UTC, AssetId, rule
 from cunzheng.ledger import questions
 from cunzheng.ledger.answers import answer_json
 from cunzheng.ledger.bodies import hex_digest
@@ -39,7 +40,11 @@ router = APIRouter(
 )
 ReaderDep = Annotated[LogReader, Depends(get_reader)]
 RegistryDep = Annotated[ReadOnlyStore, Depends(get_registry)]
-At = Annotated[str | None, Query(description="RFC 3339 UTC time; default: now.")]
+At = Annotated[
+    str | None,
+    Query(description="RFC 3339 UTC time; default: now.", json_schema_extra=rule(RFC3339_UTC)),
+]
+
 NowDep = Annotated[Clock, Depends(get_clock)]
 
 
@@ -50,7 +55,15 @@ def _answer(reader: LogReader, question: Question, answer: questions.Answer) -> 
 
 
 def _at(text: str | None, now: Clock) -> datetime:
-    return now() if text is None else parse_time(text, what="at")
+    return now() if text is None else _moment(text)
+
+
+def _moment(text: str) -> datetime:
+    # A question carries its time in RFC 3339's four-digit years.
+    moment = parse_time(text, what="at")
+    if moment.year < 1000:
+        raise MalformedInput(f"at {text!r}: a question's time lies in the years 1000 to 9999")
+    return moment
 
 
 def _lookup(reader: LogReader) -> Lookup:
@@ -71,7 +84,7 @@ def _purpose(text: str) -> str:
 
 
 @router.get("/assets/{asset_id}", response_model=RegistryAnswer)
-async def history(asset_id: str, registry: RegistryDep, reader: ReaderDep) -> RegistryAnswer:
+async def history(asset_id: AssetId, registry: RegistryDep, reader: ReaderDep) -> RegistryAnswer:
     """The asset as it stands, with every event of its history."""
     asset = hex_digest(asset_id, "asset id")
     answer = await run_in_threadpool(questions.history, registry, asset)
@@ -81,7 +94,7 @@ async def history(asset_id: str, registry: RegistryDep, reader: ReaderDep) -> Re
 
 @router.get("/assets/{asset_id}/holder", response_model=RegistryAnswer)
 async def holder(
-    asset_id: str, registry: RegistryDep, reader: ReaderDep, now: NowDep, at: At = None
+    asset_id: AssetId, registry: RegistryDep, reader: ReaderDep, now: NowDep, at: At = None
 ) -> RegistryAnswer:
     """The party that held the asset at a given time."""
     asset, moment = hex_digest(asset_id, "asset id"), _at(at, now)
@@ -92,11 +105,19 @@ async def holder(
 
 @router.get("/assets/{asset_id}/licensed", response_model=RegistryAnswer)
 async def licensed(
-    asset_id: str,
+    asset_id: AssetId,
     registry: RegistryDep,
     reader: ReaderDep,
-    party: Annotated[str, Query(description="The party's id (hex).")],
-    purpose: Annotated[str, Query(description="The purpose of use, as licences name it.")],
+    party: Annotated[
+        str, Query(description="The party's id, 64 hex digits.", json_schema_extra=rule(HEX_DIGEST))
+    ],
+    purpose: Annotated[
+        str,
+        Query(
+            description="The purpose of use, as licences name it.",
+            json_schema_extra={"minLength": 1},
+        ),
+    ],
     now: NowDep,
     at: At = None,
 ) -> RegistryAnswer:
@@ -117,11 +138,17 @@ async def licensed(
 
 @router.get("/parties/{party_id}/portfolio", response_model=RegistryAnswer)
 async def portfolio(
-    party_id: str,
+    party_id: Annotated[
+        str, Path(description="The party's id, 64 hex digits.", json_schema_extra=rule(HEX_DIGEST))
+    ],
     registry: RegistryDep,
     reader: ReaderDep,
     at: Annotated[
-        str | None, Query(description="RFC 3339 UTC time; default: the portfolio as it stands.")
+        str | None,
+        Query(
+            description="RFC 3339 UTC time; default: the portfolio as it stands.",
+            json_schema_extra=rule(RFC3339_UTC),
+        ),
     ] = None,
 ) -> RegistryAnswer:
     """The assets a party holds, the licences it holds and the assets pledged to it, now or at a time."""
@@ -130,7 +157,7 @@ async def portfolio(
         answer = await run_in_threadpool(questions.portfolio, registry, party)
         question = Question(kind="portfolio", party=party.hex())
     else:
-        moment = parse_time(at, what="at")
+        moment = _moment(at)
         answer = await run_in_threadpool(
             questions.portfolio_on, registry, _lookup(reader), party, moment
         )
@@ -139,7 +166,16 @@ async def portfolio(
 
 
 @router.get("/fingerprints/{digest}/assets", response_model=RegistryAnswer)
-async def fingerprint(digest: str, registry: RegistryDep, reader: ReaderDep) -> RegistryAnswer:
+async def fingerprint(
+    digest: Annotated[
+        str,
+        Path(
+            description="A dataset fingerprint, 64 hex digits.", json_schema_extra=rule(HEX_DIGEST)
+        ),
+    ],
+    registry: RegistryDep,
+    reader: ReaderDep,
+) -> RegistryAnswer:
     """The assets whose application or a new version bore a dataset fingerprint (none: provably none)."""
     fp = hex_digest(digest, "fingerprint")
     answer = await run_in_threadpool(questions.fingerprint, registry, _lookup(reader), fp)
@@ -148,7 +184,17 @@ async def fingerprint(digest: str, registry: RegistryDep, reader: ReaderDep) -> 
 
 
 @router.get("/certificates/{number}", response_model=RegistryAnswer)
-async def certificate(number: str, registry: RegistryDep, reader: ReaderDep) -> RegistryAnswer:
+async def certificate(
+    number: Annotated[
+        str,
+        Path(
+            description="A certificate number: 1 to 64 characters, no white space.",
+            json_schema_extra=rule(CERTIFICATE_NUMBER),
+        ),
+    ],
+    registry: RegistryDep,
+    reader: ReaderDep,
+) -> RegistryAnswer:
     """The asset registered under a certificate number, as it stands (none: provably none)."""
     question = Question(kind="certificate", certificate=_certificate(number))
     answer = await run_in_threadpool(questions.certificate, registry, _lookup(reader), number)

@@ -67,7 +67,11 @@ def test_confidential_particulars(client: TestClient, holder: SigningKey, tmp_pa
     assert deposit(owner, os.urandom(32))["error"] == "invalid_proof"
     assert deposit(stranger, salt)["error"] == "access.not_holder"
     unsigned = client.put(path, content=b"{}")
-    assert unsigned.status_code == 422 and "signed request" in unsigned.json()["detail"]
+    assert unsigned.status_code == 401 and "signed request" in unsigned.json()["detail"]
+    assert unsigned.json()["error"] == "signature_required"
+    assert unsigned.headers["WWW-Authenticate"] == "Cunzheng"
+    other_scheme = client.put(path, content=b"{}", headers={"Authorization": "Bearer x"})
+    assert other_scheme.status_code == 401 and "another scheme" in other_scheme.json()["detail"]
     assert deposit(owner, salt)["status"] == 200
 
     size = client.get("/log/info").json()["size"]

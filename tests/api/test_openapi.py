@@ -240,8 +240,12 @@ def test_signed_reads_declare_their_security_scheme(
         ("/v1/assets/{asset_id}/confidential", "put"),
     }
     response = client.get(f"/v1/assets/{ID}/confidential")
-    assert response.status_code == 422
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Cunzheng"
     assert "signed request" in response.json()["detail"]
+    deposit = document["paths"]["/v1/assets/{asset_id}/confidential"]["put"]["requestBody"]
+    assert deposit["required"] and deposit["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ConfidentialDeposit"
+    }
 
 
 def test_statement_routes_reference_the_statement_schemas(document: dict[str, Any]) -> None:
