@@ -251,6 +251,14 @@ def find_signer(signer_info: cms.SignerInfo, certs: list[x509.Certificate]) -> x
     )
 
 
+def gen_time_of(tst: tsp.TSTInfo) -> datetime:
+    """Return the token's genTime, which RFC 3161 requires in UTC (ending in "Z")."""
+    gen_time: datetime = tst["gen_time"].native
+    if gen_time.tzinfo is None:
+        raise MalformedInput('the token\'s genTime names no time zone: RFC 3161 requires UTC ("Z")')
+    return gen_time
+
+
 def token_info(tst: tsp.TSTInfo, signer: x509.Certificate | None) -> TokenInfo:
     """Return the TokenInfo of the parsed TSTInfo *tst* signed by *signer*."""
     accuracy = None
@@ -262,7 +270,7 @@ def token_info(tst: tsp.TSTInfo, signer: x509.Certificate | None) -> TokenInfo:
             microseconds=acc["micros"].native or 0,
         )
     return TokenInfo(
-        gen_time=tst["gen_time"].native,
+        gen_time=gen_time_of(tst),
         accuracy=accuracy,
         serial=tst["serial_number"].native,
         policy=tst["policy"].dotted,

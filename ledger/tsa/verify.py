@@ -46,6 +46,7 @@ from cunzheng.ledger.tsa.tokens import (
     TokenInfo,
     certificates_of,
     find_signer,
+    gen_time_of,
     parses,
     signed_data_of,
     token_info,
@@ -92,7 +93,7 @@ def verify_token(
     _check_ess(signer_info, signer)
     _check_eku(signer)
     candidates = [c for c in embedded + extra if c != signer]
-    path = _check_path(signer, roots, candidates, tst["gen_time"].native)
+    path = _check_path(signer, roots, candidates, gen_time_of(tst))
     _check_chain(token, signed_data, tst, signer, roots, path[1:-1], embedded=embedded)
     info = token_info(tst, signer)
     if info.imprint != digest:
@@ -119,7 +120,7 @@ def load_certificates(items: Sequence[CertificateInput]) -> list[x509.Certificat
                 certs.extend(x509.load_pem_x509_certificates(item))
             else:
                 certs.append(x509.load_der_x509_certificate(item))
-        except ValueError as e:
+        except (ValueError, x509.InvalidVersion) as e:
             raise MalformedInput(f"not an X.509 certificate in DER or PEM: {e}") from None
     return certs
 
@@ -148,9 +149,14 @@ def _check_signature(
     algorithm = signer_info["signature_algorithm"]
     try:
         kind = algorithm.signature_algo
+    except ValueError:
+        kind = ""
+    try:
         sig_hash = algorithm.hash_algo
     except ValueError:
-        kind, sig_hash = "", signer_info["digest_algorithm"]["algorithm"].native
+        # rsaEncryption names no hash: the signature is then made with the SignerInfo's digest
+        # algorithm (RFC 3370 section 3.2), as OpenSSL's TSA and many others sign.
+        sig_hash = signer_info["digest_algorithm"]["algorithm"].native
     key = signer.public_key()
     if sig_hash not in _CRYPTO_HASHES or not (
         (kind == "ecdsa" and isinstance(key, ec.EllipticCurvePublicKey))
@@ -271,6 +277,12 @@ def _check_chain(
         builder.build().verify(parsed, tst["message_imprint"]["hashed_message"].native)
     except ValueError as e:
         raise MalformedInput(f"rfc3161-client cannot parse the token: {e}") from None
+    except BaseException as e:
+        # rfc3161-client's Rust code panics (pyo3's PanicException, a BaseException) on some
+        # certificates OpenSSL cannot read; that is bad input, never a crash of ours.
+        if type(e).__name__ != "PanicException":
+            raise
+        raise MalformedInput(f"rfc3161-client cannot read the token's certificates: {e}") from None
     except rfc3161_client.VerificationError as e:
         raise InvalidSignature(
             f"the token's chain does not lead to a trusted root ({e}); check that the trust "

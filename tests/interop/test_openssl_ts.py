@@ -10,6 +10,7 @@ only when the ``openssl`` command is missing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
 import subprocess
@@ -19,10 +20,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from cunzheng.ledger.errors import InvalidSignature
 from cunzheng.ledger.tsa import Rejected, request_for, token_from_response, verify_token
-from cunzheng.ledger.tsa.certs import CA_FILE, CERT_FILE, KEY_FILE, TSA_DIR
+from cunzheng.ledger.tsa.certs import CA_FILE, CERT_FILE, KEY_FILE, TSA_DIR, generate_ca
 from tests.conftest import LiveServer, start_server, stop_server
 
 OPENSSL = shutil.which("openssl")
@@ -244,5 +249,63 @@ def test_openssl_token_with_sha1_ess_is_refused(server: LiveServer, judge: Judge
         verify_token(
             token,
             digest=hashlib.sha256(b"issued by openssl").digest(),
+            trust_roots=[judge.ca.read_bytes()],
+        )
+
+
+def test_our_verifier_accepts_openssl_tokens_signed_with_an_rsa_key(tmp_path: Path) -> None:
+    """OpenSSL names an RSA signature rsaEncryption, with the hash in the digest algorithm (RFC 3370)."""
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    ca_key, ca = generate_ca("RSA TSA test CA", now=now)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "RSA TSA")]))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    (tmp_path / "tsa.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "tsa.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    judge = Judge(tmp_path, tmp_path / "ca.pem", tmp_path / "tsa.pem")
+    file, query = tmp_path / "data.bin", tmp_path / "q.tsq"
+    file.write_bytes(b"issued by openssl with RSA")
+    openssl("ts", "-query", "-data", file, "-sha256", "-cert", "-out", query)
+    config = tmp_path / "ts.cnf"
+    config.write_text(
+        "[ tsa ]\ndefault_tsa = tsa_config\n[ tsa_config ]\n"
+        f"serial = {tmp_path / 'serial'}\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n"
+        "digests = sha256\naccuracy = secs:1\nordering = no\ntsa_name = yes\n"
+        "ess_cert_id_chain = no\ness_cert_id_alg = sha256\n"
+    )
+    (tmp_path / "serial").write_text("01\n")
+    reply = tmp_path / "r.tsr"
+    openssl(
+        "ts", "-reply", "-config", config, "-queryfile", query, "-signer", judge.tsa_cert,
+        "-inkey", tmp_path / "tsa.key", "-out", reply,
+    )  # fmt: skip
+    token = token_from_response(reply.read_bytes())
+    info = verify_token(
+        token,
+        digest=hashlib.sha256(b"issued by openssl with RSA").digest(),
+        trust_roots=[judge.ca.read_bytes()],
+    )
+    assert info.policy == "1.2.3.4.1"
+    with pytest.raises(InvalidSignature):
+        verify_token(
+            token[:-40] + bytes(40),
+            digest=hashlib.sha256(b"issued by openssl with RSA").digest(),
             trust_roots=[judge.ca.read_bytes()],
         )

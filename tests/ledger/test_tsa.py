@@ -682,3 +682,31 @@ def _serving(answer: Callable[[bytes], bytes]) -> Callable[[httpx.Request], http
         return httpx.Response(200, content=answer(request.content))
 
     return handle
+
+
+def test_a_gen_time_without_a_time_zone_is_malformed(tsa: TimeStampAuthority, pki: Pki) -> None:
+    tst = bytes(
+        signed_data_of(tsa.issue_for_digest(DIGEST))["encap_content_info"]["content"].contents
+    )
+    written = NOW.strftime("%Y%m%d%H%M%S.%f").encode()
+    at = tst.index(written + b"Z")
+    # The same TSTInfo with genTime one byte shorter (no "Z"), its outer length one less, signed.
+    assert tst[:2] == b"\x30\x81"
+    local = b"\x30\x81" + bytes([tst[2] - 1]) + tst[3 : at - 1] + bytes([len(written)]) + written
+    local += tst[at + len(written) + 1 :]
+    attrs = signed_attributes(local, pki.identity.certificate, signing_time=NOW)
+    token = sign_token(local, pki.identity, attributes=attrs)
+    for check in (lambda: read_token(token), lambda: verify(token, pki)):
+        with pytest.raises(MalformedInput, match="genTime names no time zone"):
+            check()
+
+
+def test_a_trust_root_of_an_unknown_version_is_malformed(tsa: TimeStampAuthority, pki: Pki) -> None:
+    root = pki.ca.public_bytes(serialization.Encoding.DER)
+    at = root.index(b"\xa0\x03\x02\x01\x02") + 4  # version v3, as the INTEGER 2
+    with pytest.raises(MalformedInput, match="not an X.509 certificate"):
+        verify_token(
+            tsa.issue_for_digest(DIGEST),
+            digest=DIGEST,
+            trust_roots=[root[:at] + b"\x12" + root[at + 1 :]],
+        )

@@ -21,6 +21,7 @@
     signing_certificate_v2: "1.2.840.113549.1.9.16.2.47",
   };
   const EKU_TIME_STAMPING = "1.3.6.1.5.5.7.3.8";
+  const RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
   const DIGEST_NAMES = {
     "1.3.14.3.2.26": "sha1", "2.16.840.1.101.3.4.2.4": "sha224", "1.2.840.113549.2.5": "md5",
   };
@@ -89,7 +90,11 @@
 
   async function checkSignature(signer, cert) {
     const { oid } = tsa.signatureAlgorithmOf(signer);
-    const [kind, hashName] = tsa.SIGNATURE_OIDS[oid] || ["", ""];
+    // rsaEncryption names no hash: the signature is then made with the SignerInfo's digest
+    // algorithm (RFC 3370 section 3.2), as OpenSSL's TSA and many others sign.
+    const [kind, hashName] = oid === RSA_ENCRYPTION
+      ? ["rsassa_pkcs1v15", tsa.HASH_OIDS[signer.digestAlgorithm.oid] || ""]
+      : tsa.SIGNATURE_OIDS[oid] || ["", ""];
     if (cert.keyDamage) throw cert.keyDamage;
     const fits = (kind === "ecdsa" && cert.key.kind === "ec") ||
       (kind === "rsassa_pkcs1v15" && cert.key.kind === "rsa");
