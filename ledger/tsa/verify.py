@@ -277,17 +277,17 @@ def _check_chain(
         builder.build().verify(parsed, tst["message_imprint"]["hashed_message"].native)
     except ValueError as e:
         raise MalformedInput(f"rfc3161-client cannot parse the token: {e}") from None
+    except rfc3161_client.VerificationError as e:
+        raise InvalidSignature(
+            f"the token's chain does not lead to a trusted root ({e}); check that the trust "
+            "root is the CA that issued the TSA certificate"
+        ) from None
     except BaseException as e:
         # rfc3161-client's Rust code panics (pyo3's PanicException, a BaseException) on some
         # certificates OpenSSL cannot read; that is bad input, never a crash of ours.
         if type(e).__name__ != "PanicException":
             raise
         raise MalformedInput(f"rfc3161-client cannot read the token's certificates: {e}") from None
-    except rfc3161_client.VerificationError as e:
-        raise InvalidSignature(
-            f"the token's chain does not lead to a trusted root ({e}); check that the trust "
-            "root is the CA that issued the TSA certificate"
-        ) from None
 
 
 def _der_sequence(contents: bytes) -> bytes:
