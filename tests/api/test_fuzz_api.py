@@ -7,8 +7,10 @@ requests every run (docs/api.md says how to run more). Every answer is checked
 as ``schemathesis run --checks all`` checks it: no 5xx, a documented status,
 body, content type and headers, negative data refused, positive data
 accepted, a missing Authorization answered 401, an undeclared method 405 with
-``Allow``. A failure names its operation, its phase and check; every one is
-collected before the test fails, so one run reports them all.
+``Allow``. Requests whose rule OpenAPI cannot state (exactly one of two query
+parameters, a signature that must verify) may be refused as schemathesis.toml,
+beside this file, says. A failure names its operation, its phase and check;
+every one is collected before the test fails, so one run reports them all.
 """
 
 from __future__ import annotations
@@ -17,17 +19,18 @@ import copy
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 
 schemathesis = pytest.importorskip("schemathesis")
-from schemathesis import GenerationMode, checks  # noqa: E402
-from schemathesis.checks import CHECKS, CoverageScenario  # noqa: E402
+from schemathesis import GenerationMode  # noqa: E402
+from schemathesis.checks import CHECKS, CoverageScenario, load_all_checks  # noqa: E402
+from schemathesis.config import SchemathesisConfig  # noqa: E402
 from schemathesis.core.failures import FailureGroup  # noqa: E402
 from schemathesis.generation.drivers import CoverageGenerator  # noqa: E402
 from schemathesis.generation.feedback import NO_FEEDBACK  # noqa: E402
@@ -51,20 +54,12 @@ MAX_EXAMPLES = int(os.environ.get("CUNZHENG_FUZZ_EXAMPLES", "8"))
 NEGATIVE_COVERAGE = int(os.environ.get("CUNZHENG_FUZZ_NEGATIVE_COVERAGE", "12"))
 # The scenarios that only the coverage phase makes, all of them sent.
 COVERAGE_ONLY = {CoverageScenario.MISSING_PARAMETER, CoverageScenario.UNSPECIFIED_HTTP_METHOD}
-# Every check, as `schemathesis run --checks all` runs them.
+# Every check, as `schemathesis run --checks all` runs them: those of OpenAPI are
+# registered when they are first loaded.
+load_all_checks()
 ALL_CHECKS = CHECKS.get_all()
-# Requests that the document cannot tell from valid ones, since OpenAPI has no way to say
-# their rule, and the refusal (status, error code) the service answers them with.
-UNDECLARABLE: dict[str, set[tuple[int, str]]] = {
-    # Exactly one of the query parameters index and leaf_hash.
-    "GET /log/proof/inclusion": {(400, "malformed_input")},
-    # A signature must verify, and its signer be a registered party; asset.apply's
-    # cross-member rules are left out of what is generated (_generatable).
-    "POST /v1/statements": {(400, "malformed_input"), (422, "invalid_signature")},
-    "POST /v1/statements/batch": {(400, "malformed_input"), (422, "invalid_signature")},
-}
-# A receipt must be one the log signed, of an entry it holds.
-UNDECLARABLE["POST /v1/bundles"] = {(400, "malformed_input"), (422, "invalid_proof")}
+# What the document cannot say (rules OpenAPI has no way to state), shared with the CLI.
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 def _run(case_strategy: Any, call: Callable[[Any], None]) -> None:
@@ -101,25 +96,10 @@ def _coverage(operation: Any) -> Iterator[Any]:
             yield case
 
 
-def _checks_for(case: Any, response: Any) -> list[Any]:
-    """Return the checks *response* to *case* must pass: all, unless it is an undeclarable refusal."""
-    refusals = UNDECLARABLE.get(case.operation.label, set())
-    if (response.status_code, _error_code(response)) in refusals:
-        return [c for c in ALL_CHECKS if c is not checks.positive_data_acceptance]
-    return ALL_CHECKS
-
-
-def _error_code(response: Any) -> str | None:
-    try:
-        body = orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        return None
-    return body.get("error") if isinstance(body, dict) else None
-
-
 def test_schemathesis_with_every_check_finds_nothing(client: TestClient) -> None:
     """Coverage cases and positive and negative examples of every operation pass every check."""
-    schema = schemathesis.openapi.from_dict(_generatable(client.app.openapi()))
+    config = SchemathesisConfig.from_path(CONFIG)
+    schema = schemathesis.openapi.from_dict(_generatable(client.app.openapi()), config=config)
     # The app's lifespan is running under `client`; this session reaches the same app in-process.
     session = ASGIClient(client.app)
     failures: list[str] = []
@@ -129,7 +109,7 @@ def test_schemathesis_with_every_check_finds_nothing(client: TestClient) -> None
     def call(case: Any) -> None:
         response = case.call(base_url="http://testserver", session=session)
         seen[response.status_code] += 1
-        case.validate_response(response, checks=_checks_for(case, response))
+        case.validate_response(response, checks=ALL_CHECKS)
 
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -151,6 +131,9 @@ def test_schemathesis_with_every_check_finds_nothing(client: TestClient) -> None
         f"schemathesis: {tested} operations, {sum(seen.values())} requests, statuses {dict(seen)}"
     )
     assert tested >= 20
+    assert {"positive_data_acceptance", "missing_required_header", "unsupported_method"} <= {
+        check.__name__ for check in ALL_CHECKS
+    }
     assert 405 in seen and 401 in seen, (
         "the coverage cases reach undeclared methods and unsigned reads"
     )

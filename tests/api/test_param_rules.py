@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import pytest
@@ -74,6 +75,14 @@ def test_values_the_patterns_refuse_the_parsers_refuse(
     assert not re.search(pattern, refused)
     with pytest.raises(MalformedInput):
         parse(refused)
+
+
+def test_the_certificate_number_pattern_refuses_exactly_white_space() -> None:
+    space = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    refused = {
+        chr(c) for c in range(sys.maxunicode + 1) if not re.search(CERTIFICATE_NUMBER, chr(c))
+    }
+    assert refused == space
 
 
 def test_canonical_tile_indexes_match_the_pattern() -> None:
