@@ -63,5 +63,8 @@ def rule(pattern: str) -> dict[str, Any]:
 
 
 AssetId = Annotated[
-    str, Path(description="The asset's id, 64 hex digits.", json_schema_extra=rule(HEX_DIGEST))
+    str,
+    Path(
+        description="The asset's id, 64 lowercase hex digits.", json_schema_extra=rule(HEX_DIGEST)
+    ),
 ]

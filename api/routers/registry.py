@@ -109,7 +109,11 @@ async def licensed(
     registry: RegistryDep,
     reader: ReaderDep,
     party: Annotated[
-        str, Query(description="The party's id, 64 hex digits.", json_schema_extra=rule(HEX_DIGEST))
+        str,
+        Query(
+            description="The party's id, 64 lowercase hex digits.",
+            json_schema_extra=rule(HEX_DIGEST),
+        ),
     ],
     purpose: Annotated[
         str,
@@ -139,7 +143,11 @@ async def licensed(
 @router.get("/parties/{party_id}/portfolio", response_model=RegistryAnswer)
 async def portfolio(
     party_id: Annotated[
-        str, Path(description="The party's id, 64 hex digits.", json_schema_extra=rule(HEX_DIGEST))
+        str,
+        Path(
+            description="The party's id, 64 lowercase hex digits.",
+            json_schema_extra=rule(HEX_DIGEST),
+        ),
     ],
     registry: RegistryDep,
     reader: ReaderDep,
@@ -170,7 +178,8 @@ async def fingerprint(
     digest: Annotated[
         str,
         Path(
-            description="A dataset fingerprint, 64 hex digits.", json_schema_extra=rule(HEX_DIGEST)
+            description="A dataset fingerprint, 64 lowercase hex digits.",
+            json_schema_extra=rule(HEX_DIGEST),
         ),
     ],
     registry: RegistryDep,
