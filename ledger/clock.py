@@ -22,7 +22,9 @@ def format_time(moment: datetime) -> str:
     """Return *moment* as RFC 3339 in UTC with microseconds and ``Z``."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: the ledger only handles timezone-aware UTC times")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(UTC)
+    # strftime's %Y writes a year before 1000 with fewer than four digits on some platforms.
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_time(text: str, *, what: str = "time") -> datetime:

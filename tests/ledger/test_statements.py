@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
 from cunzheng.ledger.canonical import canonical_json
+from cunzheng.ledger.clock import format_time, parse_time
 from cunzheng.ledger.errors import InvalidSignature, MalformedInput
 from cunzheng.ledger.statements import (
     CONTEXT,
@@ -232,3 +233,11 @@ def test_signed_message_fast_path_equals_the_slow_one(text: str) -> None:
     )
     plain = parse_statement({k: v for k, v in statement.fields.items() if k != "cosignatures"})
     assert plain.signed_message() == slow == statement.signed_message()
+
+
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_every_time_is_written_in_rfc_3339_and_read_back(moment: datetime) -> None:
+    """Years before 1000 too: four digits, as RFC 3339 requires."""
+    text = format_time(moment)
+    assert len(text) == 27 and text[4] == "-"
+    assert parse_time(text) == moment
