@@ -10,8 +10,6 @@ builds them on start:
 - **warmed**: ``CommittedTree.warm`` at start, as the service does before
   ``/readyz`` says it is ready (its time is printed): every proof reads
   memory from the first on;
-- **warmed, small limit**: warmed with a limit of 1,024 tiles, for a log
-  too large for the memory it is given.
 
 Each answers the same random queries (inclusion of leaf i in the tree of
 size n) from the first on; the figures are p50, p90 and p99 over all of
