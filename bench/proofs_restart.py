@@ -1,7 +1,7 @@
 """Inclusion proofs from the first query after a restart: with the tile cache warmed at start, and without.
 
 A SQLite log is filled to n entries (default 10^6) through the library, as
-``bench/proofs.py`` fills it, and closed. It is then opened again three
+``bench/proofs.py`` fills it, and closed. It is then opened again two
 ways, each a fresh ``Store`` and ``CommittedTree`` as ``cunzheng serve``
 builds them on start:
 
