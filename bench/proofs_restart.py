@@ -9,7 +9,7 @@ builds them on start:
   read their tiles from SQLite;
 - **warmed**: ``CommittedTree.warm`` at start, as the service does before
   ``/readyz`` says it is ready (its time is printed): every proof reads
-  memory from the first on;
+  memory from the first on.
 
 Each answers the same random queries (inclusion of leaf i in the tree of
 size n) from the first on; the figures are p50, p90 and p99 over all of
