@@ -17,10 +17,10 @@ tried again with the next checkpoint: it never holds up the sequencer.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from cunzheng.ledger.background import BackgroundLoop
 from cunzheng.ledger.cosignature import CosignatureVerifier
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.store import Store
@@ -53,41 +53,30 @@ class Publisher:
     external_tsas: Sequence[str] = ()
     witnesses: Sequence[WitnessEndpoint] = ()
     interval: float = 1.0
-    _wake: threading.Event = field(default_factory=threading.Event)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
+    _loop: BackgroundLoop = field(default_factory=lambda: BackgroundLoop("cunzheng-publisher"))
     _old_sizes: dict[str, int] = field(default_factory=dict)
     _done: int = -1
 
     def start(self) -> Publisher:
         """Start the background thread; return self."""
-        self._thread = threading.Thread(target=self._run, name="cunzheng-publisher", daemon=True)
-        self._thread.start()
-        self.notify()
+        self._loop.start(self._run)
         return self
 
     def stop(self) -> None:
         """Stop the background thread."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join()
+        self._loop.stop()
 
     def notify(self) -> None:
         """Say that a new checkpoint may have been published."""
-        self._wake.set()
+        self._loop.notify()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait()
-            self._wake.clear()
-            if self._stop.is_set():
-                return
+        while self._loop.wake_or_stop():
             try:
                 self.publish_latest()
             except Exception:  # a failing TSA or witness must not stop publishing
                 logger.exception("publishing the latest checkpoint failed")
-            self._stop.wait(self.interval)
+            self._loop.rest(self.interval)
 
     def publish_latest(self) -> None:
         """Time-stamp and cosign the latest checkpoint, unless that was already done."""

@@ -16,9 +16,9 @@ database, so a restart publishes it.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 
+from cunzheng.ledger.background import BackgroundLoop
 from cunzheng.ledger.errors import LedgerError
 from cunzheng.ledger.mirror.sync import ObjectSink, mirror
 from cunzheng.ledger.reader import LogReader
@@ -41,36 +41,25 @@ class MirrorPublisher:
     refresh: float = 5.0
     retry_initial: float = 0.5
     retry_max: float = 60.0
-    _wake: threading.Event = field(default_factory=threading.Event)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
+    _loop: BackgroundLoop = field(default_factory=lambda: BackgroundLoop("cunzheng-object-store"))
 
     def start(self) -> MirrorPublisher:
         """Start the background thread, which publishes what the log holds now; return self."""
-        self._thread = threading.Thread(target=self._run, name="cunzheng-object-store", daemon=True)
-        self._thread.start()
-        self.notify()
+        self._loop.start(self._run)
         return self
 
     def stop(self) -> None:
         """Stop the background thread (an upload under way finishes first)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join()
+        self._loop.stop()
 
     def notify(self) -> None:
         """Say that a new checkpoint may have been committed."""
-        self._wake.set()
+        self._loop.notify()
 
     def _run(self) -> None:
         failures = 0
-        while not self._stop.is_set():
-            if failures == 0:
-                self._wake.wait(self.refresh)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
+        # After a failure the retry delay was waited already: look again at once.
+        while self._loop.wake_or_stop(self.refresh if failures == 0 else 0):
             try:
                 mirror(self.reader, self.sink)
             except Exception as e:  # the store's failure must not end publishing
@@ -85,6 +74,6 @@ class MirrorPublisher:
                     # A store's failure is told in one line; anything else is a bug to trace.
                     exc_info=not isinstance(e, LedgerError),
                 )
-                self._stop.wait(delay)
+                self._loop.rest(delay)
             else:
                 failures = 0
