@@ -16,7 +16,7 @@ reports, never guessed. Shapes only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Final, Self
 
 from cunzheng.ledger.bodies.core import optional_text, require_keys
@@ -88,3 +88,7 @@ class PlatformFacts:
     def body(self) -> dict[str, Any]:
         """Return the ``platform`` object that declares these facts (the declared ones only)."""
         return {key: value for key, value in asdict(self).items() if value is not None}
+
+
+# The facts, in the order reports list them.
+PLATFORM_FACTS: Final = tuple(f.name for f in fields(PlatformFacts))

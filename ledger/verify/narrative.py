@@ -58,6 +58,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from cunzheng.ledger.bodies import LogSettings
+from cunzheng.ledger.bodies.platform import PLATFORM_FACTS
 from cunzheng.ledger.encoding import encode_base64
 from cunzheng.ledger.errors import MalformedInput
 from cunzheng.ledger.statements import parse_statement
@@ -73,17 +74,6 @@ from cunzheng.ledger.verify.report import Report, report_json
 from cunzheng.schemas.bundles import Bundle
 
 NARRATIVE_FORMAT: Final = "cunzheng.narrative/v1"
-# The facts of the platform, in the order a report lists them.
-PLATFORM_FACTS: Final = (
-    "operator_name",
-    "credit_code",
-    "blockchain_filing",
-    "security_level",
-    "security_filing",
-    "tsa_name",
-    "tsa_status",
-    "neutrality",
-)
 _LICENCE_EVENTS: Final = {"licence.accept": "accepted_at", "licence.terminate": "terminated_at"}
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from cunzheng.ledger.bodies.platform import PLATFORM_FACTS
+
 Say = Callable[[str, Mapping[str, Any]], str]
 JSON = Mapping[str, Any]
 _ITEM = "  "
@@ -28,16 +30,7 @@ def platform_lines(narrative: JSON, say: Say) -> list[str]:
         if not platform["proved"]:
             heading += " " + say("narrative.platform_unproved", {})
     lines = [heading]
-    for fact in (
-        "operator_name",
-        "credit_code",
-        "blockchain_filing",
-        "security_level",
-        "security_filing",
-        "tsa_name",
-        "tsa_status",
-        "neutrality",
-    ):
+    for fact in PLATFORM_FACTS:
         value = platform[fact]
         if value is None:
             value = say("narrative.not_declared", {})
