@@ -16,7 +16,7 @@
     const row = (role, file) =>
       ui.el("li", { "data-role": role },
         ui.el("span", { class: "role" }, ui.label(ui.MESSAGES.roles[role])),
-        `${file.name} (${ui.size(file.size)})`);
+        ` ${file.name} (${ui.size(file.size)})`);
     if (chosen.evidence) rows.push(row("evidence", chosen.evidence));
     for (const f of chosen.files) rows.push(row("file", f));
     for (const f of chosen.disclosures) rows.push(row("disclosure", f));
