@@ -8,8 +8,7 @@ which view opens first and, when a server serves the page, the log it serves
 (its origin and verifier key, shown as "as served", never trusted silently).
 The result loads nothing from anywhere: saved as one file, it verifies a
 bundle with no server and no network. The policy allows exactly the page's
-one inline script and one inline style, by their SHA-256, and WebAssembly
-compiled by that script.
+one inline script and one inline style, by their SHA-256.
 """
 
 from __future__ import annotations
@@ -78,10 +77,7 @@ def policy(script: str, style: str, *, connect: str) -> str:
     return "; ".join(
         [
             "default-src 'none'",
-            # 'wasm-unsafe-eval' lets the script compile WebAssembly (CZ.Sha256's
-            # compression function, 02-sha256-0-wasm.js) and nothing more: no eval,
-            # no other script. Without it the page falls back to plain JavaScript.
-            f"script-src '{_sha256(script)}' 'wasm-unsafe-eval'",
+            f"script-src '{_sha256(script)}'",
             f"style-src '{_sha256(style)}'",
             "img-src data:",
             f"connect-src {connect}",

@@ -7,10 +7,9 @@ turns, ``--runs`` times each:
 - ``cunzheng hash FILE``, a fresh process (wall time);
 - the page's own hashing, ``CZ.ui.hashFile`` (what the page runs when a judge
   drops a file: a file up to 1 GiB is read whole and hashed by the browser's
-  WebCrypto SHA-256, a larger one streamed through ``CZ.Sha256``, whose
-  compression function is WebAssembly, in ``File.slice`` chunks), in
-  Debian's Chromium driven by Playwright, on the saved single-file page,
-  the file given to its input as a judge gives it;
+  WebCrypto SHA-256, a larger one streamed through ``CZ.Sha256`` in
+  ``File.slice`` chunks), in Debian's Chromium driven by Playwright, on the
+  saved single-file page, the file given to its input as a judge gives it;
   timed inside the page from the call to the digest;
 - the same with the streaming path forced, as for a file over 1 GiB.
 

@@ -1,18 +1,14 @@
-// SHA-256 (FIPS 180-4), synchronous and incremental.
+// SHA-256 (FIPS 180-4) in plain JavaScript, synchronous and incremental.
 //
 // Mirrors the hashlib.sha256 use of ledger/merkle.py, ledger/digest.py and
 // ledger/note: the page hashes proofs and notes (small inputs, synchronously,
 // where WebCrypto's digest would force every caller to be async) and files of
 // several gigabytes in chunks of 1-8 MiB, which WebCrypto cannot do
-// incrementally at all. Whole 64-byte blocks are compressed by the
-// WebAssembly module of api/web/wasm/sha256.wat (carried by 02-sha256-0-wasm.js),
-// which has the 32-bit rotate that JavaScript lacks; where WebAssembly is not
-// available, by compress() below, in plain JavaScript.
-//
-// The plain one is written for speed: all arithmetic in 32-bit integers, no
-// allocation per block, the rounds written out with the message schedule and
-// the working variables in local variables, and update() compresses every
-// whole block of a chunk in one call straight from the caller's buffer.
+// incrementally at all. So this is written for speed: all arithmetic in
+// 32-bit integers, no allocation per block, the rounds written out with the
+// message schedule and the working variables in local variables, and update()
+// compresses every whole block of a chunk in one call straight from the
+// caller's buffer.
 "use strict";
 (function (CZ) {
   // FIPS 180-4 section 5.3.3: the initial hash value. The round constants K[t]
@@ -317,49 +313,9 @@
     }
   }
 
-  // Where the module's memory holds the hash state (eight little-endian words)
-  // and the input, and how much input it takes at a time (see sha256.wat).
-  const WASM_STATE = 0;
-  const WASM_INPUT = 64;
-  const WASM_INPUT_BYTES = 1024 * 1024;
-
-  /**
-   * Return a function like compress() that runs the WebAssembly module, or null
-   * where WebAssembly is missing or refused (a policy without 'wasm-unsafe-eval').
-   */
-  function wasmCompressor() {
-    if (typeof WebAssembly !== "object" || typeof CZ.SHA256_WASM !== "string") return null;
-    let exports;
-    try {
-      const bytes = Uint8Array.from(atob(CZ.SHA256_WASM), (c) => c.charCodeAt(0));
-      exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
-    } catch {
-      return null;
-    }
-    // The memory never grows, so these views stay valid.
-    const heap = new Uint8Array(exports.memory.buffer);
-    const words = new DataView(exports.memory.buffer, WASM_STATE, 32);
-    return function (state, data, offset, end) {
-      for (let i = 0; i < 8; i++) words.setInt32(4 * i, state[i], true);
-      for (let at = offset; at < end; at += WASM_INPUT_BYTES) {
-        const stop = Math.min(end, at + WASM_INPUT_BYTES);
-        heap.set(data.subarray(at, stop), WASM_INPUT);
-        exports.compress(WASM_INPUT, WASM_INPUT + (stop - at));
-      }
-      for (let i = 0; i < 8; i++) state[i] = words.getInt32(4 * i, true);
-    };
-  }
-
-  const wasmCompress = wasmCompressor();
-
-  /**
-   * An incremental SHA-256: update(u8) any number of times, then digest() once.
-   * It compresses with WebAssembly where it can; new Sha256({ plain: true })
-   * always with the plain JavaScript (the tests compare the two).
-   */
+  /** An incremental SHA-256: update(u8) any number of times, then digest() once. */
   class Sha256 {
-    constructor({ plain = false } = {}) {
-      this.compress = plain || !wasmCompress ? compress : wasmCompress;
+    constructor() {
       this.state = Int32Array.from(H0);
       this.buffer = new Uint8Array(64);
       this.buffered = 0;
@@ -377,11 +333,11 @@
         this.buffer.set(u8.subarray(0, at), this.buffered);
         this.buffered += at;
         if (this.buffered < 64) return this;
-        this.compress(this.state, this.buffer, 0, 64);
+        compress(this.state, this.buffer, 0, 64);
         this.buffered = 0;
       }
       const whole = at + ((u8.length - at) & ~63);
-      if (whole > at) this.compress(this.state, u8, at, whole);
+      if (whole > at) compress(this.state, u8, at, whole);
       if (whole < u8.length) {
         this.buffer.set(u8.subarray(whole), 0);
         this.buffered = u8.length - whole;
@@ -400,7 +356,7 @@
       const view = new DataView(tail.buffer);
       view.setUint32(tail.length - 8, Math.floor(bits / 0x100000000));
       view.setUint32(tail.length - 4, bits >>> 0);
-      this.compress(this.state, tail, 0, tail.length);
+      compress(this.state, tail, 0, tail.length);
       this.finished = true;
       const out = new Uint8Array(32);
       const outView = new DataView(out.buffer);
@@ -416,6 +372,4 @@
 
   CZ.sha256 = sha256;
   CZ.Sha256 = Sha256;
-  /** Whether CZ.Sha256 compresses with WebAssembly here. */
-  CZ.Sha256.WASM = wasmCompress !== null;
 })((globalThis.CZ = globalThis.CZ || {}));

@@ -11,13 +11,9 @@
   ui.SNIFF_BYTES = 64 * 1024;
 
   // A file up to this size is read whole and hashed by the browser's own SHA-256
-  // (WebCrypto, native code: several times the speed of CZ.Sha256 even with its
-  // WebAssembly compressor); a larger one streams through CZ.Sha256 in chunks, so
-  // that memory stays small however large the file. Streaming would pay only if
-  // reading the next chunk overlapped hashing this one, but measured in Chromium
-  // (bench/browser_hash.py) its time is about reading plus hashing, longer than
-  // the whole read and WebCrypto's digest. Both give the same digest; the browser
-  // tests check each.
+  // (WebCrypto, native code: several times the speed of any JavaScript one); a larger
+  // one streams through CZ.Sha256 in chunks, so that memory stays small however
+  // large the file. Both give the same digest; the browser tests check each.
   ui.WHOLE_FILE_BYTES = 1024 * 1024 * 1024;
 
   /**
