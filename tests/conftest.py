@@ -11,6 +11,7 @@ import base64
 import contextlib
 import io
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -189,11 +190,29 @@ class ThreadServer:
     thread: threading.Thread
 
 
+# Ports handed to servers started in another process, below the kernel's ephemeral range
+# (32768 and up on Linux), where port-0 binds (serve_in_thread, clients) never land, and a
+# block of its own for each xdist worker: a port found free here cannot be taken by another
+# worker, or by a socket bound to port 0, before the server binds it.
+_PORT_BASE, _PORT_BLOCK = 20_000, 1_000
+_PORTS_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    """Return a TCP port on loopback that is free now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """Return a loopback TCP port, free now, that no other test process will be given."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    low = _PORT_BASE + (int(worker) % 12 if worker.isdigit() else 0) * _PORT_BLOCK
+    for port in random.sample(range(low, low + _PORT_BLOCK), _PORT_BLOCK):
+        if port in _PORTS_GIVEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _PORTS_GIVEN.add(port)
+        return port
+    raise RuntimeError(f"no free port left in {low}..{low + _PORT_BLOCK - 1}")
 
 
 def launch(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sysconfig
 import time
@@ -26,6 +25,8 @@ import boto3
 import httpx
 import pytest
 from botocore.config import Config
+
+from tests.conftest import free_port
 
 ACCESS_KEY = "cunzheng-test"
 SECRET_KEY = "cunzheng-test-secret"
@@ -88,18 +89,6 @@ def weed_binary() -> Path:
     return Path(found)
 
 
-def free_ports(count: int) -> list[int]:
-    """Return *count* distinct loopback ports that are free now."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [int(s.getsockname()[1]) for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def s3_config(path: Path) -> Path:
     """Write the S3 identities: one that writes, and anonymous reads."""
     identities = [
@@ -148,7 +137,7 @@ def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     weed = weed_binary()
     root = tmp_path_factory.mktemp("seaweedfs")
     (root / "data").mkdir()
-    ports = dict(zip(PORTS, free_ports(len(PORTS)), strict=True))
+    ports = {name: free_port() for name in PORTS}
     argv = [
         str(weed),
         "server",
