@@ -93,7 +93,11 @@ def mutation_cases() -> list[dict[str, Any]]:
         "size-bigger": with_(d, size=9),
         "file-index-altered": with_(f, index=2),
     }
-    out = [case(name, text, root, count) for name, text in texts.items() if "directory" not in name and not name.startswith(("path", "file"))]
+    out = [
+        case(name, text, root, count)
+        for name, text in texts.items()
+        if "directory" not in name and not name.startswith(("path", "file"))
+    ]
     out += [
         case(name, text, file["root"], file["count"])
         for name, text in texts.items()

@@ -107,9 +107,7 @@ def mutated_cases() -> list[Case]:
         bitmap = bytearray(base64.b64decode(p["empty_bitmap"]))
         first = next(i for i in range(p["depth"]) if bitmap[i >> 3] >> (7 - (i & 7)) & 1)
         bitmap[first >> 3] &= ~(1 << (7 - (first & 7)))
-        before = sum(
-            1 for i in range(first) if not bitmap[i >> 3] >> (7 - (i & 7)) & 1
-        )
+        before = sum(1 for i in range(first) if not bitmap[i >> 3] >> (7 - (i & 7)) & 1)
         p["siblings"].insert(before, b64(bytes(32)))
         p["empty_bitmap"] = b64(bytes(bitmap))
 
@@ -122,14 +120,52 @@ def mutated_cases() -> list[Case]:
 
     other = absent_other["proof"]
     out = [
-        case("presence/sibling-flipped", root, key, value, edit(lambda p: p["siblings"].__setitem__(0, flip(p["siblings"][0])))),
-        case("presence/last-sibling-flipped", root, key, value, edit(lambda p: p["siblings"].__setitem__(-1, flip(p["siblings"][-1], 31)))),
+        case(
+            "presence/sibling-flipped",
+            root,
+            key,
+            value,
+            edit(lambda p: p["siblings"].__setitem__(0, flip(p["siblings"][0]))),
+        ),
+        case(
+            "presence/last-sibling-flipped",
+            root,
+            key,
+            value,
+            edit(lambda p: p["siblings"].__setitem__(-1, flip(p["siblings"][-1], 31))),
+        ),
         case("presence/value-altered", root, key, value + b" ", proof),
         case("presence/root-flipped", bytes([root[0] ^ 1]) + root[1:], key, value, proof),
         case("presence/root-short", root[:31], key, value, proof),
-        case("presence/bitmap-bit-flipped", root, key, value, edit(set_("empty_bitmap", flip(proof["empty_bitmap"])))),
-        case("presence/bit-beyond-depth", root, key, value, edit(lambda p: p.__setitem__("empty_bitmap", b64(base64.b64decode(p["empty_bitmap"])[:-1] + bytes([base64.b64decode(p["empty_bitmap"])[-1] | 1]))))),
-        case("presence/bitmap-too-long", root, key, value, edit(set_("empty_bitmap", b64(base64.b64decode(proof["empty_bitmap"]) + b"\0")))),
+        case(
+            "presence/bitmap-bit-flipped",
+            root,
+            key,
+            value,
+            edit(set_("empty_bitmap", flip(proof["empty_bitmap"]))),
+        ),
+        case(
+            "presence/bit-beyond-depth",
+            root,
+            key,
+            value,
+            edit(
+                lambda p: p.__setitem__(
+                    "empty_bitmap",
+                    b64(
+                        base64.b64decode(p["empty_bitmap"])[:-1]
+                        + bytes([base64.b64decode(p["empty_bitmap"])[-1] | 1])
+                    ),
+                )
+            ),
+        ),
+        case(
+            "presence/bitmap-too-long",
+            root,
+            key,
+            value,
+            edit(set_("empty_bitmap", b64(base64.b64decode(proof["empty_bitmap"]) + b"\0"))),
+        ),
         case("presence/sibling-dropped", root, key, value, edit(lambda p: p["siblings"].pop())),
         case("presence/empty-written-out", root, key, value, edit(empty_written_out)),
         case("presence/deepest-empty", root, key, value, edit(deepest_empty)),
@@ -141,8 +177,20 @@ def mutated_cases() -> list[Case]:
         case("presence/proof-of-another-key", root, key, value, edit(set_("key", "asset:0"))),
         case("presence/empty-key", root, "", value, edit(set_("key", ""))),
         case("presence/key-not-string", root, key, value, edit(set_("key", 7))),
-        case("presence/sibling-not-canonical", root, key, value, edit(lambda p: p["siblings"].__setitem__(0, p["siblings"][0][:-2] + "B="))),
-        case("presence/sibling-short", root, key, value, edit(lambda p: p["siblings"].__setitem__(0, b64(bytes(31))))),
+        case(
+            "presence/sibling-not-canonical",
+            root,
+            key,
+            value,
+            edit(lambda p: p["siblings"].__setitem__(0, p["siblings"][0][:-2] + "B=")),
+        ),
+        case(
+            "presence/sibling-short",
+            root,
+            key,
+            value,
+            edit(lambda p: p["siblings"].__setitem__(0, b64(bytes(31)))),
+        ),
         case("presence/siblings-not-list", root, key, value, edit(set_("siblings", "x"))),
         case("presence/unknown-member", root, key, value, edit(set_("value", 1))),
         case("presence/missing-depth", root, key, value, edit(lambda p: p.pop("depth"))),
@@ -150,15 +198,74 @@ def mutated_cases() -> list[Case]:
         case("presence/as-absence", root, key, None, proof),
         case("absence-empty/ok", root, absent_empty["key"], None, absent_empty["proof"]),
         case("absence-empty/as-presence", root, absent_empty["key"], b"{}", absent_empty["proof"]),
-        case("absence-empty/sibling-flipped", root, absent_empty["key"], None, edit(lambda p: p["siblings"].__setitem__(0, flip(p["siblings"][0])), absent_empty["proof"])),
+        case(
+            "absence-empty/sibling-flipped",
+            root,
+            absent_empty["key"],
+            None,
+            edit(
+                lambda p: p["siblings"].__setitem__(0, flip(p["siblings"][0])),
+                absent_empty["proof"],
+            ),
+        ),
         case("absence-other/as-presence", root16, absent_other["key"], b"{}", other),
-        case("absence-other/path-flipped-late", root16, absent_other["key"], None, edit(lambda p: p["other"].__setitem__("path", flip(p["other"]["path"], 31)), other)),
-        case("absence-other/path-flipped-early", root16, absent_other["key"], None, edit(lambda p: p["other"].__setitem__("path", flip(p["other"]["path"], 0)), other)),
-        case("absence-other/value-hash-flipped", root16, absent_other["key"], None, edit(lambda p: p["other"].__setitem__("value_hash", flip(p["other"]["value_hash"])), other)),
-        case("absence-other/own-path", root16, absent_other["key"], None, edit(lambda p: p["other"].__setitem__("path", b64(__import__("hashlib").sha256(absent_other["key"].encode()).digest())), other)),
-        case("absence-other/extra-member", root16, absent_other["key"], None, edit(lambda p: p["other"].__setitem__("key", "x"), other)),
-        case("absence-other/not-object", root16, absent_other["key"], None, edit(set_("other", "x"), other)),
-        case("absence-other/dropped", root16, absent_other["key"], None, edit(set_("other", None), other)),
+        case(
+            "absence-other/path-flipped-late",
+            root16,
+            absent_other["key"],
+            None,
+            edit(lambda p: p["other"].__setitem__("path", flip(p["other"]["path"], 31)), other),
+        ),
+        case(
+            "absence-other/path-flipped-early",
+            root16,
+            absent_other["key"],
+            None,
+            edit(lambda p: p["other"].__setitem__("path", flip(p["other"]["path"], 0)), other),
+        ),
+        case(
+            "absence-other/value-hash-flipped",
+            root16,
+            absent_other["key"],
+            None,
+            edit(
+                lambda p: p["other"].__setitem__("value_hash", flip(p["other"]["value_hash"])),
+                other,
+            ),
+        ),
+        case(
+            "absence-other/own-path",
+            root16,
+            absent_other["key"],
+            None,
+            edit(
+                lambda p: p["other"].__setitem__(
+                    "path", b64(__import__("hashlib").sha256(absent_other["key"].encode()).digest())
+                ),
+                other,
+            ),
+        ),
+        case(
+            "absence-other/extra-member",
+            root16,
+            absent_other["key"],
+            None,
+            edit(lambda p: p["other"].__setitem__("key", "x"), other),
+        ),
+        case(
+            "absence-other/not-object",
+            root16,
+            absent_other["key"],
+            None,
+            edit(set_("other", "x"), other),
+        ),
+        case(
+            "absence-other/dropped",
+            root16,
+            absent_other["key"],
+            None,
+            edit(set_("other", None), other),
+        ),
     ]
     return out
 
@@ -167,13 +274,19 @@ def unicode_case() -> Case:
     """A map with a non-ASCII key, built by the tree, proved both ways."""
     tree = IndexTree({"holder:张三🙂": b'{"assets":[]}', "asset:1": b"{}"})
     return case(
-        "unicode-key", tree.root(), "holder:张三🙂", b'{"assets":[]}', proof_json(tree.prove("holder:张三🙂"))
+        "unicode-key",
+        tree.root(),
+        "holder:张三🙂",
+        b'{"assets":[]}',
+        proof_json(tree.prove("holder:张三🙂")),
     )
 
 
 def bundle_form_case() -> Case:
     """A proof as a bundle may carry it, without "other": the bundle model fills in null."""
-    shared = next(v for v in json.loads(VECTORS.read_text())["cases"] if v["name"] == "shared-prefix")
+    shared = next(
+        v for v in json.loads(VECTORS.read_text())["cases"] if v["name"] == "shared-prefix"
+    )
     item = next(p for p in shared["proofs"] if not p["present"] and p["proof"]["other"] is None)
     bare = {k: v for k, v in item["proof"].items() if k != "other"}
     dumped = IndexProofJson.model_validate(bare).model_dump()
@@ -200,7 +313,9 @@ def line_cases() -> list[dict[str, Any]]:
         except LedgerError as e:
             out.append({"line": line, "error": type(e).__name__, "message": e.message})
         else:
-            out.append({"line": line, "error": None, "root": None if parsed is None else b64(parsed)})
+            out.append(
+                {"line": line, "error": None, "root": None if parsed is None else b64(parsed)}
+            )
     return out
 
 
