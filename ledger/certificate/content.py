@@ -69,7 +69,7 @@ def certificate_pdf(
     _platform(sheet, narrative.get("platform") or {})
     _log(sheet, report.get("log") or {}, bundle)
     _evidence(sheet, narrative, report)
-    _parties(sheet, narrative.get("parties") or [])
+    _parties(sheet, narrative.get("parties") or [], _names(narrative))
     _timelines(sheet, narrative)
     _licences(sheet, narrative.get("licences") or [], _names(narrative))
     _events(sheet, narrative.get("events") or [], _names(narrative))
@@ -93,11 +93,11 @@ def _platform(sheet: Sheet, platform: JSON) -> None:
     for key, label in w.PLATFORM.items():
         value = platform.get(key)
         if value is None:
-            shown = w.NOT_DECLARED
+            shown = w.both("narrative.not_declared")
         elif key == "security_level":
             shown = f"{w.LEVELS.get(value, value)} level {value}"
         elif key == "tsa_status":
-            shown = w.TSA_STATUS.get(value, str(value))
+            shown = w.both(f"tsa_status.{value}", fallback=str(value))
         else:
             shown = str(value)
         sheet.row(label, shown, code=key == "credit_code")
@@ -202,7 +202,7 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _parties(sheet: Sheet, parties: Sequence[JSON]) -> None:
+def _parties(sheet: Sheet, parties: Sequence[JSON], names: Mapping[str, str]) -> None:
     sheet.heading(*w.HEADINGS["parties"])
     for party in parties:
         kind = w.both(f"kind.{party.get('kind')}", fallback=str(party.get("kind")))
@@ -214,7 +214,14 @@ def _parties(sheet: Sheet, parties: Sequence[JSON]) -> None:
         )
         sheet.row(
             w.label("核验状态", "Status"),
-            w.PARTY_STATUS.get(party.get("status", ""), str(party.get("status"))),
+            w.both(
+                f"party_status.{party.get('status')}",
+                {
+                    "verified_by_name": names.get(str(party.get("verified_by")), "?"),
+                    "verified_at": party.get("verified_at"),
+                },
+                fallback=str(party.get("status")),
+            ),
         )
         sheet.row(w.label("当事人标识", "Party id"), str(party.get("id")), code=True)
         roles = [

@@ -14,7 +14,6 @@ from typing import Any, Final
 from cunzheng.ledger.verify.report import text
 from cunzheng.ledger.verify.report_texts import TEXTS
 
-NOT_DECLARED: Final = "未声明 / not declared"
 NOT_STATED: Final = "无 / none"
 
 HEADINGS: Final = {
@@ -40,17 +39,7 @@ PLATFORM: Final = {
     "tsa_status": "时间戳服务性质 TSA status",
     "neutrality": "中立性声明 Neutrality",
 }
-TSA_STATUS: Final = {
-    "trusted": "可信时间戳服务 a trusted authority",
-    "test": "测试用时间戳服务，非可信时间来源 a test authority, not a trusted time source",
-}
 LEVELS: Final = {1: "第一级", 2: "第二级", 3: "第三级", 4: "第四级", 5: "第五级"}
-PARTY_STATUS: Final = {
-    "verified": "身份经核验 identity verified",
-    "self_declared": "自行申报，未经核验 self-declared, not verified",
-    "unproved": "签名或包含证明未通过 not proved",
-    "not_in_bundle": "未包含在证据包中 not in the bundle",
-}
 
 # What an event's particulars are called on paper; a key not listed is shown as it is.
 PARTICULARS: Final = {
