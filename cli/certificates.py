@@ -14,13 +14,11 @@ import argparse
 import sys
 from urllib.parse import quote
 
-from cunzheng.cli.inputs import read_input, read_log_key
-from cunzheng.cli.progress import hash_file
-from cunzheng.cli.verifying import witness_policy
+from cunzheng.cli.inputs import read_input
+from cunzheng.cli.verifying import trust_anchors
 from cunzheng.ledger.certificate import issue_certificate
 from cunzheng.ledger.clock import utc_now
 from cunzheng.ledger.durable import write_atomically
-from cunzheng.ledger.tsa.verify import load_certificates
 from cunzheng.ledger.verify import parse_bundle
 from cunzheng.schemas.bundles import Bundle
 
@@ -31,13 +29,9 @@ def certificate(args: argparse.Namespace) -> int:
     bundle = parse_bundle(data)
     issued = issue_certificate(
         data,
-        log_key=read_log_key(args.log_key) if args.log_key else None,
         verify_url=verify_url(bundle, args.server),
         issued_at=utc_now(),
-        files={str(p): hash_file(p) for p in args.file},
-        disclosures=[(str(p), read_input(p)) for p in args.disclosure],
-        tsa_roots=load_certificates([read_input(p) for p in args.tsa_root]),
-        witnesses=witness_policy(args.witness, args.witness_threshold),
+        **trust_anchors(args),
     )
     write_atomically(args.out, issued.pdf, mode=0o644)
     failed = issued.report.failed()

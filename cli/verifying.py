@@ -50,22 +50,10 @@ def verify(args: argparse.Namespace) -> int:
         return _verify_receipt(args)
     if len(args.paths) != 1:
         raise LedgerError("give one bundle, or a file and its receipt")
-    log_key = read_log_key(args.log_key) if args.log_key else None
+    anchors = trust_anchors(args)
     data = _read_bundle(args.paths[0])
-    files = {str(p): hash_file(p) for p in args.file}
-    disclosures = [(str(p), read_input(p)) for p in args.disclosure]
-    roots = load_certificates([read_input(p) for p in args.tsa_root])
-    witnesses = witness_policy(args.witness, args.witness_threshold)
     current = fetch_current(args.online, data) if args.online else None
-    report = verify_bundle(
-        data,
-        log_key=log_key,
-        files=files,
-        disclosures=disclosures,
-        current=current,
-        tsa_roots=roots,
-        witnesses=witnesses,
-    )
+    report = verify_bundle(data, current=current, **anchors)
     narrative = _narrative(data, report)
     lang: ReportLang = "en" if args.lang == "en" else "zh" if args.lang == "zh" else BUNDLE_LANG
     if args.json:
@@ -93,6 +81,21 @@ def _narrative(data: bytes, report: Report) -> dict[str, Any] | None:
     except MalformedInput:
         return None
     return narrative_json(bundle, report)
+
+
+def trust_anchors(args: argparse.Namespace) -> dict[str, Any]:
+    """Return what a bundle is checked against, from the options every bundle command shares.
+
+    The log key, the presented files (by SHA-256) and disclosures, the TSA
+    roots and the witness policy, as ``verify_bundle`` takes them.
+    """
+    return {
+        "log_key": read_log_key(args.log_key) if args.log_key else None,
+        "files": {str(p): hash_file(p) for p in args.file},
+        "disclosures": [(str(p), read_input(p)) for p in args.disclosure],
+        "tsa_roots": load_certificates([read_input(p) for p in args.tsa_root]),
+        "witnesses": witness_policy(args.witness, args.witness_threshold),
+    }
 
 
 def witness_policy(witnesses: list[str], threshold: int | None) -> WitnessPolicy | None:
