@@ -64,7 +64,16 @@ async def of_entry(index: IndexPath, reader: ReaderDep) -> Bundle:
 @router.get(
     "/bundles/{index}/certificate.pdf",
     response_class=Response,
-    responses={200: {"content": {PDF: {}}}, **problems(400, 404, s400=_NOT_AN_INDEX)},
+    responses={
+        200: {"content": {PDF: {}}},
+        **problems(
+            400,
+            404,
+            503,
+            s400=_NOT_AN_INDEX,
+            s503="unavailable: the server has no CJK font to embed (fonts-noto-cjk).",
+        ),
+    },
 )
 async def certificate(
     index: IndexPath, request: Request, reader: ReaderDep, tsa: TsaDep, clock: ClockDep

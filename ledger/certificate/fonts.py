@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from cunzheng.ledger.errors import LedgerError
+from cunzheng.ledger.errors import Unavailable
 
 # Where Debian's fonts-noto-cjk puts the Sans faces (and some other systems, by the same name).
 _SEARCH = (
@@ -45,7 +45,11 @@ class Fonts:
 
 
 def find_fonts() -> Fonts:
-    """Return the CJK faces to embed, or raise LedgerError saying how to install one."""
+    """Return the CJK faces to embed, or raise Unavailable saying how to install one.
+
+    Unavailable: the machine lacks what a certificate needs, which is no fault
+    of the request (the API answers 503, the command line exits 1).
+    """
     named = os.environ.get("CUNZHENG_CJK_FONT")
     if named:
         regular = _face(Path(named))
@@ -56,7 +60,7 @@ def find_fonts() -> Fonts:
             regular = _face(folder / _REGULAR)
             bold = _face(folder / _BOLD) if (folder / _BOLD).is_file() else regular
             return Fonts(regular, bold)
-    raise LedgerError(
+    raise Unavailable(
         "no CJK font to embed in the certificate: install Debian's fonts-noto-cjk "
         "(apt-get install fonts-noto-cjk) or set CUNZHENG_CJK_FONT to a .ttf, .otf or .ttc file"
     )
@@ -64,7 +68,7 @@ def find_fonts() -> Fonts:
 
 def _face(path: Path) -> Face:
     if not path.is_file():
-        raise LedgerError(f"the CJK font {path} does not exist")
+        raise Unavailable(f"the CJK font {path} does not exist")
     if path.suffix.lower() != ".ttc":
         return Face(path)
     return Face(path, _simplified_number(str(path)))

@@ -219,3 +219,21 @@ def test_the_api_serves_an_entrys_certificate(
     )
     assert "核验通过" in flat and FACTS["operator_name"] in flat
     assert f"/verify?entries={index}" in flat
+
+
+def test_without_a_cjk_font_the_api_says_so_with_503(
+    database_url: str, tmp_path: Path, holder: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUNZHENG_CJK_FONT", str(tmp_path / "no-such-font.ttc"))
+    settings = server_settings(tmp_path / "data", database_url)
+    with TestClient(create_app(settings)) as client:
+        client.post("/v1/statements", content=registration(holder).canonical, headers=JSON)
+        index = client.post(
+            "/v1/statements", content=evidence(holder, 0).canonical, headers=JSON
+        ).json()["index"]
+        r = client.get(f"/v1/bundles/{index}/certificate.pdf")
+    assert r.status_code == 503
+    assert r.json() == {
+        "error": "unavailable",
+        "detail": f"the CJK font {tmp_path / 'no-such-font.ttc'} does not exist",
+    }
