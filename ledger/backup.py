@@ -14,6 +14,10 @@ checkpoint's index line (``ledger.rebuild.rebuild``), and that the backup is
 not behind the checkpoint this data directory remembers signing: that would
 fork the log from every receipt it gave since, and is refused unless the
 operator accepts it.
+
+A PostgreSQL log is backed up with ``pg_dump`` and restored with
+``pg_restore`` (``ledger.backup_pg``), through the same checks:
+``check_restorable`` and ``remember``.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from cunzheng.ledger.store import Store
 from cunzheng.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, TileRef, tile_width_at
 
 DATABASE_FILE = "cunzheng.db"
+# The dump of a PostgreSQL log in a backup directory (ledger.backup_pg).
+PG_DUMP_FILE = "cunzheng.pgdump"
 # Leaves read per query while the tree is recomputed: whole level-0 tiles.
 _CHUNK = 16 * TILE_WIDTH
 
@@ -60,13 +66,7 @@ class Restored:
 def take_backup(store: Store, *, data_dir: Path, out: Path) -> Checkpoint | None:
     """Copy *store*'s database and *data_dir*'s ``latest-checkpoint`` into *out*; return the copy's newest checkpoint."""
     database = out / DATABASE_FILE
-    if database.exists():
-        raise LedgerError(f"{database} exists already; back up into a new or empty directory")
-    out.mkdir(parents=True, exist_ok=True)
-    remembered = data_dir / LATEST_CHECKPOINT_FILE
-    # First: the database, copied after, is then at least as new as the file.
-    if remembered.exists():
-        shutil.copyfile(remembered, out / LATEST_CHECKPOINT_FILE)
+    prepare_backup_dir(out, data_dir=data_dir)
     partial = out / f".{DATABASE_FILE}.partial"
     partial.unlink(missing_ok=True)
     store.backup_to(partial)
@@ -79,6 +79,18 @@ def take_backup(store: Store, *, data_dir: Path, out: Path) -> Checkpoint | None
     finally:
         copy.close()
     return None if note is None else Checkpoint.parse(read_note(note, []).text)
+
+
+def prepare_backup_dir(out: Path, *, data_dir: Path) -> None:
+    """Make *out* a backup directory holding *data_dir*'s ``latest-checkpoint``, unless it holds a backup already."""
+    for name in (DATABASE_FILE, PG_DUMP_FILE):
+        if (out / name).exists():
+            raise LedgerError(f"{out / name} exists already; back up into a new or empty directory")
+    out.mkdir(parents=True, exist_ok=True)
+    remembered = data_dir / LATEST_CHECKPOINT_FILE
+    # First: the database, copied after, is then at least as new as the file.
+    if remembered.exists():
+        shutil.copyfile(remembered, out / LATEST_CHECKPOINT_FILE)
 
 
 def verify_backup(store: Store, verifier: Verifier) -> tuple[Checkpoint, str]:
@@ -142,6 +154,11 @@ def restore(
     """
     source = backup / DATABASE_FILE
     if not source.is_file():
+        if (backup / PG_DUMP_FILE).is_file():
+            raise RestoreRefused(
+                f"{backup} holds a PostgreSQL dump ({PG_DUMP_FILE}): restore it into an empty "
+                "PostgreSQL database named by CUNZHENG_DATABASE_URL (docs/operations.md)"
+            )
         raise RestoreRefused(f"{backup} holds no {DATABASE_FILE}: it is not a cunzheng backup")
     remembered = read_latest(data_dir, verifier)
     scratch = data_dir / f".{DATABASE_FILE}.restoring"
@@ -154,24 +171,13 @@ def restore(
     try:
         store = Store.open(f"sqlite:///{scratch.resolve()}")
         try:
-            checkpoint, note = verify_backup(store, verifier)
-            own = read_latest(backup, verifier)
-            problem = (
-                None
-                if own is None
-                else behind(store, checkpoint.size, checkpoint.root, own, holder="the backup")
+            checked = check_restorable(
+                store,
+                verifier,
+                backup=backup,
+                remembered=remembered,
+                accept_rollback=accept_rollback,
             )
-            if own is not None and problem is not None:
-                raise RestoreRefused(_behind_message(problem, own, own=True))
-            problem = (
-                None
-                if remembered is None
-                else behind(
-                    store, checkpoint.size, checkpoint.root, remembered, holder="the backup"
-                )
-            )
-            if remembered is not None and problem is not None and not accept_rollback:
-                raise RestoreRefused(_behind_message(problem, remembered, own=False))
             store.backup_to(staged)
         finally:
             store.close()
@@ -181,12 +187,60 @@ def restore(
         fsync_path(data_dir)
     finally:
         _remove(scratch, staged)
+    return remember(data_dir, checked, remembered)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A backup shown to be the log's: its newest signed checkpoint and note, and whether it is behind."""
+
+    checkpoint: Checkpoint
+    note: str
+    behind: bool
+
+
+def check_restorable(
+    store: Store,
+    verifier: Verifier,
+    *,
+    backup: Path,
+    remembered: Checkpoint | None,
+    accept_rollback: bool,
+) -> Checked:
+    """Check the backup loaded in *store* (``verify_backup``) and that it is not behind; raise RestoreRefused if not.
+
+    Behind the ``latest-checkpoint`` copied with it (in directory *backup*),
+    it is inconsistent; behind *remembered*, the data directory's, it would
+    roll the log back, which only *accept_rollback* lets through.
+    """
+    checkpoint, note = verify_backup(store, verifier)
+    own = read_latest(backup, verifier)
+    if own is not None:
+        problem = behind(store, checkpoint.size, checkpoint.root, own, holder="the backup")
+        if problem is not None:
+            raise RestoreRefused(_behind_message(problem, own, own=True))
+    problem = (
+        None
+        if remembered is None
+        else behind(store, checkpoint.size, checkpoint.root, remembered, holder="the backup")
+    )
+    if remembered is not None and problem is not None and not accept_rollback:
+        raise RestoreRefused(_behind_message(problem, remembered, own=False))
+    return Checked(checkpoint, note, behind=problem is not None)
+
+
+def remember(data_dir: Path, checked: Checked, remembered: Checkpoint | None) -> Restored:
+    """Make the restored backup's newest checkpoint *data_dir*'s ``latest-checkpoint``; return what was restored.
+
+    A rolled-back checkpoint, *remembered*, is kept as
+    ``latest-checkpoint.rolled-back-from-<size>``.
+    """
     rolled_back_from = None
-    if problem is not None and remembered is not None:
+    if checked.behind and remembered is not None:
         set_aside(data_dir, tag=f"rolled-back-from-{remembered.size}")
         rolled_back_from = remembered.size
-    write_latest(data_dir, note)
-    return Restored(checkpoint, rolled_back_from)
+    write_latest(data_dir, checked.note)
+    return Restored(checked.checkpoint, rolled_back_from)
 
 
 def _behind_message(problem: str, held: Checkpoint, *, own: bool) -> str:
