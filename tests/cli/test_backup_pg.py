@@ -318,3 +318,37 @@ def test_a_backup_without_pg_dump_or_with_a_failing_one_says_so_in_one_line(
     ]
     assert not (tmp_path / "bk2" / PG_DUMP_FILE).exists()
     assert not any(p.name.endswith(".partial") for p in (tmp_path / "bk2").iterdir())
+
+
+def _in_schema(url: str, schema: str) -> str:
+    """Return *url* with its search_path set to a new *schema*, made now."""
+    engine = create_engine(_engine_url(url))
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return f"{url}?options=-csearch_path%3D{schema}"
+
+
+def test_a_log_in_a_schema_of_its_own_restores_only_into_that_schema(
+    tmp_path: Path,
+    holder: SigningKey,
+    new_database: Callable[[], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = _in_schema(new_database(), "ledger_a")
+    settings = _settings(tmp_path / "data", source)
+    size = log_through_app(settings, holder, 10)
+    _backup(monkeypatch, source, settings.data_dir, tmp_path / "bk")
+    fresh = _with_keys(tmp_path, settings.data_dir)
+
+    elsewhere = new_database()
+    code, _, err = _restore(monkeypatch, elsewhere, tmp_path / "bk", fresh)
+    _one_line_refusal(code, err)
+    assert "is of a log in schema ledger_a, but " in err and "in schema public" in err
+    assert _tables(elsewhere) == []
+
+    target = _in_schema(new_database(), "ledger_a")
+    code, out, err = _restore(monkeypatch, target, tmp_path / "bk", fresh)
+    assert code == 0, err
+    assert f"tree of size {size}" in out
+    assert log_through_app(_settings(fresh, target), holder, 0, first=10) == size
