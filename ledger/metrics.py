@@ -6,20 +6,30 @@ apps) never register a metric twice. The API renders ``registry`` in the
 Prometheus text exposition format at ``/metrics`` (docs/operations.md lists
 every metric). Gauges that describe state (the log's size, the checkpoint's
 age) are read when scraped, never pushed.
+
+The checkpoint's age is that of the log's latest checkpoint, whichever process
+signed it: a service started on an existing log reports it before it signs
+one of its own. The time is held, and read again from the store only once the
+log has grown past the checkpoint it dates.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from cunzheng.ledger.clock import Clock
+from cunzheng.ledger.clock import Clock, parse_time
 from cunzheng.ledger.committed import Outcome
 from cunzheng.ledger.errors import RuleViolation
+from cunzheng.ledger.statements import split_leaf
+from cunzheng.ledger.store import ReadOnlyStore
 
-__all__ = ["SequencerMetrics"]
+__all__ = ["SequencerMetrics", "latest_checkpoint_time"]
+
+logger = logging.getLogger(__name__)
 
 # Powers of two up to the largest batch a CUNZHENG_BATCH_SIZE of 1024 closes, and beyond
 # it for add_all's batches, which are never split.
@@ -83,13 +93,26 @@ class SequencerMetrics:
         )
         self.checkpoint_age = Gauge(
             "cunzheng_checkpoint_age_seconds",
-            "Seconds since this process signed the latest checkpoint (NaN before its first).",
+            "Seconds since the log's latest checkpoint was signed, by this process or another "
+            "(NaN while the log has none).",
             registry=self.registry,
         )
+        # When this process last signed a checkpoint.
         self._signed_at: datetime | None = None
+        # The size and signing time of the latest checkpoint read from the store.
+        self._seen: tuple[int, datetime] | None = None
+        self._size: Callable[[], int] = lambda: 0
+        self._records: ReadOnlyStore | None = None
 
-    def watch(self, *, size: Callable[[], int], now: Clock) -> None:
-        """Read the log's size from *size* and the checkpoint's age on *now* whenever scraped."""
+    def watch(
+        self, *, size: Callable[[], int], now: Clock, records: ReadOnlyStore | None = None
+    ) -> None:
+        """Read the log's size from *size* and the checkpoint's age on *now* whenever scraped.
+
+        With *records*, the age is that of the latest checkpoint in the store,
+        whichever process signed it; without, of the latest this process signed.
+        """
+        self._size, self._records = size, records
         self.log_size.set_function(lambda: float(size()))
         self.checkpoint_age.set_function(lambda: self._age(now))
 
@@ -110,6 +133,38 @@ class SequencerMetrics:
         self.logged.inc(len(new))
 
     def _age(self, now: Clock) -> float:
-        if self._signed_at is None:
+        self._refresh()
+        seen = None if self._seen is None else self._seen[1]
+        times = [t for t in (self._signed_at, seen) if t is not None]
+        if not times:
             return float("nan")
-        return max(0.0, (now() - self._signed_at).total_seconds())
+        return max(0.0, (now() - max(times)).total_seconds())
+
+    def _refresh(self) -> None:
+        """Read the latest checkpoint's time from the store, unless the one held dates the log as this process knows it."""
+        if self._records is None or (self._seen is not None and self._seen[0] >= self._size()):
+            return
+        try:
+            latest = latest_checkpoint_time(self._records)
+        except Exception:  # a scrape answers with what is held rather than fail
+            logger.warning("the latest checkpoint's time could not be read", exc_info=True)
+            return
+        if latest is not None and (self._seen is None or latest[0] > self._seen[0]):
+            self._seen = latest
+
+
+def latest_checkpoint_time(records: ReadOnlyStore) -> tuple[int, datetime] | None:
+    """Return the size of the log's latest checkpoint and when it was signed, or None if unknown.
+
+    The sequencer signs a checkpoint in the transaction that logs its entries,
+    at the time it writes into their leaves as ``logged_at``, so the tree's
+    last leaf dates the checkpoint: two reads by key, the head and that leaf.
+    The empty tree's checkpoint has no leaf to date it (None).
+    """
+    size = records.head().size
+    if size == 0:
+        return None
+    leaf = records.leaves_at([size - 1]).get(size - 1)
+    if leaf is None:
+        return None
+    return size, parse_time(split_leaf(leaf)[0], what="logged_at")

@@ -98,7 +98,7 @@ class Sequencer:
         self.on_publish: list[Callable[[], None]] = []
         # Read by /metrics; a registry per sequencer, so several logs in one process never collide.
         self.metrics = metrics or SequencerMetrics()
-        self.metrics.watch(size=lambda: self._tree.size, now=now)
+        self.metrics.watch(size=lambda: self._tree.size, now=now, records=store)
         # When the checkpoint the current batch signs was signed, until its transaction commits.
         self._signing_at: datetime | None = None
 

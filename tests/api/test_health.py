@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import FixedClock, evidence
+from cunzheng.api.app import create_app
+from cunzheng.ledger.settings import Settings
+from tests.conftest import JSON, FixedClock, evidence, registration
 
 
 def _scrape(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -51,6 +55,30 @@ def test_metrics_count_batches_entries_and_refusals_by_reason(
     assert after[("cunzheng_sequencer_queue_depth", ())] == 0
     # The clock moved 30 s since the last batch signed its checkpoint.
     assert after[("cunzheng_checkpoint_age_seconds", ())] == 30
+
+
+def test_checkpoint_age_is_the_logs_before_this_process_signs_a_checkpoint(
+    database_url: str, tmp_path: Path, holder: SigningKey, clock: FixedClock
+) -> None:
+    """A service started on a log that an earlier process signed reports that checkpoint's age."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, batch_wait_ms=1)
+    with TestClient(create_app(settings, now=clock)) as earlier:
+        for statement in (registration(holder), evidence(holder, 1)):
+            r = earlier.post("/v1/statements", content=statement.canonical, headers=JSON)
+            assert r.status_code == 201
+    clock.advance(timedelta(seconds=90))
+
+    with TestClient(create_app(settings, now=clock)) as later:
+        first = _scrape(later)
+        clock.advance(timedelta(seconds=10))
+        second = _scrape(later)
+
+    # The later process committed no batch, so it signed no checkpoint of its own.
+    assert first[("cunzheng_sequencer_batch_statements_count", ())] == 0
+    assert second[("cunzheng_sequencer_batch_statements_count", ())] == 0
+    assert math.isfinite(first[("cunzheng_checkpoint_age_seconds", ())])
+    assert first[("cunzheng_checkpoint_age_seconds", ())] == 90
+    assert second[("cunzheng_checkpoint_age_seconds", ())] == 100
 
 
 def test_healthz_is_ok_while_the_process_answers(client: TestClient) -> None:
