@@ -110,6 +110,11 @@ class Sequencer:
             self._commit([], publish=True)
         if self.index:
             self._check_index()
+        with self._store.batch() as batch:
+            # A log upgraded from a version without runs has them written here, before reads.
+            batch.keep_runs()
+            size = batch.head.size
+        self._tree.saw(size)  # the size readers and /metrics give is the log's from the start
         self._checkpoint = self._store.latest_checkpoint()
         self._thread = threading.Thread(target=self._run, name="cunzheng-sequencer", daemon=True)
         self._thread.start()

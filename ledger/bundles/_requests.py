@@ -93,7 +93,11 @@ def _index_of_leaf(store: ReadOnlyStore, leaf_hash: bytes, size: int) -> int:
 def _index_of_receipt(log: LogReader, receipt: Receipt, n: int, size: int) -> int:
     """Return the index of the receipt's entry after checking the receipt names this log's entry and checkpoint."""
     what = f"receipt {n}"
-    row = log.entry_by_leaf_hash(merkle.leaf_hash(receipt_leaf(receipt)))
+    leaf_hash = merkle.leaf_hash(receipt_leaf(receipt))
+    # The entry the receipt names, first: a search by leaf hash only when it is not that one.
+    row = log.records.entry(receipt.index) if receipt.index < size else None
+    if row is None or row.leaf_hash != leaf_hash:
+        row = log.entry_by_leaf_hash(leaf_hash)
     if row is None or row.index >= size:
         raise NotFound(f"{what}: this log holds no entry with its statement and logged_at")
     if row.index != receipt.index:

@@ -9,8 +9,9 @@ from sqlalchemy import Connection, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from cunzheng.ledger.store import index_tables, log_tables, registry_state
+from cunzheng.ledger.store import index_tables, key_runs, log_tables, registry_state
 from cunzheng.ledger.store.log_tables import EntryRow
+from cunzheng.ledger.store.recent import RecentStatements
 from cunzheng.ledger.store.registry_view import BatchRegistry
 from cunzheng.ledger.store.tables import checkpoints, log_head, tiles
 
@@ -18,8 +19,10 @@ from cunzheng.ledger.store.tables import checkpoints, log_head, tiles
 class Batch:
     """The writes of one integration, all in one transaction under the log's lock."""
 
-    def __init__(self, conn: Connection, is_sqlite: bool) -> None:
+    def __init__(self, conn: Connection, is_sqlite: bool, recent: RecentStatements) -> None:
         self._conn = conn
+        self._recent = recent
+        self._added: list[tuple[bytes, int]] = []
         self._insert = sqlite_insert if is_sqlite else pg_insert
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         columns = "idx, statement_hash, leaf_hash, leaf, type, signer"
@@ -28,8 +31,20 @@ class Batch:
         self.head = log_tables.head(conn, lock=not is_sqlite)
 
     def find_statements(self, hashes: Sequence[bytes]) -> dict[bytes, EntryRow]:
-        """Return the entries already logged among *hashes*, seen under the lock."""
-        return log_tables.find_statements(self._conn, hashes) if hashes else {}
+        """Return the entries already logged among *hashes*, seen under the lock.
+
+        The runs answer for the entries they hold, the process's map of the tail
+        for the rest: no lookup here scans rows or dirties an index page.
+        """
+        if not hashes:
+            return {}
+        runs = key_runs.runs_of(self._conn, key_runs.STATEMENT)
+        self._recent.catch_up(self._conn, since=key_runs.boundary(runs), size=self.head.size)
+        unique = list(set(hashes))
+        candidates = key_runs.lookup(self._conn, runs, unique)
+        for h, index in self._recent.matches(unique).items():
+            candidates.setdefault(h, []).append(index)
+        return log_tables.matching(self._conn, unique, candidates) if candidates else {}
 
     def read_tiles(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Return the stored hash tiles *keys* as this transaction sees them."""
@@ -73,6 +88,7 @@ class Batch:
             # The driver's executemany directly: per-value processing in SQLAlchemy
             # costs more than the insert itself on the integration hot path.
             self._conn.exec_driver_sql(self._insert_entries, list(rows))
+            self._added.extend((row[1], row[0]) for row in rows)
 
     def put_tiles(self, data: dict[tuple[int, int], bytes]) -> None:
         """Write hash tiles, replacing the stored copy of any that grew."""
@@ -85,6 +101,19 @@ class Batch:
         self._conn.execute(stmt, [{"level": k[0], "idx": k[1], "data": v} for k, v in data.items()])
 
     def publish(self, *, size: int, root: bytes, note: str, at: datetime) -> None:
-        """Record the signed checkpoint *note* for *size* and move the head to it."""
+        """Record the signed checkpoint *note* for *size* and move the head to it.
+
+        The runs of hashes the log is then due are written in the same transaction.
+        """
         self._conn.execute(checkpoints.insert(), [{"size": size, "note": note, "created_at": at}])
         self._conn.execute(update(log_head).where(log_head.c.id == 1).values(size=size, root=root))
+        key_runs.maintain(self._conn, size)
+
+    def keep_runs(self) -> None:
+        """Write the runs of hashes the log is due at its head, if any (``ledger.store.key_runs``)."""
+        key_runs.maintain(self._conn, self.head.size)
+
+    def committed(self) -> None:
+        """Tell the process's map of the tail what this batch wrote, once it has committed."""
+        if self._added:
+            self._recent.committed(self._added[0][1], self._added)

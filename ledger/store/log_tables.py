@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Connection, or_, select, tuple_
 
 from cunzheng.ledger.encoding import decode_base64
+from cunzheng.ledger.store import key_runs
 from cunzheng.ledger.store.tables import checkpoint_evidence, checkpoints, entries, log_head, tiles
 
 
@@ -169,17 +170,41 @@ def entry_where(conn: Connection, where: Any) -> EntryRow | None:
     return EntryRow(row.idx, bytes(row.statement_hash), bytes(row.leaf_hash), bytes(row.leaf))
 
 
+def entries_at(conn: Connection, indexes: Iterable[int]) -> dict[int, EntryRow]:
+    """Return the entries at *indexes* that exist, by index."""
+    wanted = sorted(set(indexes))
+    found: dict[int, EntryRow] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = ", ".join(str(int(x)) for x in wanted[i : i + 500])
+        # The driver directly: this runs once per batch on the hot path.
+        sql = f"SELECT idx, statement_hash, leaf_hash, leaf FROM entries WHERE idx IN ({chunk})"
+        for row in conn.exec_driver_sql(sql):
+            found[row[0]] = EntryRow(row[0], bytes(row[1]), bytes(row[2]), bytes(row[3]))
+    return found
+
+
+def matching(
+    conn: Connection, hashes: Iterable[bytes], candidates: dict[bytes, list[int]]
+) -> dict[bytes, EntryRow]:
+    """Return, for each of *hashes*, the first of its *candidates* whose statement hash is it."""
+    rows = entries_at(conn, (i for indexes in candidates.values() for i in indexes))
+    found: dict[bytes, EntryRow] = {}
+    for h in hashes:
+        for index in sorted(candidates.get(h, ())):
+            row = rows.get(index)
+            if row is not None and row.statement_hash == h:
+                found[h] = row
+                break
+    return found
+
+
 def find_statements(conn: Connection, hashes: Sequence[bytes]) -> dict[bytes, EntryRow]:
     """Return the logged entries among statement hashes *hashes*, by hash."""
-    found: dict[bytes, EntryRow] = {}
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    for i in range(0, len(hashes), 500):
-        chunk = list(hashes[i : i + 500])
-        # The driver directly: this lookup runs once per batch on the hot path.
-        sql = (
-            "SELECT idx, statement_hash, leaf_hash, leaf FROM entries "
-            f"WHERE statement_hash IN ({', '.join([mark] * len(chunk))})"
-        )
-        for row in conn.exec_driver_sql(sql, tuple(chunk)):
-            found[bytes(row[1])] = EntryRow(row[0], bytes(row[1]), bytes(row[2]), bytes(row[3]))
-    return found
+    return matching(conn, hashes, key_runs.find(conn, key_runs.STATEMENT, list(set(hashes))))
+
+
+def entry_by_leaf_hash(conn: Connection, leaf_hash: bytes) -> EntryRow | None:
+    """Return the entry whose leaf hashes to *leaf_hash*, if logged."""
+    indexes = key_runs.find(conn, key_runs.LEAF, [leaf_hash]).get(leaf_hash)
+    row = entries_at(conn, indexes[:1]).get(indexes[0]) if indexes else None
+    return row if row is not None and row.leaf_hash == leaf_hash else None

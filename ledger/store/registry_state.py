@@ -17,6 +17,7 @@ from cunzheng.ledger.bodies import LogSettings
 from cunzheng.ledger.registry import KeyRecord, Party
 from cunzheng.ledger.registry.policy import DEFAULT_POLICY, Policy
 from cunzheng.ledger.registry.state import Asset, Object, from_doc, kind_of_object
+from cunzheng.ledger.store import key_runs
 from cunzheng.ledger.store.tables import (
     asset_events,
     digests,
@@ -144,8 +145,7 @@ def asset_row_columns(obj: Object) -> dict[str, Any]:
 
 def entries_for_digest(conn: Connection, digest: bytes) -> list[int]:
     """Return the indexes of the entries that reference *digest*, in log order."""
-    query = select(digests.c.idx).where(digests.c.digest == digest).order_by(digests.c.idx)
-    return [r.idx for r in conn.execute(query)]
+    return key_runs.find(conn, key_runs.DIGEST, [digest]).get(digest, [])
 
 
 def events_of_asset(conn: Connection, asset_id: bytes) -> list[int]:
@@ -212,3 +212,4 @@ def clear(conn: Connection) -> None:
     """Empty every registry table (the log's own tables stay)."""
     for table in STATE_TABLES:
         conn.execute(delete(table))
+    key_runs.clear(conn, key_runs.DIGEST)

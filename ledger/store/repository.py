@@ -30,6 +30,7 @@ from cunzheng.ledger.store.batch import Batch
 from cunzheng.ledger.store.engine import connect, migrate, startup_lock
 from cunzheng.ledger.store.index_tables import IndexSnapshot
 from cunzheng.ledger.store.log_tables import CheckpointEvidence, EntryRow, Head
+from cunzheng.ledger.store.recent import RecentStatements
 from cunzheng.ledger.store.tables import (
     checkpoint_evidence,
     confidential,
@@ -44,6 +45,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self._recent = RecentStatements()
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -140,7 +142,7 @@ class Store:
     def entry_by_leaf_hash(self, leaf_hash: bytes) -> EntryRow | None:
         """Return the entry whose leaf hashes to *leaf_hash*, if logged."""
         with self._engine.connect() as conn:
-            return log_tables.entry_where(conn, entries.c.leaf_hash == leaf_hash)
+            return log_tables.entry_by_leaf_hash(conn, leaf_hash)
 
     def find_statements(self, hashes: Sequence[bytes]) -> dict[bytes, EntryRow]:
         """Return the logged entries among statement hashes *hashes*, by hash."""
@@ -294,7 +296,9 @@ class Store:
         conn = self._engine.connect().execution_options(sqlite_immediate=True)
         try:
             with conn.begin():
-                yield Batch(conn, self.is_sqlite)
+                batch = Batch(conn, self.is_sqlite, self._recent)
+                yield batch
+            batch.committed()
         finally:
             conn.close()
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -35,15 +36,22 @@ log_head = Table(
     Column("index_size", BigInteger, nullable=True),
 )
 
+# Stored in index order (on SQLite idx is the rowid): a batch appends. Lookups by statement
+# or leaf hash go through key_runs, not an index on a random key (ledger.store.key_runs).
 entries = Table(
     "entries",
     metadata,
-    Column("idx", BigInteger, primary_key=True, autoincrement=False),
-    Column("statement_hash", LargeBinary(32), nullable=False, unique=True),
-    Column("leaf_hash", LargeBinary(32), nullable=False, unique=True),
+    Column(
+        "idx",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("statement_hash", LargeBinary(32), nullable=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
     Column("leaf", LargeBinary, nullable=False),
     Column("type", String(64), nullable=False),
-    Column("signer", LargeBinary(32), nullable=False, index=True),
+    Column("signer", LargeBinary(32), nullable=False),
 )
 
 tiles = Table(
@@ -86,12 +94,15 @@ party_keys = Table(
     Column("revoked_idx", BigInteger, nullable=True),
 )
 
-# Which entries reference a content digest or dataset root, for search by digest.
+# Which entries reference a content digest or dataset root, for search by digest: stored in
+# index order, looked up through key_runs.
 digests = Table(
     "digests",
     metadata,
-    Column("digest", LargeBinary(32), primary_key=True),
-    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("digest", LargeBinary(32), nullable=False),
+    Column("idx", BigInteger, nullable=False),
+    PrimaryKeyConstraint("idx", "digest"),
+    sqlite_with_rowid=False,
 )
 
 # Registry objects (assets, licences, objections) as JSON documents, cached from the log.
@@ -160,6 +171,29 @@ index_leaves = Table(
     Column("key", Text, primary_key=True),
     Column("value", LargeBinary, nullable=False),
     Column("changed_at", BigInteger, nullable=False, index=True),
+)
+
+# Sorted runs of hashes (statement, leaf, digest) and the entries they point to, each run
+# appended whole under a number larger than any before (ledger.store.key_runs).
+key_runs = Table(
+    "key_runs",
+    metadata,
+    Column("run", BigInteger, nullable=False),
+    Column("key", LargeBinary(32), nullable=False),
+    Column("idx", BigInteger, nullable=False),
+    PrimaryKeyConstraint("run", "key", "idx"),
+    sqlite_with_rowid=False,
+)
+
+# The live runs: which kind of key each holds, its level and the entries [start, stop) it covers.
+key_run_list = Table(
+    "key_run_list",
+    metadata,
+    Column("run", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", SmallInteger, nullable=False),
+    Column("level", SmallInteger, nullable=False),
+    Column("start", BigInteger, nullable=False),
+    Column("stop", BigInteger, nullable=False),
 )
 
 # The once-only tokens of signed requests already used (ledger.access), until they expire.

@@ -66,6 +66,7 @@ def test_checkpoint_age_is_the_logs_before_this_process_signs_a_checkpoint(
         for statement in (registration(holder), evidence(holder, 1)):
             r = earlier.post("/v1/statements", content=statement.canonical, headers=JSON)
             assert r.status_code == 201
+        size = _scrape(earlier)[("cunzheng_log_size", ())]
     clock.advance(timedelta(seconds=90))
 
     with TestClient(create_app(settings, now=clock)) as later:
@@ -79,6 +80,8 @@ def test_checkpoint_age_is_the_logs_before_this_process_signs_a_checkpoint(
     assert math.isfinite(first[("cunzheng_checkpoint_age_seconds", ())])
     assert first[("cunzheng_checkpoint_age_seconds", ())] == 90
     assert second[("cunzheng_checkpoint_age_seconds", ())] == 100
+    # The size is the log's from the start, not 0 until this process commits.
+    assert first[("cunzheng_log_size", ())] == size >= 3
 
 
 def test_healthz_is_ok_while_the_process_answers(client: TestClient) -> None:
