@@ -12,35 +12,42 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import h11
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from cunzheng.ledger.settings import Settings
 
 __all__ = ["HeaderDeadlineProtocol", "server_config"]
 
 
-class HeaderDeadlineProtocol(H11Protocol):
-    """uvicorn's h11 protocol, closing a connection whose request headers are not in after *header_timeout* s."""
+class HeaderDeadlineProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, closing a connection whose request headers are not in after *header_timeout* s."""
 
     header_timeout: float = 10.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Accept the connection and start the clock for its first request's headers."""
         self._headers_due: asyncio.TimerHandle | None = None
+        # Requests whose headers are in and whose response is not complete.
+        self._in_progress = 0
         super().connection_made(transport)
         self._arm()
 
     def data_received(self, data: bytes) -> None:
-        """Feed *data* to h11; the clock runs while a request's headers are incomplete."""
+        """Feed *data* to the parser; the clock runs while a request's headers are incomplete."""
         super().data_received(data)
-        if self.conn.their_state is h11.IDLE:
+        if self._in_progress == 0:
             # Waiting for a request: a partial one has not told us its headers yet.
             if self._headers_due is None and not self.transport.is_closing():
                 self._arm()
         else:
             self._disarm()
+
+    def on_headers_complete(self) -> None:
+        """Stop the clock: the request's body has the app's deadline (``api.limits``)."""
+        self._in_progress += 1
+        self._disarm()
+        super().on_headers_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Stop the clock and let uvicorn clean up."""
@@ -49,6 +56,7 @@ class HeaderDeadlineProtocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         """Hand over to uvicorn's keep-alive timer until the next request's first byte."""
+        self._in_progress = max(0, self._in_progress - 1)
         self._disarm()
         super().on_response_complete()
 
@@ -62,7 +70,7 @@ class HeaderDeadlineProtocol(H11Protocol):
 
     def _headers_late(self) -> None:
         self._headers_due = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+        if self._in_progress == 0 and not self.transport.is_closing():
             self.transport.close()
 
 
@@ -78,7 +86,10 @@ def server_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Confi
     )
     return uvicorn.Config(
         app,
+        # httptools (C) parses HTTP/1.1 and uvloop (libuv) runs the event loop: the per-request
+        # cost of h11 and of asyncio's pure-Python loop was much of a small request's CPU.
         http=protocol,
+        loop="uvloop",
         timeout_keep_alive=settings.keep_alive_s,
         limit_concurrency=settings.max_connections,
         **options,
