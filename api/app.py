@@ -20,6 +20,7 @@ from cunzheng.api.routers import pages as pages_router
 from cunzheng.api.routers import registry as registry_router
 from cunzheng.api.routers import statements as statements_router
 from cunzheng.api.routers import tsa as tsa_router
+from cunzheng.api.submission import DirectSubmission
 from cunzheng.ledger.access import SignedRequests
 from cunzheng.ledger.checkpoint_file import CheckpointKeeper
 from cunzheng.ledger.clock import Clock, utc_now
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None, *, now: Clock = utc_now) -> Fas
         docs_url=None,
         redoc_url=None,
     )
+    # POST /v1/statements, answered inside the body limits but before routing.
+    app.add_middleware(DirectSubmission)
     # Per-route limits, checked while the body is read and before any of it is parsed.
     app.add_middleware(
         BodyLimits,

@@ -64,17 +64,22 @@ def problem(
     return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=sent)
 
 
+def ledger_problem(exc: LedgerError) -> JSONResponse:
+    """Return the response for a ledger error: its status and code on the wire, and its message."""
+    for cls, status, code in WIRE:
+        if isinstance(exc, cls):
+            if isinstance(exc, RuleViolation):
+                code = exc.reason_code
+            return problem(status, code, exc.message)
+    return problem(400, "bad_request", exc.message)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn errors into 4xx responses with clear messages."""
 
     @app.exception_handler(LedgerError)
     async def _ledger(_: Request, exc: LedgerError) -> JSONResponse:
-        for cls, status, code in WIRE:
-            if isinstance(exc, cls):
-                if isinstance(exc, RuleViolation):
-                    code = exc.reason_code
-                return problem(status, code, exc.message)
-        return problem(400, "bad_request", exc.message)
+        return ledger_problem(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

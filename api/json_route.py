@@ -20,7 +20,14 @@ from cunzheng.api.errors import Refusal
 from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.errors import MalformedInput
 
-__all__ = ["JSON_MEDIA_TYPE", "JsonRequest", "JsonRoute", "parse_json", "require_json"]
+__all__ = [
+    "JSON_MEDIA_TYPE",
+    "JsonRequest",
+    "JsonRoute",
+    "media_type_refusal",
+    "parse_json",
+    "require_json",
+]
 
 JSON_MEDIA_TYPE = "application/json"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -61,11 +68,18 @@ class JsonRoute(APIRoute):
 
 def require_json(request: Request) -> None:
     """Refuse *request* with a 415 unless its Content-Type is ``application/json``."""
-    given = request.headers.get("content-type")
-    if given is None or given.split(";")[0].strip().lower() != JSON_MEDIA_TYPE:
-        shown = "no Content-Type" if given is None else f"Content-Type {given!r}"
-        raise Refusal(
-            415,
-            "unsupported_media_type",
-            f"send the body as JSON with Content-Type: {JSON_MEDIA_TYPE} (got {shown})",
-        )
+    refusal = media_type_refusal(request.headers.get("content-type"))
+    if refusal is not None:
+        raise refusal
+
+
+def media_type_refusal(given: str | None) -> Refusal | None:
+    """Return the 415 refusal of a body sent with Content-Type *given*, or None if that is JSON."""
+    if given is not None and given.split(";")[0].strip().lower() == JSON_MEDIA_TYPE:
+        return None
+    shown = "no Content-Type" if given is None else f"Content-Type {given!r}"
+    return Refusal(
+        415,
+        "unsupported_media_type",
+        f"send the body as JSON with Content-Type: {JSON_MEDIA_TYPE} (got {shown})",
+    )

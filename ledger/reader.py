@@ -126,8 +126,11 @@ class LogReader:
             for index in indexes
         ]
 
-    def receipt_json(self, logged: Logged) -> bytes:
-        """Return the receipt of a logged statement as compact JSON (as ``receipt`` would dump it)."""
+    def receipt_json(self, logged: Logged, *, indent: bool = False) -> bytes:
+        """Return the receipt of a logged statement as JSON (as ``receipt`` would dump it).
+
+        Compact, or with *indent* the bytes of ``receipts.receipt_json`` (a receipt file's form).
+        """
         proof = self.inclusion_proof(logged.index, logged.tree_size)
         return receipt_bytes(
             leaf=logged.leaf,
@@ -135,6 +138,7 @@ class LogReader:
             tree_size=logged.tree_size,
             proof=proof,
             checkpoint=logged.checkpoint,
+            indent=indent,
         )
 
     def receipt(self, logged: Logged, *, timestamps: Sequence[bytes] = ()) -> Receipt:

@@ -49,24 +49,28 @@ def receipt_bytes(
     proof: Sequence[bytes],
     checkpoint: str,
     timestamps: Sequence[bytes] = (),
+    indent: bool = False,
 ) -> bytes:
-    """Return the same receipt as ``build_receipt``, as compact JSON, without building the model.
+    """Return the same receipt as ``build_receipt``, as JSON, without building the model.
 
-    The statement is copied from the leaf as its canonical bytes, not re-serialised.
+    Compact, the statement is copied from the leaf as its canonical bytes, not
+    re-serialised. With *indent*, the bytes are those of ``receipt_json`` (the
+    form of receipt files): indented by two spaces, with a final newline.
     """
     logged_at, statement = split_leaf(leaf)
-    return orjson.dumps(
-        {
-            "format": RECEIPT_FORMAT,
-            "statement": orjson.Fragment(statement),
-            "logged_at": logged_at,
-            "index": index,
-            "tree_size": tree_size,
-            "inclusion_proof": [encode_base64(h) for h in proof],
-            "checkpoint": checkpoint,
-            "timestamps": [encode_base64(t) for t in timestamps],
-        }
-    )
+    fields = {
+        "format": RECEIPT_FORMAT,
+        "statement": orjson.loads(statement) if indent else orjson.Fragment(statement),
+        "logged_at": logged_at,
+        "index": index,
+        "tree_size": tree_size,
+        "inclusion_proof": [encode_base64(h) for h in proof],
+        "checkpoint": checkpoint,
+        "timestamps": [encode_base64(t) for t in timestamps],
+    }
+    if indent:
+        return orjson.dumps(fields, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    return orjson.dumps(fields)
 
 
 def receipt_leaf(receipt: Receipt) -> bytes:

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from concurrent.futures import Future
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from cunzheng.api import submission
 from cunzheng.api.deps import get_reader, get_sequencer, get_settings
 from cunzheng.api.json_route import JsonRoute
 from cunzheng.api.openapi import BODY_PROBLEMS, problems
-from cunzheng.ledger.admission import admit, admit_all
+from cunzheng.api.submission import COMMIT_TIMEOUT
+from cunzheng.ledger.admission import admit_all
 from cunzheng.ledger.canonical import loads
 from cunzheng.ledger.committed import Logged
 from cunzheng.ledger.errors import MalformedInput, RuleViolation, Unavailable
 from cunzheng.ledger.reader import LogReader
-from cunzheng.ledger.receipts import receipt_json
 from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.settings import Settings
 from cunzheng.ledger.statements import Statement
@@ -32,8 +31,6 @@ ReaderDep = Annotated[LogReader, Depends(get_reader)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 _FIRST_ELEMENT = re.compile(rb"[ \t\r\n]*\[[ \t\r\n]*(.)", re.DOTALL)
-# How long a request waits for its batch to commit before it gives up (the statement may still land).
-COMMIT_TIMEOUT = 60.0
 STATEMENT_EXAMPLE: dict[str, Any] = {
     "type": "evidence.timestamp",
     "signer": "<base64 Ed25519 public key>",
@@ -65,14 +62,10 @@ STATEMENT_EXAMPLE: dict[str, Any] = {
 )
 async def submit(request: Request, sequencer: SequencerDep, reader: ReaderDep) -> Response:
     """Log one signed statement and return its receipt once its batch is durable."""
-    # Parsing and the signature check run in a worker thread: never on the event loop.
-    statement = await run_in_threadpool(admit, await request.body())
-    result = await _wait(sequencer.add(statement))
-    return Response(
-        await run_in_threadpool(lambda: receipt_json(reader.receipt(result))),
-        status_code=200 if result.existed else 201,
-        media_type="application/json",
-    )
+    # The app answers this route in api.submission.DirectSubmission, before routing, with
+    # the same function; the route describes it in the OpenAPI document.
+    status, receipt = await submission.submit(await request.body(), sequencer, reader)
+    return Response(receipt, status_code=status, media_type="application/json")
 
 
 @router.post(
@@ -138,12 +131,3 @@ def _admit_batch(body: bytes, *, most: int) -> list[Statement]:
     if len(items) > most:
         raise MalformedInput(f"a batch holds at most {most} statements, not {len(items)}")
     return admit_all(items)
-
-
-async def _wait(future: Future[Logged]) -> Logged:
-    try:
-        return await asyncio.wait_for(asyncio.wrap_future(future), COMMIT_TIMEOUT)
-    except TimeoutError:
-        raise Unavailable(
-            "the log did not commit the statement in time; resubmit it (resubmission is safe)"
-        ) from None
