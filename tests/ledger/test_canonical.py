@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 import rfc8785
 from hypothesis import given
@@ -64,3 +65,29 @@ def test_deep_nesting_is_refused() -> None:
 def test_invalid_json_says_so() -> None:
     with pytest.raises(MalformedInput, match="statement is not valid JSON"):
         loads(b"{", what="statement")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"a":1,"a":1}',  # sorted, equal values: what a canonical encoder would never write
+        b'{"a":1,"a":2}',
+        b'{"b":{"x":1,"x":1},"c":2}',
+        b'[{"k":"v","k":"v"}]',
+    ],
+)
+def test_duplicate_keys_are_refused_even_in_sorted_compact_text(text: bytes) -> None:
+    with pytest.raises(MalformedInput, match="twice in one object"):
+        loads(text)
+
+
+@given(values)
+def test_a_value_encoded_canonically_parses_back_to_itself(value: object) -> None:
+    """The fast path (a text that is its own encoding) returns what the full check returns."""
+    data = canonical_json(value)
+    assert loads(data) == value
+    if isinstance(value, dict) and value:
+        key = next(iter(value))
+        doubled = data[:-1] + b"," + orjson.dumps(key) + b":" + orjson.dumps(value[key]) + b"}"
+        with pytest.raises(MalformedInput, match="twice in one object"):
+            loads(doubled)
