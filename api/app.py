@@ -21,6 +21,7 @@ from cunzheng.api.routers import registry as registry_router
 from cunzheng.api.routers import statements as statements_router
 from cunzheng.api.routers import tsa as tsa_router
 from cunzheng.api.submission import DirectSubmission
+from cunzheng.api.workers import Workers
 from cunzheng.ledger.access import SignedRequests
 from cunzheng.ledger.checkpoint_file import CheckpointKeeper
 from cunzheng.ledger.clock import Clock, utc_now
@@ -148,6 +149,9 @@ def _start(app: FastAPI, settings: Settings, now: Clock, stack: ExitStack) -> No
         mirror = MirrorPublisher(reader, sink).start()
         stack.callback(mirror.stop)
         sequencer.on_publish.append(mirror.notify)
+    # The parse and signature check of single statements (api.submission).
+    app.state.workers = Workers()
+    stack.callback(app.state.workers.stop)
     app.state.reader = reader
     app.state.sequencer = sequencer
     app.state.registry = store

@@ -11,7 +11,8 @@ stays, for the OpenAPI document and for an app built without it):
 - the body is read through ``BodyLimits`` (which wraps this middleware), so the
   route's size limit and the body's deadline hold while it arrives;
 - the statement is parsed (I-JSON: no duplicate keys) and its signature checked
-  in one worker thread; the log's future is awaited on the event loop, not in a thread;
+  in one worker thread (``api.workers``); the log's future is awaited on the event
+  loop, not in a thread;
 - a ledger error or a refusal is answered as ``api.errors`` answers it
   everywhere else; any other exception goes on to the server error middleware.
 """
@@ -25,9 +26,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cunzheng.api.errors import Refusal, ledger_problem
 from cunzheng.api.json_route import JSON_MEDIA_TYPE, media_type_refusal
+from cunzheng.api.workers import Workers, settled
 from cunzheng.ledger.admission import admit
-from cunzheng.ledger.committed import Logged
-from cunzheng.ledger.errors import LedgerError, Unavailable
+from cunzheng.ledger.committed import Logged, Outcome
+from cunzheng.ledger.errors import LedgerError, RuleViolation, Unavailable
 from cunzheng.ledger.reader import LogReader
 from cunzheng.ledger.sequencer import Sequencer
 
@@ -39,15 +41,16 @@ COMMIT_TIMEOUT = 60.0
 _JSON_HEADERS = [(b"content-type", JSON_MEDIA_TYPE.encode())]
 
 
-async def submit(body: bytes, sequencer: Sequencer, reader: LogReader) -> tuple[int, bytes]:
+async def submit(
+    body: bytes, sequencer: Sequencer, reader: LogReader, workers: Workers
+) -> tuple[int, bytes]:
     """Log the statement in *body*; return the status (201 new, 200 already logged) and its receipt.
 
     The parse and the signature check take one worker thread; the receipt is
     built on the event loop from the tile cache, where the batch just committed is.
     """
-    loop = asyncio.get_running_loop()
-    statement = await loop.run_in_executor(None, admit, body)
-    logged = await _wait(sequencer.add(statement))
+    statement = await workers.run(admit, body)
+    logged = await _wait(sequencer.add_all([statement]))
     return (200 if logged.existed else 201), logged_receipt(reader, logged)
 
 
@@ -56,13 +59,17 @@ def logged_receipt(reader: LogReader, logged: Logged) -> bytes:
     return reader.receipt_json(logged, indent=True)
 
 
-async def _wait(future: Future[Logged]) -> Logged:
+async def _wait(future: Future[list[Outcome]]) -> Logged:
     try:
-        return await asyncio.wait_for(asyncio.wrap_future(future), COMMIT_TIMEOUT)
+        async with asyncio.timeout(COMMIT_TIMEOUT):
+            outcome = (await settled(future))[0]
     except TimeoutError:
         raise Unavailable(
             "the log did not commit the statement in time; resubmit it (resubmission is safe)"
         ) from None
+    if isinstance(outcome, RuleViolation):
+        raise outcome
+    return outcome
 
 
 class DirectSubmission:
@@ -93,7 +100,7 @@ class DirectSubmission:
             body = await _read_body(receive)
             if body is None:
                 return  # the client went away
-            status, receipt = await submit(body, state.sequencer, state.reader)
+            status, receipt = await submit(body, state.sequencer, state.reader, state.workers)
         except Refusal as e:
             await e.response()(scope, receive, send)
             return

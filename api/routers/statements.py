@@ -64,7 +64,8 @@ async def submit(request: Request, sequencer: SequencerDep, reader: ReaderDep) -
     """Log one signed statement and return its receipt once its batch is durable."""
     # The app answers this route in api.submission.DirectSubmission, before routing, with
     # the same function; the route describes it in the OpenAPI document.
-    status, receipt = await submission.submit(await request.body(), sequencer, reader)
+    workers = request.app.state.workers
+    status, receipt = await submission.submit(await request.body(), sequencer, reader, workers)
     return Response(receipt, status_code=status, media_type="application/json")
 
 
