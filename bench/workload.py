@@ -16,14 +16,15 @@ import hashlib
 import os
 import platform
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nacl.signing import SigningKey
+from nacl.signing import SigningKey, VerifyKey
 from sqlalchemy import create_engine, text
 
 from cunzheng.ledger.clock import utc_now
@@ -125,3 +126,25 @@ def make_file(size: int) -> Path:
                 f.write(os.urandom(16 << 20))
         partial.replace(path)
     return path
+
+
+def verify_checks(statements: Sequence[Statement]) -> list[tuple[bytes, bytes, bytes]]:
+    """Return the (key, message, signature) of each statement, for ``ceiling_once``."""
+    return [(s.signer, s.signed_message(), s.signature) for s in statements]
+
+
+def ceiling_once(checks: Sequence[tuple[bytes, bytes, bytes]]) -> float:
+    """Return the rate of Ed25519 checks alone, one thread per core: the most any design that
+    checks every signature can integrate on this CPU now (decisions/0006)."""
+    threads = os.cpu_count() or 1
+    share = -(-len(checks) // threads)
+    parts = [checks[i : i + share] for i in range(0, len(checks), share)]
+
+    def verify(part: Sequence[tuple[bytes, bytes, bytes]]) -> None:
+        for key, message, signature in part:
+            VerifyKey(key).verify(message, signature)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        t = time.perf_counter()
+        list(pool.map(verify, parts))
+        return len(checks) / (time.perf_counter() - t)
