@@ -108,19 +108,22 @@ def lookup(conn: Connection, runs: Sequence[Run], keys: Sequence[bytes]) -> dict
 
     These are candidates: ``find`` keeps those whose row holds the whole key.
     """
+    if not runs:
+        return {}
+    return _probe(conn, ", ".join(str(int(r.run)) for r in runs), keys)
+
+
+def _probe(conn: Connection, runs_sql: str, keys: Sequence[bytes]) -> dict[bytes, list[int]]:
     found: dict[bytes, list[int]] = {}
-    if not runs or not keys:
-        return found
     by_prefix: dict[bytes, list[bytes]] = {}
     for key in keys:
         by_prefix.setdefault(key[:PREFIX], []).append(key)
     prefixes = list(by_prefix)
     mark = _mark(conn)
-    numbers = ", ".join(str(int(r.run)) for r in runs)
     for i in range(0, len(prefixes), _CHUNK):
         chunk = prefixes[i : i + _CHUNK]
         sql = (
-            f"SELECT key, idx FROM key_runs WHERE run IN ({numbers}) "
+            f"SELECT key, idx FROM key_runs WHERE run IN ({runs_sql}) "
             f"AND key IN ({', '.join([mark] * len(chunk))})"
         )
         for prefix, idx in conn.exec_driver_sql(sql, tuple(chunk)):
@@ -148,12 +151,20 @@ def tail_lookup(
 
 
 def find(conn: Connection, kind: int, keys: Sequence[bytes]) -> dict[bytes, list[int]]:
-    """Return, for each of *keys* the log holds as a key of *kind*, its indexes in log order."""
-    runs = runs_of(conn, kind)
-    found = _confirmed(conn, kind, lookup(conn, runs, keys))
-    for key, indexes in tail_lookup(conn, kind, boundary(runs), keys).items():
+    """Return, for each of *keys* the log holds as a key of *kind*, its indexes in log order.
+
+    Readers hold no lock: the runs are named inside the probe's own query, so
+    that a merge committed meanwhile (on PostgreSQL, where each statement
+    reads its own snapshot) cannot leave the probe asking for runs just
+    deleted. The tail is scanned from where the runs ended before the probe:
+    a run written since only repeats indexes, which are counted once.
+    """
+    start = boundary(runs_of(conn, kind))
+    live = f"SELECT run FROM key_run_list WHERE kind = {int(kind)}"
+    found = _confirmed(conn, kind, _probe(conn, live, keys))
+    for key, indexes in tail_lookup(conn, kind, start, keys).items():
         found.setdefault(key, []).extend(indexes)
-    return {key: sorted(indexes) for key, indexes in found.items()}
+    return {key: sorted(set(indexes)) for key, indexes in found.items()}
 
 
 def _confirmed(
