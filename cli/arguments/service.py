@@ -94,12 +94,15 @@ EPILOG_BACKUP = """example:
   cunzheng backup --data-dir ./cunzheng-data /backups/cunzheng-2026-11-25
 Copies the SQLite database with SQLite's online backup API (safe while the service writes)
 and latest-checkpoint into a new directory. The keys are NOT copied: they are secrets; keep
-log.key and operator.key apart. For PostgreSQL it prints the pg_dump procedure instead."""
+log.key and operator.key apart. With CUNZHENG_DATABASE_URL set to PostgreSQL it runs
+pg_dump of the log's schema (one consistent snapshot) into cunzheng.pgdump instead."""
 EPILOG_RESTORE = """example:
   cunzheng restore /backups/cunzheng-2026-11-25 --data-dir ./cunzheng-data
 Stop the service first. The backup is put in place only if every entry rebuilds its stored
 tiles and the root of its newest checkpoint signed by the log key in the data directory, the
-registry replays from the log, and it is not behind the data directory's latest-checkpoint."""
+registry replays from the log, and it is not behind the data directory's latest-checkpoint.
+A PostgreSQL backup is loaded only into an empty database (CUNZHENG_DATABASE_URL), and the
+load is dropped again if a check fails."""
 
 
 def add_backup(sub: Any) -> None:
