@@ -33,16 +33,19 @@ class Batch:
     def find_statements(self, hashes: Sequence[bytes]) -> dict[bytes, EntryRow]:
         """Return the entries already logged among *hashes*, seen under the lock.
 
-        The runs answer for the entries they hold, the process's map of the tail
-        for the rest: no lookup here scans rows or dirties an index page.
+        The process's map of the tail answers for the entries after the runs; the
+        runs are asked only about hashes the process's filter cannot rule out. No
+        lookup here scans rows or dirties an index page.
         """
         if not hashes:
             return {}
         runs = key_runs.runs_of(self._conn, key_runs.STATEMENT)
         self._recent.catch_up(self._conn, since=key_runs.boundary(runs), size=self.head.size)
         unique = list(set(hashes))
-        candidates = key_runs.lookup(self._conn, runs, unique)
-        for h, index in self._recent.matches(unique).items():
+        in_tail = self._recent.matches(unique)
+        rest = self._recent.maybe_logged(h for h in unique if h not in in_tail)
+        candidates = key_runs.lookup(self._conn, runs, rest)
+        for h, index in in_tail.items():
             candidates.setdefault(h, []).append(index)
         return log_tables.matching(self._conn, unique, candidates) if candidates else {}
 

@@ -16,7 +16,7 @@ from cunzheng.ledger import merkle
 from cunzheng.ledger.log import Log
 from cunzheng.ledger.note import Signer
 from cunzheng.ledger.sequencer import Logged
-from cunzheng.ledger.store import Store, key_runs
+from cunzheng.ledger.store import Store, key_runs, recent
 from tests.conftest import evidence, registration
 
 
@@ -24,6 +24,8 @@ from tests.conftest import evidence, registration
 def small_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(key_runs, "BASE", 4)
     monkeypatch.setattr(key_runs, "FANOUT", 2)
+    # A filter that starts tiny is reloaded, larger, many times as the log grows.
+    monkeypatch.setattr(recent, "_SMALLEST", 64)
 
 
 def _runs(store: Store, kind: int) -> list[key_runs.Run]:
@@ -209,3 +211,23 @@ def test_the_migration_keeps_an_older_log_findable(tmp_path: pytest.TempPathFact
         assert store.find_statements([bytes([3]) * 32])[bytes([3]) * 32].index == 3
     finally:
         store.close()
+
+
+@given(
+    st.sets(st.binary(min_size=32, max_size=32), max_size=200), st.binary(min_size=32, max_size=32)
+)
+def test_the_filter_never_rules_out_a_hash_it_was_given(held: set[bytes], other: bytes) -> None:
+    tail = recent.RecentStatements()
+    tail._bits, tail._mask = bytearray(8), 63  # 64 positions: many hashes share one
+    tail.committed(0, [(h, i) for i, h in enumerate(sorted(held))])
+    assert tail.maybe_logged(held) == list(held)
+    assert set(tail.matches([*held, other])) == held | ({other} & held)
+
+
+def test_the_filter_rules_out_most_new_hashes(log: Log, holder: SigningKey) -> None:
+    log.add_all([evidence(holder, i) for i in range(300)]).result()
+    with log.store.batch() as batch:
+        batch.find_statements([b"\x00" * 32])  # brings the process's filter up to the head
+    fresh = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(2000)]
+    passed = log.store._recent.maybe_logged(fresh)
+    assert len(passed) < len(fresh) / 4
