@@ -60,16 +60,25 @@ def logged_receipt(reader: LogReader, logged: Logged) -> bytes:
 
 
 async def _wait(future: Future[list[Outcome]]) -> Logged:
+    # One timer handle, not an asyncio.timeout: its context manager cost a request as much.
+    waiter = settled(future)
+    late = asyncio.get_running_loop().call_later(COMMIT_TIMEOUT, _late, waiter)
     try:
-        async with asyncio.timeout(COMMIT_TIMEOUT):
-            outcome = (await settled(future))[0]
+        outcome = (await waiter)[0]
     except TimeoutError:
         raise Unavailable(
             "the log did not commit the statement in time; resubmit it (resubmission is safe)"
         ) from None
+    finally:
+        late.cancel()
     if isinstance(outcome, RuleViolation):
         raise outcome
     return outcome
+
+
+def _late(waiter: asyncio.Future[list[Outcome]]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 class DirectSubmission:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
+from cunzheng.api import submission
 from cunzheng.api.app import create_app
 from cunzheng.ledger.receipts import parse_receipt, receipt_json
+from cunzheng.ledger.sequencer import Sequencer
 from cunzheng.ledger.settings import Settings
 from tests.conftest import JSON, FixedClock, evidence, registration
 
@@ -51,3 +55,13 @@ def test_the_route_answers_as_the_middleware_does(
         assert refused.json()["error"] == "unsupported_media_type"
         bad = c.post("/v1/statements", content=b'{"type": 1, "type": 2}', headers=JSON)
         assert bad.status_code == 400 and "duplicate" in bad.json()["detail"]
+
+
+def test_a_commit_that_takes_too_long_is_503(
+    client: TestClient, holder: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(submission, "COMMIT_TIMEOUT", 0.0)
+    monkeypatch.setattr(Sequencer, "add_all", lambda self, statements: Future())
+    r = client.post("/v1/statements", content=evidence(holder, 9).canonical)
+    assert r.status_code == 503, r.text
+    assert "resubmit" in r.json()["detail"]
