@@ -52,30 +52,56 @@ class BodyLimits:
         if declared is not None and declared > limit:
             await _too_large(limit).response()(scope, receive, send)
             return
-        deadline = asyncio.get_running_loop().time() + self.timeout_s
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout_s
         seen, complete, started = 0, False, False
+        # One timer for the whole body, armed at the first read: an asyncio.timeout around
+        # each read cost a small request more than the rest of this middleware.
+        task = asyncio.current_task()
+        timer: asyncio.TimerHandle | None = None
+        waiting = expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            if waiting and task is not None:
+                task.cancel()
+
+        def too_slow() -> Refusal:
+            return Refusal(
+                408,
+                "request_timeout",
+                f"the request body did not arrive within {self.timeout_s:g} seconds",
+                close=True,
+            )
 
         async def limited() -> Message:
-            nonlocal seen, complete
+            nonlocal seen, complete, timer, waiting
             if complete:  # after the body: waiting for a disconnect is not bounded
                 return await receive()
+            if expired:
+                raise too_slow()
+            if timer is None:
+                timer = loop.call_at(deadline, expire)
+            waiting = True
             try:
-                async with asyncio.timeout_at(deadline):
-                    message = await receive()
-            except TimeoutError:
-                raise Refusal(
-                    408,
-                    "request_timeout",
-                    f"the request body did not arrive within {self.timeout_s:g} seconds",
-                    close=True,
-                ) from None
+                message = await receive()
+            except asyncio.CancelledError:
+                if expired and task is not None and task.uncancel() == 0:
+                    raise too_slow() from None
+                raise
+            finally:
+                waiting = False
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    timer.cancel()
                     raise _too_large(limit)
                 complete = not message.get("more_body", False)
             else:
                 complete = True
+            if complete:
+                timer.cancel()
             return message
 
         async def tracked(message: Message) -> None:
@@ -91,6 +117,9 @@ class BodyLimits:
             if started:
                 raise
             await refusal.response()(scope, receive, send)
+        finally:
+            if timer is not None:
+                timer.cancel()
 
 
 def _too_large(limit: int) -> Refusal:
