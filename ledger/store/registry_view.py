@@ -62,7 +62,7 @@ class BatchRegistry:
         # Assets this batch changed, by the fingerprint and certificate they took in it.
         self._batch_fingerprints: dict[bytes, dict[bytes, None]] = {}
         self._batch_certificates: dict[str, dict[bytes, None]] = {}
-        self._digests: list[dict[str, Any]] = []
+        self._digests: list[tuple[bytes, int]] = []
         self._events: list[dict[str, Any]] = []
 
     def key(self, key: bytes) -> KeyRecord | None:
@@ -177,8 +177,10 @@ class BatchRegistry:
             asset_id = obj.id if isinstance(obj, Asset) else obj.asset
             self._of_asset(kind, asset_id)
             self._by_asset[(kind, asset_id)][obj.id] = obj
-        self._digests.extend({"digest": d, "idx": index} for d in effects.digests)
-        self._events.extend({"asset": a, "idx": index} for a in effects.assets)
+        if effects.digests:
+            self._digests.extend((d, index) for d in effects.digests)
+        if effects.assets:
+            self._events.extend({"asset": a, "idx": index} for a in effects.assets)
 
     def save(self) -> None:
         """Write the effects taken into the view."""
@@ -210,7 +212,7 @@ class BatchRegistry:
         if self._digests:
             mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
             sql = f"INSERT INTO digests (digest, idx) VALUES ({mark}, {mark})"
-            self._conn.exec_driver_sql(sql, [(d["digest"], d["idx"]) for d in self._digests])
+            self._conn.exec_driver_sql(sql, self._digests)
         if self._events:
             self._conn.execute(asset_events.insert(), self._events)
 
