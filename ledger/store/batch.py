@@ -10,10 +10,21 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cunzheng.ledger.store import index_tables, key_runs, log_tables, registry_state
+from cunzheng.ledger.store.bulk import insert_rows
 from cunzheng.ledger.store.log_tables import EntryRow
 from cunzheng.ledger.store.recent import RecentStatements
 from cunzheng.ledger.store.registry_view import BatchRegistry
 from cunzheng.ledger.store.tables import checkpoints, log_head, tiles
+
+# The columns of an entry row as the sequencer gives them, with their PostgreSQL types.
+_ENTRY_COLUMNS = (
+    ("idx", "bigint"),
+    ("statement_hash", "bytea"),
+    ("leaf_hash", "bytea"),
+    ("leaf", "bytea"),
+    ("type", "text"),
+    ("signer", "bytea"),
+)
 
 
 class Batch:
@@ -24,9 +35,6 @@ class Batch:
         self._recent = recent
         self._added: list[tuple[bytes, int]] = []
         self._insert = sqlite_insert if is_sqlite else pg_insert
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        columns = "idx, statement_hash, leaf_hash, leaf, type, signer"
-        self._insert_entries = f"INSERT INTO entries ({columns}) VALUES ({', '.join([mark] * 6)})"
         # SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL locks the row.
         self.head = log_tables.head(conn, lock=not is_sqlite)
 
@@ -88,9 +96,9 @@ class Batch:
     def add_entries(self, rows: Sequence[tuple[int, bytes, bytes, bytes, str, bytes]]) -> None:
         """Insert entries given as (idx, statement_hash, leaf_hash, leaf, type, signer) tuples."""
         if rows:
-            # The driver's executemany directly: per-value processing in SQLAlchemy
-            # costs more than the insert itself on the integration hot path.
-            self._conn.exec_driver_sql(self._insert_entries, list(rows))
+            # The driver directly: per-value processing in SQLAlchemy costs more than
+            # the insert itself on the integration hot path.
+            insert_rows(self._conn, "entries", _ENTRY_COLUMNS, rows)
             self._added.extend((row[1], row[0]) for row in rows)
 
     def put_tiles(self, data: dict[tuple[int, int], bytes]) -> None:

@@ -22,6 +22,7 @@ from cunzheng.ledger.registry.state import (
     kind_of_object,
     to_doc,
 )
+from cunzheng.ledger.store.bulk import insert_rows
 from cunzheng.ledger.store.registry_state import (
     asset_ids_with,
     asset_row_columns,
@@ -209,10 +210,7 @@ class BatchRegistry:
             self._conn.execute(stmt, [_key_row(k) for k in self._changed_keys.values()])
         if self._changed:
             self._save_objects(list(self._changed.values()))
-        if self._digests:
-            mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
-            sql = f"INSERT INTO digests (digest, idx) VALUES ({mark}, {mark})"
-            self._conn.exec_driver_sql(sql, self._digests)
+        insert_rows(self._conn, "digests", (("digest", "bytea"), ("idx", "bigint")), self._digests)
         if self._events:
             self._conn.execute(asset_events.insert(), self._events)
 
