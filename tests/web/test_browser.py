@@ -240,7 +240,9 @@ def test_dropped_files_are_sorted_by_their_format_and_verified(
         }""",
         dropped,
     )
-    page.wait_for_function("document.querySelectorAll('#chosen li').length === 2")
+    # A selector, not a JavaScript predicate: the page's CSP forbids evaluating strings,
+    # which polling a predicate needs when the drop is not handled at the first check.
+    page.wait_for_selector("#chosen li:nth-child(2)", state="attached")
     roles = page.eval_on_selector_all("#chosen li", "items => items.map(i => i.dataset.role)")
     assert roles == ["evidence", "disclosure"]
     page.fill("#log-key", case.options["log_key"])
