@@ -21,13 +21,12 @@ from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from cunzheng.ledger.clock import Clock, parse_time
+from cunzheng.ledger.clock import Clock
 from cunzheng.ledger.committed import Outcome
 from cunzheng.ledger.errors import RuleViolation
-from cunzheng.ledger.statements import split_leaf
 from cunzheng.ledger.store import ReadOnlyStore
 
-__all__ = ["SequencerMetrics", "latest_checkpoint_time"]
+__all__ = ["SequencerMetrics"]
 
 logger = logging.getLogger(__name__)
 
@@ -145,26 +144,9 @@ class SequencerMetrics:
         if self._records is None or (self._seen is not None and self._seen[0] >= self._size()):
             return
         try:
-            latest = latest_checkpoint_time(self._records)
+            latest = self._records.latest_checkpoint_time()
         except Exception:  # a scrape answers with what is held rather than fail
             logger.warning("the latest checkpoint's time could not be read", exc_info=True)
             return
         if latest is not None and (self._seen is None or latest[0] > self._seen[0]):
             self._seen = latest
-
-
-def latest_checkpoint_time(records: ReadOnlyStore) -> tuple[int, datetime] | None:
-    """Return the size of the log's latest checkpoint and when it was signed, or None if unknown.
-
-    The sequencer signs a checkpoint in the transaction that logs its entries,
-    at the time it writes into their leaves as ``logged_at``, so the tree's
-    last leaf dates the checkpoint: two reads by key, the head and that leaf.
-    The empty tree's checkpoint has no leaf to date it (None).
-    """
-    size = records.head().size
-    if size == 0:
-        return None
-    leaf = records.leaves_at([size - 1]).get(size - 1)
-    if leaf is None:
-        return None
-    return size, parse_time(split_leaf(leaf)[0], what="logged_at")

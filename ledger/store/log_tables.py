@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -62,6 +63,20 @@ def latest_checkpoint(conn: Connection) -> tuple[int, str] | None:
         select(checkpoints.c.size, checkpoints.c.note).order_by(checkpoints.c.size.desc()).limit(1)
     ).first()
     return None if row is None else (row.size, row.note)
+
+
+def latest_checkpoint_time(conn: Connection) -> tuple[int, datetime] | None:
+    """Return the size of the latest checkpoint and when it was signed, or None before the first."""
+    row = conn.execute(
+        select(checkpoints.c.size, checkpoints.c.created_at)
+        .order_by(checkpoints.c.size.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    at = row.created_at
+    # SQLite keeps the time without its zone; it was written in UTC.
+    return row.size, at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def checkpoint_at(conn: Connection, size: int) -> str | None:

@@ -8,6 +8,7 @@ write to the log or the registry.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from cunzheng.ledger.registry import KeyRecord, Party, Policy
@@ -25,6 +26,10 @@ class ReadOnlyStore(Protocol):
 
     def latest_checkpoint(self) -> str | None:
         """Return the signed note of the latest checkpoint, or None before the first."""
+        ...
+
+    def latest_checkpoint_time(self) -> tuple[int, datetime] | None:
+        """Return the size of the latest checkpoint and when it was signed, or None before the first."""
         ...
 
     def checkpoint_evidence(self, size: int | None = None) -> CheckpointEvidence | None:

@@ -79,6 +79,11 @@ class Store:
         with self._engine.connect() as conn:
             return log_tables.latest_checkpoint(conn)
 
+    def latest_checkpoint_time(self) -> tuple[int, datetime] | None:
+        """Return the size of the latest checkpoint and when it was signed, or None before the first."""
+        with self._engine.connect() as conn:
+            return log_tables.latest_checkpoint_time(conn)
+
     def checkpoint_at(self, size: int) -> str | None:
         """Return the signed note of the checkpoint of *size*, if the log signed one."""
         with self._engine.connect() as conn:
