@@ -231,10 +231,10 @@ def _merge_full_levels(conn: Connection, kind: int, runs: list[Run]) -> None:
 
 
 def _next_number(conn: Connection) -> int:
-    # Runs are numbered upwards so that a new one is appended at the end of key_runs's B-tree.
+    # Above every live run, so that a new one is appended at the end of key_runs's B-tree
+    # (a dropped run's rows are gone with it, so its number may come again).
     last = conn.exec_driver_sql("SELECT MAX(run) FROM key_run_list").scalar()
-    ceiling = conn.exec_driver_sql("SELECT MAX(run) FROM key_runs").scalar()
-    return max(last or 0, ceiling or 0) + 1
+    return (last or 0) + 1
 
 
 def _list(conn: Connection, run: Run) -> None:
